@@ -1,0 +1,73 @@
+"""Server settings: declared once, each with a default and help text.
+
+Values come from, in order of precedence: keyword overrides (the CLI), ``SKYLT_<NAME>``
+environment variables, a TOML file named by ``SKYLT_CONFIG`` (keys as below), the defaults.
+Every setting is listed in docs/configuration.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from edge.errors import SkyltError
+
+
+def setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    tables: str = setting("./tables", "Tables directory written by `skylt build`; its `current` link is served.")
+    poll_seconds: float = setting(2.0, "How often each worker checks whether `current` points to a new snapshot.")
+    cors_origins: tuple[str, ...] = setting((), "Shop origins allowed to call the API from a browser "
+                                                "(comma-separated in the environment; `*` for any).")
+    cache_control: str = setting("public, max-age=60, stale-while-revalidate=300",
+                                 "Cache-Control header of GET /v1/recommend responses.")
+    max_body_bytes: int = setting(65536, "Largest accepted request body.")
+    upsell_band: tuple[float, float] = setting((1.1, 2.0), "Price band of `upsell` relative to the current item.")
+    addon_cap: float = setting(15.0, "Absolute price cap of `addons` when no free-shipping gap is given.")
+    addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")
+    history_half_life: float = setting(4.0, "Recency half-life of `history`, in positions.")
+    max_per_category: int = setting(0, "Most items of one category per slot (0: no limit), for diversity.")
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        config_file = os.environ.get("SKYLT_CONFIG")
+        if config_file:
+            try:
+                values.update(tomllib.loads(Path(config_file).read_text()))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise SkyltError(f"{config_file}: cannot read settings: {exc}") from exc
+        for f in fields(cls):
+            env = os.environ.get(f"SKYLT_{f.name.upper()}")
+            if env is not None:
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise SkyltError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+
+
+def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
+    default = next(f.default for f in fields(cls) if f.name == name)
+    try:
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            items = [i.strip() for i in items if str(i).strip()]
+            if default and isinstance(default[0], float):
+                return tuple(float(i) for i in items)
+            return tuple(str(i) for i in items)
+        return type(default)(value)
+    except (TypeError, ValueError) as exc:
+        raise SkyltError(f"setting {name}: cannot use {value!r}: {exc}") from exc
+
+
+def documented_settings() -> dict[str, str]:
+    return {f.name: f.metadata["help"] for f in fields(Settings)}

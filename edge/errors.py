@@ -1,0 +1,94 @@
+"""One error tree for all of Skylt.
+
+    SkyltError
+    ├── InputError              bad shop data handed to the builder (file, line, field)
+    │   └── EmptyInputError     a file without a single usable row
+    ├── SnapshotError           a snapshot that cannot be opened or is incompatible
+    └── RequestError            bad HTTP input (status 400/422), rendered as problem+json
+        ├── NotFoundError       404
+        ├── MethodNotAllowed    405
+        ├── PayloadTooLarge     413
+        └── NotReadyError       503 while no snapshot is being served
+
+Each class carries its HTTP status and problem type; the HTTP layer maps them in one
+place. Third-party errors are re-raised as ours with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+
+class SkyltError(Exception):
+    status: int = 500
+    type: str = "about:blank"
+    title: str = "Internal error"
+
+
+class InputError(SkyltError):
+    """Bad input data. Carries where it happened so the CLI can print one precise line."""
+
+    status = 422
+    title = "Invalid input data"
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = [p for p in (self.path, f"line {self.line}" if self.line is not None else None,
+                             f"field {self.field!r}" if self.field else None) if p]
+        return f"{': '.join(where)}: {self.message}" if where else self.message
+
+
+class EmptyInputError(InputError):
+    pass
+
+
+class SnapshotError(SkyltError):
+    status = 503
+    title = "Snapshot unavailable"
+
+
+class RequestError(SkyltError):
+    status = 400
+    type = "https://skylt.dev/problems/bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        self.detail = detail
+        self.field = field
+        super().__init__(detail)
+
+
+class ValidationError(RequestError):
+    status = 422
+    type = "https://skylt.dev/problems/validation"
+    title = "Invalid request"
+
+
+class NotFoundError(RequestError):
+    status = 404
+    type = "https://skylt.dev/problems/not-found"
+    title = "Not found"
+
+
+class MethodNotAllowed(RequestError):
+    status = 405
+    type = "https://skylt.dev/problems/method-not-allowed"
+    title = "Method not allowed"
+    allow = ""
+
+
+class PayloadTooLarge(RequestError):
+    status = 413
+    type = "https://skylt.dev/problems/payload-too-large"
+    title = "Payload too large"
+
+
+class NotReadyError(RequestError):
+    status = 503
+    type = "https://skylt.dev/problems/not-ready"
+    title = "Not ready"

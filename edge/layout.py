@@ -1,0 +1,70 @@
+"""What a snapshot holds and under which LMDB keys: shared by the writer and the store.
+
+A snapshot is one LMDB environment per version directory. Large arrays are stored as one
+value each (``a/<name>``) so a reader maps them zero-copy; their dtype and shape live in the
+manifest. External item ids map to dense ids through the ``ids`` sub-database.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+SCHEMA_VERSION = 1
+MANIFEST_KEY = b"manifest"
+IDS_DB = b"ids"
+ARRAY_PREFIX = "a/"
+
+# Neighbour tables in the order they are stacked in ``nbr_*`` arrays.
+NEIGHBOUR_TABLES = ("also_viewed", "viewed_next", "bought_together", "also_bought", "similar_content")
+
+# Ranked lists: name -> what one row (group) is.
+RANKINGS = {
+    "bestsellers": "global",
+    "bestsellers_category": "category",
+    "bestsellers_region": "region",
+    "bestsellers_segment": "segment",
+    "trending": "global",
+}
+
+ITEM_ARRAYS = ("price", "category", "brand", "in_stock", "rating", "review_count", "margin", "created_at",
+               "popularity", "purchases_7d", "purchases_30d", "views_7d")
+
+
+def array_key(name: str) -> bytes:
+    return (ARRAY_PREFIX + name).encode()
+
+
+class ArraySpec(msgspec.Struct, frozen=True):
+    dtype: str
+    shape: tuple[int, ...]
+
+
+class InputFile(msgspec.Struct, frozen=True):
+    path: str
+    kind: str            # "events" or "catalog"
+    size: int
+    sha256: str
+    rows: int
+
+
+class Manifest(msgspec.Struct, frozen=True, kw_only=True):
+    schema: int
+    version: str
+    built_at: str                       # ISO-8601 UTC
+    now: int                            # Unix seconds the decays are relative to
+    n_items: int
+    n_events: int
+    inputs: list[InputFile]
+    counts: dict[str, int]
+    params: dict[str, float | int | str]
+    tables: list[str]
+    rankings: list[str]
+    arrays: dict[str, ArraySpec]
+    categories: list[str]
+    brands: list[str]
+    regions: list[str]
+    segments: list[str]
+
+
+manifest_encoder = msgspec.json.Encoder()
+manifest_decoder = msgspec.json.Decoder(Manifest)

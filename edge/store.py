@@ -1,0 +1,191 @@
+"""The only code that opens snapshots.
+
+A snapshot is opened read-only inside one long-lived LMDB read transaction with
+``buffers=True``: every array is a read-only numpy view straight onto the memory map, so
+opening costs a manifest decode and a few pointer casts, and every worker process shares
+the same pages through the OS page cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import lmdb
+import numpy as np
+
+from edge.errors import SnapshotError
+from edge.layout import (
+    IDS_DB,
+    MANIFEST_KEY,
+    NEIGHBOUR_TABLES,
+    SCHEMA_VERSION,
+    Manifest,
+    array_key,
+    manifest_decoder,
+)
+
+CURRENT = "current"
+
+
+class Snapshot:
+    """An open, immutable snapshot. Arrays are attributes of ``arrays`` and read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._env = lmdb.open(str(path), readonly=True, lock=False, max_dbs=2, subdir=True)
+        except lmdb.Error as exc:
+            raise SnapshotError(f"{path}: cannot open snapshot: {exc}") from exc
+        try:
+            self._txn = self._env.begin(buffers=True)
+            raw = self._txn.get(MANIFEST_KEY)
+            if raw is None:
+                raise SnapshotError(f"{path}: no manifest; not a Skylt snapshot")
+            self.manifest: Manifest = manifest_decoder.decode(raw)
+            if self.manifest.schema != SCHEMA_VERSION:
+                raise SnapshotError(f"{path}: schema {self.manifest.schema}, this server reads {SCHEMA_VERSION}")
+            self._ids = self._env.open_db(IDS_DB, txn=self._txn, create=False)
+            self.arrays = {name: self._map(name) for name in self.manifest.arrays}
+        except Exception as exc:
+            self.close()
+            if isinstance(exc, SnapshotError):
+                raise
+            raise SnapshotError(f"{path}: corrupt or incompatible snapshot: {exc}") from exc
+        self.version = self.manifest.version
+        self.n_items = self.manifest.n_items
+        self.table_index = {name: t for t, name in enumerate(self.manifest.tables)}
+        self._category_index = {name: c for c, name in enumerate(self.manifest.categories)}
+        self._region_index = {name: r for r, name in enumerate(self.manifest.regions)}
+        self._segment_index = {name: s for s, name in enumerate(self.manifest.segments)}
+        self._subtrees: dict[str, np.ndarray] = {}
+
+    def _map(self, name: str) -> np.ndarray:
+        spec = self.manifest.arrays[name]
+        buf = self._txn.get(array_key(name))
+        if buf is None:
+            raise SnapshotError(f"{self.path}: array {name!r} is missing")
+        dtype = np.dtype(spec.dtype)
+        expected = dtype.itemsize * int(np.prod(spec.shape, dtype=np.int64))
+        if len(buf) != expected:
+            raise SnapshotError(f"{self.path}: array {name!r} has {len(buf)} bytes, manifest says {expected}")
+        arr = np.frombuffer(buf, dtype=dtype).reshape(spec.shape)
+        return arr  # read-only: the buffer is LMDB's memory map
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["arrays"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    # -- ids ---------------------------------------------------------------------------
+
+    def index_of(self, item_id: str) -> int:
+        """Dense id of an external item id, -1 when unknown."""
+        raw = self._txn.get(item_id.encode(), db=self._ids)
+        return -1 if raw is None else int.from_bytes(raw, "little")
+
+    def lookup(self, item_ids: list[str]) -> tuple[np.ndarray, int]:
+        """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
+        dense = [self.index_of(i) for i in item_ids]
+        known = np.array([d for d in dense if d >= 0], dtype=np.int32)
+        return known, len(dense) - known.shape[0]
+
+    def external_id(self, index: int) -> str:
+        off = self.arrays["ext_offsets"]
+        return bytes(self.arrays["ext_blob"][off[index]:off[index + 1]]).decode()
+
+    def render(self, index: int) -> bytes:
+        """The pre-encoded JSON members of an item (see ``edge.build.render``)."""
+        off = self.arrays["render_offsets"]
+        return self.arrays["render_blob"][off[index]:off[index + 1]].tobytes()
+
+    # -- names -------------------------------------------------------------------------
+
+    def category_id(self, name: str) -> int:
+        return self._category_index.get(name, -1)
+
+    def category_subtree(self, path: str) -> np.ndarray:
+        """Ids of category ``path`` and every category below it ("Kitchen" covers "Kitchen > Mugs")."""
+        cached = self._subtrees.get(path)
+        if cached is None:
+            prefix = path.strip() + " > "
+            cached = np.array([c for name, c in self._category_index.items()
+                               if name == path.strip() or name.startswith(prefix)], dtype=np.int32)
+            if len(self._subtrees) < 10_000:
+                self._subtrees[path] = cached
+        return cached
+
+    def region_id(self, name: str) -> int:
+        return self._region_index.get(name, -1)
+
+    def segment_id(self, name: str) -> int:
+        return self._segment_index.get(name, -1)
+
+    # -- tables ------------------------------------------------------------------------
+
+    def ranking(self, name: str, group: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Items and scores of one group's ranked list, best first; empty for unknown groups."""
+        indptr = self.arrays[f"{name}/indptr"]
+        if not 0 <= group < indptr.shape[0] - 1:
+            group = -1
+        if group < 0:
+            return self.arrays[f"{name}/items"][:0], self.arrays[f"{name}/scores"][:0]
+        lo, hi = indptr[group], indptr[group + 1]
+        return self.arrays[f"{name}/items"][lo:hi], self.arrays[f"{name}/scores"][lo:hi]
+
+    def neighbours(self, table: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, scores, counts) of one item in one neighbour table."""
+        t = self.table_index[table]
+        lo, hi = self.arrays["nbr_indptr"][t, index], self.arrays["nbr_indptr"][t, index + 1]
+        return self.arrays["nbr_indices"][lo:hi], self.arrays["nbr_scores"][lo:hi], self.arrays["nbr_counts"][lo:hi]
+
+    def close(self) -> None:
+        # Arrays handed out earlier point into the map: callers drop them before closing.
+        txn, self._txn = getattr(self, "_txn", None), None
+        if txn is not None:
+            txn.abort()
+        self._env.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Open a version directory, or the version ``current`` points to in a tables directory."""
+    p = Path(path)
+    if (p / CURRENT).exists():
+        p = (p / CURRENT).resolve()
+    if not (p / "data.mdb").exists():
+        raise SnapshotError(f"{p}: no snapshot here (expected data.mdb or a 'current' link)")
+    return Snapshot(p)
+
+
+class SnapshotDir:
+    """A tables directory written by ``skylt build``: knows which version is current."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def current_version(self) -> str | None:
+        try:
+            return os.readlink(self.root / CURRENT)
+        except (FileNotFoundError, OSError):
+            return None
+
+    def open_current(self) -> Snapshot:
+        version = self.current_version()
+        if version is None:
+            raise SnapshotError(f"{self.root}: no current snapshot; run `skylt build` first")
+        return Snapshot(self.root / version)
+
+    def changed(self, snapshot: Snapshot | None) -> bool:
+        """True when ``current`` points to another version than ``snapshot``."""
+        version = self.current_version()
+        return version is not None and (snapshot is None or Path(version).name != snapshot.path.name)
+
+
+__all__ = ["NEIGHBOUR_TABLES", "Snapshot", "SnapshotDir", "open_snapshot"]

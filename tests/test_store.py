@@ -1,0 +1,79 @@
+import os
+
+import numpy as np
+import pytest
+
+from edge.errors import SnapshotError
+from edge.store import Snapshot, SnapshotDir, open_snapshot
+from tests.snapshots import write_tiny
+
+
+@pytest.fixture
+def tables(tmp_path):
+    write_tiny(tmp_path, "20260101T000000000000Z-one")
+    return tmp_path
+
+
+def test_arrays_are_read_only_views_of_the_map(tables):
+    with open_snapshot(tables) as snap:
+        price = snap.arrays["price"]
+        assert not price.flags.writeable
+        base = price
+        while isinstance(base, np.ndarray):
+            base = base.base
+        assert isinstance(base, memoryview)  # a view onto LMDB's map, not a copy
+        np.testing.assert_array_equal(price, [1, 2, 3, 4])
+        with pytest.raises(ValueError):
+            price[0] = 9
+
+
+def test_ids_map_both_ways(tables):
+    with open_snapshot(tables) as snap:
+        assert snap.index_of("item-2") == 2
+        assert snap.index_of("nope") == -1
+        known, unknown = snap.lookup(["item-3", "nope", "item-0"])
+        np.testing.assert_array_equal(known, [3, 0])
+        assert unknown == 1
+
+
+def test_category_subtree_covers_children(tables):
+    with open_snapshot(tables) as snap:
+        assert sorted(snap.category_subtree("Kitchen").tolist()) == [0, 1]
+        assert snap.category_subtree("Kitchen > Mugs").tolist() == [1]
+        assert snap.category_subtree("Garden").size == 0
+
+
+def test_rankings_and_unknown_groups(tables):
+    with open_snapshot(tables) as snap:
+        items, scores = snap.ranking("bestsellers", 0)
+        assert items.tolist() == [0, 1, 2, 3]
+        assert snap.ranking("bestsellers_region", 7)[0].size == 0
+        assert snap.ranking("bestsellers_region", -1)[0].size == 0
+
+
+def test_missing_and_corrupt_snapshots_are_refused(tmp_path):
+    with pytest.raises(SnapshotError, match="no snapshot"):
+        open_snapshot(tmp_path)
+    bad = tmp_path / "v1"
+    bad.mkdir()
+    (bad / "data.mdb").write_bytes(b"not lmdb at all" * 100)
+    with pytest.raises(SnapshotError):
+        Snapshot(bad)
+
+
+def test_incompatible_schema_is_refused(tmp_path):
+    path = write_tiny(tmp_path, "20260101T000000000000Z-future", schema=99)
+    with pytest.raises(SnapshotError, match="schema 99"):
+        Snapshot(path)
+
+
+def test_detects_a_new_current(tables):
+    d = SnapshotDir(tables)
+    snap = d.open_current()
+    try:
+        assert not d.changed(snap)
+        write_tiny(tables, "20260102T000000000000Z-two")
+        assert d.changed(snap)
+        assert os.readlink(tables / "current") == "20260102T000000000000Z-two"
+    finally:
+        snap.close()
