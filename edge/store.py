@@ -27,6 +27,29 @@ from edge.layout import (
 
 CURRENT = "current"
 
+# LMDB allows one handle per environment and process; snapshots of the same path share it.
+_open_envs: dict[str, tuple[lmdb.Environment, int]] = {}
+
+
+def _acquire_env(path: Path) -> lmdb.Environment:
+    key = str(path.resolve())
+    env, users = _open_envs.get(key, (None, 0))
+    if env is None:
+        env = lmdb.open(key, readonly=True, lock=False, max_dbs=2, subdir=True)
+    _open_envs[key] = (env, users + 1)
+    return env
+
+
+def _release_env(path: Path) -> None:
+    key = str(path.resolve())
+    env, users = _open_envs.pop(key, (None, 0))
+    if env is None:
+        return
+    if users > 1:
+        _open_envs[key] = (env, users - 1)
+    else:
+        env.close()
+
 
 class Snapshot:
     """An open, immutable snapshot. Arrays are attributes of ``arrays`` and read-only."""
@@ -34,7 +57,7 @@ class Snapshot:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._env = lmdb.open(str(path), readonly=True, lock=False, max_dbs=2, subdir=True)
+            self._env = _acquire_env(path)
         except lmdb.Error as exc:
             raise SnapshotError(f"{path}: cannot open snapshot: {exc}") from exc
         try:
@@ -145,7 +168,9 @@ class Snapshot:
         txn, self._txn = getattr(self, "_txn", None), None
         if txn is not None:
             txn.abort()
-        self._env.close()
+        if getattr(self, "_env", None) is not None:
+            self._env = None
+            _release_env(self.path)
 
     def __enter__(self) -> Snapshot:
         return self

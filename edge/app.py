@@ -1,0 +1,83 @@
+"""The ASGI application: routes, middleware and lifespan, nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from edge.config import Settings
+from edge.errors import SkyltError
+from edge.metrics import Metrics
+from edge.problems import http_error, skylt_error, unexpected_error
+from edge.routes.docs import api_page, openapi_json
+from edge.routes.health import healthz, metrics, readyz
+from edge.routes.recommend import recommend
+from edge.store import Snapshot
+from edge.swap import SnapshotHolder
+from edge.warm import warm
+
+log = logging.getLogger("skylt")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.load()
+    app_metrics = Metrics()
+
+    def on_swap(new: Snapshot, old: Snapshot | None) -> None:
+        built = datetime.fromisoformat(new.manifest.built_at).timestamp()
+        app_metrics.snapshot_changed(new.version, built, new.n_items, old.version if old else None)
+        app_metrics.swaps.labels("installed").inc()
+
+    holder = SnapshotHolder(settings.tables, lambda snap: warm(snap, settings), on_swap)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await holder.refresh()
+        if holder.current is None:
+            log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
+        watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(holder.refresh()))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            holder.close()
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                                     allow_methods=["GET", "POST"], allow_headers=["Content-Type", "If-None-Match"],
+                                     expose_headers=["ETag"], max_age=600))
+    app = Starlette(
+        routes=[
+            Route("/v1/recommend", recommend, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+            Route("/openapi.json", openapi_json, methods=["GET"]),
+            Route("/docs", api_page, methods=["GET"]),
+        ],
+        middleware=middleware,
+        exception_handlers={SkyltError: skylt_error, HTTPException: http_error, Exception: unexpected_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = app_metrics
+    app.state.holder = holder
+    return app

@@ -1,0 +1,205 @@
+"""``skylt build``: shop data in, a versioned, immutable LMDB snapshot out.
+
+read (validate) -> encode (dense ids) -> table computations -> write -> publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+from edge.build import tables
+from edge.build.encode import encode
+from edge.build.frames import Catalog, Events, EventType, Neighbours, Ranking
+from edge.build.readers import read_catalog, read_events
+from edge.build.render import render_fragments, string_table
+from edge.build.writer import array_specs, publish, write_snapshot
+from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest
+
+Progress = Callable[[str], None]
+
+
+class BuildParams(msgspec.Struct, kw_only=True, frozen=True):
+    """Knobs of a build; all are recorded in the manifest."""
+
+    k: int = 50                      # neighbours kept per item and table
+    window: int = 5                  # co-view window (events) within a session
+    half_life_days: float = 30.0     # bestseller decay relative to `now`
+    trending_days: float = 7.0       # what "recent" means for trending and social proof
+    group_top: int = 1000            # items kept per category/region/segment ranking
+    keep: int = 3                    # published versions kept on disk
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    manifest: Manifest
+    seconds: float
+
+
+def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None = None,
+          now: int | None = None, params: BuildParams | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    params = params or BuildParams()
+    say = progress or (lambda _step: None)
+    started = time.perf_counter()
+
+    inputs: list[InputFile] = []
+    event_tables = []
+    for path in events_paths:
+        say(f"reading {path}")
+        table = read_events(path)
+        event_tables.append(table)
+        inputs.append(_describe(path, "events", table.num_rows))
+    catalog_table = None
+    if catalog_path is not None:
+        say(f"reading {catalog_path}")
+        catalog_table = read_catalog(catalog_path)
+        inputs.append(_describe(catalog_path, "catalog", catalog_table.num_rows))
+
+    say("encoding ids")
+    events, catalog = encode(event_tables, catalog_table)
+    return build_frames(events, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
+                        started=started)
+
+
+def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: list[InputFile] | None = None,
+                 now: int | None = None, params: BuildParams | None = None, progress: Progress | None = None,
+                 started: float | None = None) -> BuildResult:
+    """Compute, write and publish a snapshot from already encoded frames."""
+    params = params or BuildParams()
+    say = progress or (lambda _step: None)
+    started = time.perf_counter() if started is None else started
+    inputs = inputs or []
+    if now is None:
+        now = int(events.ts.max()) if len(events) else int(time.time())
+    arrays = compute_arrays(events, catalog, now, params, say)
+    say("writing snapshot")
+    version = _version_name(inputs, params, now)
+    manifest = Manifest(
+        schema=SCHEMA_VERSION, version=version,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"), now=now,
+        n_items=len(catalog), n_events=len(events), inputs=inputs,
+        counts=_counts(events, arrays),
+        params={**msgspec.structs.asdict(params)},
+        tables=list(NEIGHBOUR_TABLES), rankings=list(RANKINGS), arrays=array_specs(arrays),
+        categories=catalog.categories, brands=catalog.brands, regions=events.regions,
+        segments=events.segments,
+    )
+    partial = write_snapshot(out_dir, manifest, arrays, catalog.item_ids)
+    final = publish(partial, keep=params.keep)
+    return BuildResult(path=final, manifest=manifest, seconds=time.perf_counter() - started)
+
+
+def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildParams,
+                   say: Progress, neighbours: bool = True) -> dict[str, np.ndarray]:
+    """Every array of a snapshot; ``neighbours=False`` leaves the neighbour tables out."""
+    n = len(catalog)
+    arrays: dict[str, np.ndarray] = {
+        "price": catalog.price, "category": catalog.category, "brand": catalog.brand,
+        "in_stock": catalog.in_stock, "rating": catalog.rating, "review_count": catalog.review_count,
+        "margin": catalog.margin, "created_at": catalog.created_at,
+    }
+    if neighbours:
+        computed: dict[str, Neighbours] = {}
+        for name in NEIGHBOUR_TABLES:
+            say(f"computing {name}")
+            computed[name] = _neighbour_table(name, events, catalog, params)
+        arrays.update(_stack(computed, n))
+
+    say("computing bestsellers and trending")
+    popularity = tables.decayed_popularity(events, n, now, params.half_life_days)
+    arrays["popularity"] = popularity.astype(np.float32)
+    rankings: dict[str, Ranking] = {
+        "bestsellers": tables.bestsellers(events, n, now, params.half_life_days),
+        "bestsellers_category": tables.bestsellers(
+            events, n, now, params.half_life_days, group=catalog.category, n_groups=len(catalog.categories),
+            top=params.group_top),
+        "bestsellers_region": tables.bestsellers(
+            events, n, now, params.half_life_days, group=events.region, n_groups=len(events.regions),
+            top=params.group_top),
+        "bestsellers_segment": tables.bestsellers(
+            events, n, now, params.half_life_days, group=events.segment, n_groups=len(events.segments),
+            top=params.group_top),
+        "trending": tables.trending(events, n, now, recent_days=params.trending_days),
+    }
+    for name, ranking in rankings.items():
+        arrays[f"{name}/indptr"] = ranking.indptr
+        arrays[f"{name}/items"] = ranking.items
+        arrays[f"{name}/scores"] = ranking.scores
+
+    say("computing social proof")
+    purchase = (int(EventType.PURCHASE),)
+    views = (int(EventType.VIEW), int(EventType.CLICK))
+    arrays["purchases_7d"] = tables.recent_counts(events, n, now, 7, purchase)
+    arrays["purchases_30d"] = tables.recent_counts(events, n, now, 30, purchase)
+    arrays["views_7d"] = tables.recent_counts(events, n, now, 7, views)
+
+    say("encoding render data")
+    arrays["render_offsets"], arrays["render_blob"] = render_fragments(catalog)
+    arrays["ext_offsets"], arrays["ext_blob"] = string_table(catalog.item_ids)
+    return arrays
+
+
+def _neighbour_table(name: str, events: Events, catalog: Catalog, params: BuildParams) -> Neighbours:
+    n = len(catalog)
+    if name == "also_viewed":
+        return tables.also_viewed(events, n, k=params.k, window=params.window)
+    if name == "viewed_next":
+        return tables.viewed_next(events, n, k=params.k)
+    if name == "bought_together":
+        return tables.bought_together(events, n, k=params.k)
+    if name == "also_bought":
+        return tables.also_bought(events, n, k=params.k)
+    if name == "similar_content":
+        return tables.similar_content(catalog, k=params.k)
+    raise ValueError(f"unknown neighbour table {name!r}")
+
+
+def _stack(neighbours: dict[str, Neighbours], n: int) -> dict[str, np.ndarray]:
+    """Stack the tables as one CSR so a kernel blends all of them in one call."""
+    indptr = np.zeros((len(neighbours), n + 1), dtype=np.int64)
+    offset = 0
+    for t, table in enumerate(neighbours.values()):
+        indptr[t] = table.indptr + offset
+        offset += int(table.indptr[-1])
+    tabs = list(neighbours.values())
+    return {
+        "nbr_indptr": indptr,
+        "nbr_indices": np.concatenate([t.indices for t in tabs]).astype(np.int32, copy=False),
+        "nbr_scores": np.concatenate([t.scores for t in tabs]).astype(np.float32, copy=False),
+        "nbr_counts": np.concatenate([t.counts for t in tabs]).astype(np.int32, copy=False),
+    }
+
+
+def _counts(events: Events, arrays: dict[str, np.ndarray]) -> dict[str, int]:
+    kinds = np.bincount(events.kind.astype(np.int64), minlength=len(EventType))
+    counts = {f"events_{t.name.lower()}": int(kinds[t]) for t in EventType}
+    counts["orders"] = int(np.unique(events.order[events.order >= 0]).shape[0])
+    counts["sessions"] = int(np.unique(events.session).shape[0])
+    counts["users"] = int(np.unique(events.user[events.user >= 0]).shape[0])
+    indptr = arrays["nbr_indptr"]
+    for t, name in enumerate(NEIGHBOUR_TABLES):
+        counts[f"nnz_{name}"] = int(indptr[t, -1] - indptr[t, 0])
+    counts["items_in_stock"] = int(arrays["in_stock"].sum())
+    return counts
+
+
+def _describe(path: Path, kind: str, rows: int) -> InputFile:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return InputFile(path=str(path), kind=kind, size=path.stat().st_size, sha256=digest.hexdigest(), rows=rows)
+
+
+def _version_name(inputs: list[InputFile], params: BuildParams, now: int) -> str:
+    digest = hashlib.sha256(msgspec.json.encode([inputs, params, now])).hexdigest()[:8]
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{digest}"

@@ -1,0 +1,220 @@
+"""The ``skylt`` command line. Each command is a thin shell over a library function."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from edge.errors import InputError, SkyltError
+
+err_console = Console(stderr=True)
+console = Console()
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Bad input is one line naming file, row and field; no traceback."""
+    try:
+        yield
+    except InputError as exc:
+        click.echo(f"skylt: error: {exc.one_line()}", err=True)  # one line, never wrapped
+        sys.exit(2)
+    except SkyltError as exc:
+        click.echo(f"skylt: error: {exc}", err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    if not enabled:
+        yield lambda _step: None
+        return
+    with err_console.status("starting") as status:
+        def say(step: str) -> None:
+            status.update(step)
+            err_console.log(step, highlight=False, markup=False)
+        yield say
+
+
+def parse_now(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if value.isdigit():
+        return int(value) // 1000 if int(value) > 10**11 else int(value)
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"cannot parse {value!r} as ISO-8601 or Unix seconds") from exc
+    return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
+
+
+@click.group()
+@click.version_option(package_name="skylt")
+def main() -> None:
+    """Skylt: precomputed, edge-served recommendations for web shops."""
+
+
+@main.command()
+@click.option("--events", "events", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="Events file (CSV, JSON Lines, optionally .gz, or Parquet). Repeatable.")
+@click.option("--catalog", type=click.Path(exists=True, path_type=Path), help="Catalog file (optional).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Tables directory to publish into.")
+@click.option("--now", help="Reference time for decays (ISO-8601 or Unix seconds); default: the latest event.")
+@click.option("-k", "--neighbours", "k", default=50, show_default=True, help="Neighbours kept per item and table.")
+@click.option("--half-life-days", default=30.0, show_default=True, help="Bestseller half-life.")
+@click.option("--keep", default=3, show_default=True, help="Published versions kept on disk.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def build(events: tuple[Path, ...], catalog: Path | None, out: Path, now: str | None, k: int,
+          half_life_days: float, keep: int, quiet: bool) -> None:
+    """Build a snapshot from shop data and make it current."""
+    from edge.build.pipeline import BuildParams
+    from edge.build.pipeline import build as run_build
+
+    params = BuildParams(k=k, half_life_days=half_life_days, keep=keep)
+    with _clean_errors(), _progress(not quiet and err_console.is_terminal) as say:
+        result = run_build(list(events), out, catalog_path=catalog, now=parse_now(now), params=params,
+                           progress=say)
+    print_summary(result)
+
+
+def print_summary(result: Any) -> None:
+    m = result.manifest
+    table = Table(title=f"snapshot {m.version}", show_header=False)
+    table.add_row("path", str(result.path))
+    table.add_row("items", f"{m.n_items:,}")
+    table.add_row("events", f"{m.n_events:,}")
+    for key, value in m.counts.items():
+        table.add_row(key, f"{value:,}")
+    table.add_row("seconds", f"{result.seconds:.1f}")
+    console.print(table)
+
+
+@main.group("import")
+def import_() -> None:
+    """Convert public datasets into Skylt's event and catalog formats."""
+
+
+@import_.command("uci")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+def import_uci(source: Path, out: Path) -> None:
+    """UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv."""
+    from edge.build.importers import uci
+
+    with _clean_errors():
+        written = uci.write(source, out)
+    for path in written:
+        console.print(str(path))
+
+
+@import_.command("otto")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+def import_otto(source: Path, out: Path) -> None:
+    """OTTO sessions (JSON Lines) -> events.csv.gz."""
+    from edge.build.importers import otto
+
+    with _clean_errors():
+        written = otto.write(source, out)
+    for path in written:
+        console.print(str(path))
+
+
+@main.command()
+@click.option("--events", "events", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="Events file(s), as for build.")
+@click.option("--catalog", type=click.Path(exists=True, path_type=Path))
+@click.option("--train-share", default=0.8, show_default=True, help="Share of sessions (by start time) to train on.")
+@click.option("--max-cases", default=50_000, show_default=True, help="Cases sampled per protocol.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the report as JSON here.")
+@click.option("--seed", default=0, show_default=True)
+def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float, max_cases: int,
+             json_out: Path | None, seed: int) -> None:
+    """Offline evaluation: time split, next-item and basket-completion protocols, with a popularity baseline."""
+    import msgspec
+
+    from edge.evaluate.run import evaluate as run_evaluate
+    from edge.evaluate.run import report_table
+
+    with _clean_errors(), _progress(err_console.is_terminal) as say:
+        report = run_evaluate(list(events), catalog, train_share=train_share, max_cases=max_cases, seed=seed,
+                              progress=say)
+    table = Table(title=f"trained before {report.cutoff}: {report.train_events:,} events; "
+                        f"tested on {report.test_events:,}")
+    for column in ("protocol", "model", "cases", f"HR@{report.k}", f"MRR@{report.k}", f"NDCG@{report.k}",
+                   "coverage"):
+        table.add_column(column, justify="left" if column in ("protocol", "model") else "right")
+    for protocol, model, s in report_table(report):
+        table.add_row(protocol, model, f"{s.cases:,}", f"{s.hr:.4f}", f"{s.mrr:.4f}", f"{s.ndcg:.4f}",
+                      f"{s.coverage:.3f}")
+    console.print(table)
+    if json_out:
+        json_out.write_bytes(msgspec.json.format(msgspec.json.encode(report), indent=2))
+        console.print(f"wrote {json_out}")
+
+
+@main.command()
+@click.option("--tables", required=True, type=click.Path(path_type=Path), help="Tables directory to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="Worker processes; they share the memory map.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+def serve(tables: Path, host: str, port: int, workers: int, access_log: bool) -> None:
+    """Serve recommendations over HTTP from the snapshot TABLES/current points to."""
+    run_server(tables, host, port, workers, access_log)
+
+
+def run_server(tables: Path, host: str, port: int, workers: int, access_log: bool) -> None:
+    import os
+
+    import uvicorn
+
+    # Workers are separate processes: settings reach them through the environment.
+    os.environ["SKYLT_TABLES"] = str(tables.resolve())
+    uvicorn.run("edge.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
+
+
+@main.command()
+@click.option("--out", default=Path("skylt-data"), show_default=True, type=click.Path(path_type=Path),
+              help="Where the demo's tables are built.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--build-only", is_flag=True, help="Build (and warm) the demo snapshot, then exit.")
+def demo(out: Path, host: str, port: int, build_only: bool) -> None:
+    """Build the embedded demo shop (UCI Online Retail sample) if needed and serve it."""
+    from edge.build.demo import demo_files
+    from edge.build.pipeline import build as run_build
+    from edge.store import SnapshotDir
+
+    tables = out / "tables"
+    if SnapshotDir(tables).current_version() is None:
+        events, catalog = demo_files()
+        with _clean_errors(), _progress(err_console.is_terminal) as say:
+            result = run_build(events, tables, catalog_path=catalog, progress=say)
+        print_summary(result)
+    if build_only:
+        from edge.config import Settings
+        from edge.store import open_snapshot
+        from edge.warm import warm
+
+        with open_snapshot(tables) as snap:
+            warm(snap, Settings.load(tables=str(tables)))
+        console.print(f"demo snapshot ready under {tables}")
+        return
+    base = f"http://{host}:{port}"
+    console.print(f"Skylt demo on {base}\n"
+                  f"  API page:       {base}/docs\n"
+                  f"  home slots:     {base}/v1/recommend?page=home\n"
+                  f"  product slots:  {base}/v1/recommend?page=product&item=85123A\n"
+                  f"  cart slots:     {base}/v1/recommend?page=cart&cart=85123A,22423\n"
+                  f"  readiness:      {base}/readyz", highlight=False)
+    run_server(tables, host, port, 1, access_log=False)

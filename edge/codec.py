@@ -1,0 +1,111 @@
+"""Bytes in and out of the recommend endpoint: decoding with limits, encoding by splicing.
+
+Decoders and encoders are built once at import. Responses splice each item's pre-encoded
+render fragment (built at snapshot build time) instead of re-encoding catalog text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+import msgspec
+
+from edge.errors import NotFoundError, RequestError, ValidationError
+from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
+from edge.slots.planner import SlotResult
+from edge.store import Snapshot
+
+_request_decoder = msgspec.json.Decoder(RecommendRequest)
+_json = msgspec.json.Encoder()
+_problem_encoder = msgspec.json.Encoder()
+_LIST_FIELDS = frozenset({"cart", "history", "purchased", "slots", "exclude"})
+_FIELDS = frozenset(RecommendRequest.__struct_fields__)
+_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
+
+
+def _validation_error(exc: msgspec.ValidationError | msgspec.DecodeError) -> RequestError:
+    message = str(exc)
+    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
+        return RequestError(f"body is not valid JSON: {message}")
+    match = _PATH.search(message)
+    field = match.group(1) if match and match.group(1) else None
+    if field is None and "unknown field" in message:
+        field = message.split("`")[1] if "`" in message else None
+    if field == "page" and message.startswith("Invalid enum value"):
+        return NotFoundError(f"{message}; pages are {', '.join(PAGE_SLOTS)}", field="page")
+    return ValidationError(message, field=field)
+
+
+def decode_body(body: bytes) -> RecommendRequest:
+    try:
+        return _request_decoder.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise _validation_error(exc) from exc
+
+
+def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
+    """Query strings: list values are comma-separated (and repeated keys add to them)."""
+    raw: dict[str, object] = {}
+    for key, value in items:
+        if key not in _FIELDS:
+            raise ValidationError(f"unknown query parameter {key!r}", field=key)
+        if key in _LIST_FIELDS:
+            parts = [v for v in value.split(",") if v]
+            existing = raw.setdefault(key, [])
+            assert isinstance(existing, list)
+            existing.extend(parts)
+            if len(existing) > MAX_IDS:
+                raise ValidationError(f"at most {MAX_IDS} ids in {key!r}", field=key)
+        elif key in raw:
+            raise ValidationError(f"query parameter {key!r} given more than once", field=key)
+        else:
+            raw[key] = value
+    try:
+        return msgspec.convert(raw, RecommendRequest, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(exc) from exc
+
+
+def canonical_key(version: str, req: RecommendRequest) -> str:
+    """Same snapshot + same request => same key: the ETag and the request id."""
+    return hashlib.blake2b(version.encode() + b"\0" + _json.encode(req), digest_size=12).hexdigest()
+
+
+def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int) -> bytes:
+    out = bytearray(b'{"request_id":"')
+    out += request_id.encode()
+    out += b'","version":'
+    out += _json.encode(snap.version)
+    out += b',"page":"'
+    out += page.encode()
+    out += b'","slots":['
+    for s, result in enumerate(results):
+        if s:
+            out += b","
+        out += b'{"slot":"'
+        out += result.slot.encode()
+        out += b'","title":'
+        out += _json.encode(result.title)
+        out += b',"items":['
+        picked = result.picked
+        for j in range(picked.ids.shape[0]):
+            if j:
+                out += b","
+            out += b"{"
+            out += snap.render(int(picked.ids[j]))
+            out += b',"score":'
+            out += _json.encode(round(float(picked.scores[j]), 5))
+            out += b',"reason":'
+            out += _json.encode(picked.reasons[j])
+            out += b"}"
+        out += b"]}"
+    out += b'],"ignored_ids":'
+    out += str(ignored).encode()
+    out += b"}"
+    return bytes(out)
+
+
+def encode_problem(problem: Problem) -> bytes:
+    return _problem_encoder.encode(problem)

@@ -1,0 +1,53 @@
+"""Prometheus metrics. Children with fixed labels are bound once, so a request pays for an
+increment and an observation, not for label lookups."""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from edge.schemas import PAGE_SLOTS
+
+# Request latency from tens of microseconds (the kernels) to a second (something is wrong).
+BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.requests = Counter("skylt_requests", "Recommend requests by page and status.", ["page", "status"],
+                                registry=r)
+        self.latency = Histogram("skylt_request_seconds", "Recommend latency inside the server, by page.",
+                                 ["page"], buckets=BUCKETS, registry=r)
+        self.slot_latency = Histogram("skylt_slot_seconds", "Time to fill one slot.", ["page", "slot"],
+                                      buckets=BUCKETS, registry=r)
+        self.slot_items = Counter("skylt_slot_items", "Items returned, by page and slot.", ["page", "slot"],
+                                  registry=r)
+        self.unknown_ids = Counter("skylt_unknown_ids", "Ids in requests that the snapshot does not know.",
+                                   registry=r)
+        self.not_modified = Counter("skylt_not_modified", "GET requests answered 304 from the ETag.", registry=r)
+        self.swaps = Counter("skylt_snapshot_swaps", "Snapshots swapped in, by outcome.", ["outcome"], registry=r)
+        self.snapshot_info = Gauge("skylt_snapshot_info", "The snapshot being served (value 1).", ["version"],
+                                   registry=r)
+        self.snapshot_built = Gauge("skylt_snapshot_built_timestamp_seconds", "When the served snapshot was built.",
+                                    registry=r)
+        self.snapshot_items = Gauge("skylt_snapshot_items", "Items in the served snapshot.", registry=r)
+        self._built_at = 0.0
+        Gauge("skylt_snapshot_age_seconds", "Seconds since the served snapshot was built.",
+              registry=r).set_function(lambda: time.time() - self._built_at if self._built_at else 0.0)
+
+    @cache  # noqa: B019 - one Metrics per app, a handful of pages and slots
+    def page(self, page: str) -> tuple[Histogram, dict[str, tuple[Histogram, Counter]]]:
+        slots = {s: (self.slot_latency.labels(page, s), self.slot_items.labels(page, s)) for s in PAGE_SLOTS[page]}
+        return self.latency.labels(page), slots
+
+    def snapshot_changed(self, version: str, built_at: float, items: int, previous: str | None) -> None:
+        if previous is not None:
+            self.snapshot_info.remove(previous)
+        self.snapshot_info.labels(version).set(1)
+        self._built_at = built_at
+        self.snapshot_built.set(built_at)
+        self.snapshot_items.set(items)

@@ -1,0 +1,89 @@
+"""OpenAPI 3.1 generated from the msgspec Structs, and a human-readable API page."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from edge import __version__
+from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
+
+REF = "#/components/schemas/{name}"
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(name="Problem")}}}}
+
+
+@cache
+def openapi() -> dict[str, Any]:
+    (request, response, problem, health), components = msgspec.json.schema_components(
+        [RecommendRequest, RecommendResponse, Problem, Health], ref_template=REF)
+    errors = {"400": _problem("Malformed request"), "404": _problem("Unknown route or page"),
+              "422": _problem("A field is invalid; `field` names it"), "503": _problem("No snapshot loaded yet")}
+    ok = {"description": "The page's slots", "content": {"application/json": {"schema": response}},
+          "headers": {"ETag": {"schema": {"type": "string"}}}}
+    query = []
+    for name, prop in components["RecommendRequest"]["properties"].items():
+        is_list = prop.get("type") == "array" or "array" in str(prop.get("anyOf", ""))
+        query.append({"name": name, "in": "query", "required": name == "page",
+                      "description": prop.get("description", "") + (" Comma-separated." if is_list else ""),
+                      "schema": {"type": "string"} if is_list else prop})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Skylt personalization API", "version": __version__,
+                 "description": "Page slots for one shopper, computed from a precomputed snapshot."},
+        "paths": {
+            "/v1/recommend": {
+                "get": {"summary": "Recommend (edge-cacheable)", "operationId": "recommendGet",
+                        "parameters": query, "responses": {"200": ok, "304": {"description": "Not modified"},
+                                                           **errors}},
+                "post": {"summary": "Recommend", "operationId": "recommendPost",
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
+                         "responses": {"200": ok, "413": _problem("Body over the size limit"), **errors}},
+            },
+            "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
+                                 "responses": {"200": {"description": "Up", "content": {
+                                     "application/json": {"schema": health}}}}}},
+            "/readyz": {"get": {"summary": "Readiness", "operationId": "readyz",
+                                "responses": {"200": {"description": "Serving", "content": {
+                                    "application/json": {"schema": health}}}, "503": _problem("Not ready")}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics",
+                                 "responses": {"200": {"description": "Text exposition format"}}}},
+        },
+        "components": {"schemas": components},
+    }
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def openapi_json(request: Request) -> Response:
+    return Response(_encode(openapi()), media_type="application/json")
+
+
+async def api_page(request: Request) -> Response:
+    spec = openapi()
+    fields = spec["components"]["schemas"]["RecommendRequest"]["properties"]
+    rows = "".join(f"<tr><td><code>{html.escape(n)}</code></td><td>{html.escape(p.get('description', ''))}</td></tr>"
+                   for n, p in fields.items())
+    pages = "".join(f"<li><code>{p}</code>: {', '.join(f'<code>{s}</code>' for s in slots)}</li>"
+                    for p, slots in PAGE_SLOTS.items())
+    body = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Skylt API</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
+code{{background:#f3f3f3;padding:0 .2em}}td{{padding:.2em .6em;vertical-align:top}}</style></head><body>
+<h1>Skylt personalization API {html.escape(__version__)}</h1>
+<p><code>GET /v1/recommend?page=product&amp;item=SKU&amp;history=A,B</code> or <code>POST /v1/recommend</code>
+with the same fields as JSON. Errors are <code>application/problem+json</code>. Machine-readable:
+<a href="/openapi.json">/openapi.json</a>.</p>
+<h2>Pages and slots</h2><ul>{pages}</ul>
+<h2>Request fields</h2><table>{rows}</table>
+<h2>Operations</h2><p><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>,
+<a href="/metrics">/metrics</a>.</p></body></html>"""
+    return HTMLResponse(body)

@@ -1,0 +1,35 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import msgspec
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.errors import NotReadyError
+from edge.schemas import Health
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up (it may still be loading a snapshot)."""
+    return Response(_encode(Health(status="ok")), media_type="application/json")
+
+
+async def readyz(request: Request) -> Response:
+    """Ready once a snapshot is open and every kernel is compiled and warm."""
+    snap = request.app.state.holder.current
+    if snap is None:
+        raise NotReadyError("no snapshot is loaded yet")
+    built = datetime.fromisoformat(snap.manifest.built_at).timestamp()
+    health = Health(status="ready", version=snap.version, items=snap.n_items, age_seconds=round(time.time() - built, 1))
+    return Response(_encode(health), media_type="application/json")
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,67 @@
+"""GET and POST /v1/recommend: the page's slots for one shopper."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.codec import canonical_key, decode_body, decode_query, encode_response
+from edge.errors import PayloadTooLarge, RequestError
+from edge.slots.context import build_context
+from edge.slots.planner import plan, slots_for
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise RequestError("Content-Length is not a number", field="content-length")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"body of {declared} bytes is over the limit of {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"body is over the limit of {limit} bytes")
+    return bytes(body)
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    return header.strip() == "*" or etag in (tag.strip().removeprefix("W/") for tag in header.split(","))
+
+
+async def recommend(request: Request) -> Response:
+    started = time.perf_counter()
+    state = request.app.state
+    is_get = request.method == "GET"
+    if is_get:
+        req = decode_query(request.query_params.multi_items())
+    else:
+        req = decode_body(await read_body(request, state.settings.max_body_bytes))
+    slots = slots_for(req.page, req.slots)
+    metrics = state.metrics
+    page_latency, slot_metrics = metrics.page(req.page)
+    with state.holder.lease() as snap:
+        key = canonical_key(snap.version, req)
+        etag = f'"{key}"'
+        headers = {"ETag": etag, "Cache-Control": state.settings.cache_control} if is_get else \
+            {"Cache-Control": "no-store"}
+        if is_get and _etag_matches(request.headers.get("if-none-match"), etag):
+            metrics.not_modified.inc()
+            return Response(status_code=304, headers=headers)
+        ctx = build_context(snap, req)
+        results = plan(snap, ctx, slots, state.settings)
+        body = encode_response(snap, key, req.page, results, ctx.ignored)
+    for result in results:
+        seconds, items = slot_metrics[result.slot]
+        seconds.observe(result.seconds)
+        items.inc(result.picked.ids.shape[0])
+    if ctx.ignored:
+        metrics.unknown_ids.inc(ctx.ignored)
+    metrics.requests.labels(req.page, "200").inc()
+    page_latency.observe(time.perf_counter() - started)
+    return Response(body, media_type="application/json", headers=headers)

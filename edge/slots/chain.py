@@ -1,0 +1,56 @@
+"""Fallback chains: a slot tries its steps in order until it holds ``n`` items.
+
+Each step produces ranked ids under the slot's filters (with everything already picked
+excluded) and explains its own picks, so a slot is never empty while eligible items exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from edge.recommend import EMPTY_IDS, EMPTY_SCORES, Filters, exclusion
+
+Produce = Callable[[Filters, int], tuple[np.ndarray, np.ndarray]]
+Explain = Callable[[np.ndarray], list[str]]
+
+
+@dataclass(frozen=True)
+class Step:
+    produce: Produce
+    explain: Explain
+
+
+@dataclass(frozen=True)
+class Picked:
+    ids: np.ndarray       # int32
+    scores: np.ndarray    # float32
+    reasons: list[str]
+
+
+NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
+
+
+def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
+    ids: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    reasons: list[str] = []
+    have = 0
+    for step in steps:
+        if have >= n:
+            break
+        got, got_scores = step.produce(filters, n - have)
+        if got.size == 0:
+            continue
+        ids.append(got)
+        scores.append(got_scores)
+        reasons.extend(step.explain(got))
+        have += got.shape[0]
+        filters = replace(filters, exclude=exclusion(filters.exclude, got))
+    if not ids:
+        return NOTHING
+    if len(ids) == 1:
+        return Picked(ids[0], scores[0], reasons)
+    return Picked(np.concatenate(ids), np.concatenate(scores), reasons)

@@ -1,0 +1,67 @@
+"""A request turned into dense ids and filters: what every slot strategy works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.recommend import EMPTY_IDS, exclusion
+from edge.schemas import RecommendRequest
+from edge.store import Snapshot
+
+
+@dataclass(frozen=True)
+class Context:
+    page: str
+    item: int                   # current product, -1 when none or unknown
+    cart: np.ndarray            # int32, request order
+    history: np.ndarray         # int32, most recent last, repeats removed (latest kept)
+    purchased: np.ndarray       # int32
+    region: int
+    segment: int
+    n: int
+    price_lo: float
+    price_hi: float
+    cat_allow: np.ndarray       # int32; empty means every category
+    base_exclude: np.ndarray    # sorted: cart, current item, `exclude`
+    free_shipping_gap: float | None
+    ignored: int                # ids in the request the snapshot does not know
+
+    @property
+    def seen(self) -> np.ndarray:
+        """Items the shopper already has in view: base exclusions plus history."""
+        return exclusion(self.base_exclude, self.history)
+
+
+def _latest_unique(ids: np.ndarray) -> np.ndarray:
+    """Drop repeats keeping each id's latest position (history is most recent last)."""
+    if ids.shape[0] < 2:
+        return ids
+    rev = ids[::-1]
+    _, first = np.unique(rev, return_index=True)
+    return rev[np.sort(first)][::-1].copy()
+
+
+def build_context(snap: Snapshot, req: RecommendRequest) -> Context:
+    cart, unknown_cart = snap.lookup(req.cart)
+    history, unknown_history = snap.lookup(req.history)
+    purchased, unknown_purchased = snap.lookup(req.purchased)
+    exclude, _ = snap.lookup(req.exclude)
+    item = snap.index_of(req.item) if req.item else -1
+    ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
+    current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS
+    cat_allow = snap.category_subtree(req.category) if req.category else EMPTY_IDS
+    if req.category and cat_allow.size == 0:
+        # An unknown category admits nothing rather than everything.
+        cat_allow = np.array([np.iinfo(np.int32).min], dtype=np.int32)
+    return Context(
+        page=req.page, item=item, cart=cart, history=_latest_unique(history), purchased=purchased,
+        region=snap.region_id(req.region) if req.region else -1,
+        segment=snap.segment_id(req.segment) if req.segment else -1,
+        n=req.n,
+        price_lo=req.price_min if req.price_min is not None else -np.inf,
+        price_hi=req.price_max if req.price_max is not None else np.inf,
+        cat_allow=cat_allow, base_exclude=exclusion(cart, current, exclude),
+        free_shipping_gap=req.free_shipping_gap, ignored=ignored,
+    )

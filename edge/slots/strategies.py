@@ -1,0 +1,241 @@
+"""One strategy per slot: the single place where business rules are decided.
+
+A strategy gets the snapshot, the request context and the slot's base filters (everything
+the response already shows is excluded) and returns a fallback chain. Chains end in the
+global bestsellers where the slot's meaning allows it, so slots are not left empty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from edge.config import Settings
+from edge.recommend import (
+    CART,
+    EMPTY_IDS,
+    HISTORY,
+    Filters,
+    from_ranking,
+    from_seeds,
+    table_weights,
+)
+from edge.scoring import from_ranked, recency_weights
+from edge.slots import reasons
+from edge.slots.chain import Step
+from edge.slots.context import Context
+from edge.store import Snapshot
+
+SIMILAR = table_weights(also_viewed=1.0, viewed_next=0.7, also_bought=0.5, bought_together=0.3,
+                        similar_content=0.3)
+TOGETHER = table_weights(bought_together=1.0, also_bought=0.3)
+CONTENT = table_weights(similar_content=1.0)
+
+Strategy = Callable[[Snapshot, Context, Settings], list[Step]]
+
+
+def seeds_step(snap: Snapshot, seeds: np.ndarray, weights: np.ndarray, explain: reasons.Explainer,
+               half_life: float = 0.0, seed_weights: np.ndarray | None = None) -> Step:
+    return Step(lambda f, k: from_seeds(snap, seeds, weights, f, k, half_life, seed_weights), explain)
+
+
+def ranking_step(snap: Snapshot, name: str, group: int, explain: reasons.Explainer) -> Step:
+    return Step(lambda f, k: from_ranking(snap, name, group, f, k), explain)
+
+
+def bestsellers_step(snap: Snapshot) -> Step:
+    return ranking_step(snap, "bestsellers", 0, reasons.popularity(snap))
+
+
+def category_step(snap: Snapshot, category: int) -> list[Step]:
+    if category < 0:
+        return []
+    return [ranking_step(snap, "bestsellers_category", category, reasons.popularity(snap, "Popular in this category"))]
+
+
+def own_items_step(snap: Snapshot, ids: np.ndarray, text: str) -> Step:
+    """The shopper's own items (most recent first) under the slot's filters."""
+    a = snap.arrays
+    ordered = np.ascontiguousarray(ids[::-1])
+    scores = np.ones(ordered.shape[0], dtype=np.float32)
+
+    def produce(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return from_ranked(ordered, scores, a["in_stock"], a["price"], a["category"], f.exclude, f.price_lo,
+                           f.price_hi, f.cat_allow, f.cat_deny, f.max_per_category, k)
+    return Step(produce, reasons.fixed(text))
+
+
+def favourite_category(snap: Snapshot, ctx: Context) -> int:
+    """The category the shopper keeps looking at (recency-weighted), else the top seller's."""
+    category = snap.arrays["category"]
+    if ctx.history.size:
+        cats = category[ctx.history]
+        weights = recency_weights(int(ctx.history.shape[0]), 4.0)
+        known = cats >= 0
+        if known.any():
+            totals = np.bincount(cats[known], weights=weights[known])
+            return int(np.argmax(totals))
+    items, _ = snap.ranking("bestsellers", 0)
+    for i in items[:50]:
+        if category[i] >= 0:
+            return int(category[i])
+    return -1
+
+
+# -- home ------------------------------------------------------------------------------
+
+def bestsellers(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    explain = reasons.popularity(snap)
+    steps = []
+    if ctx.segment >= 0:
+        steps.append(ranking_step(snap, "bestsellers_segment", ctx.segment, explain))
+    if ctx.region >= 0:
+        steps.append(ranking_step(snap, "bestsellers_region", ctx.region, explain))
+    return [*steps, bestsellers_step(snap)]
+
+
+def trending(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    return [ranking_step(snap, "trending", 0, reasons.trending(snap)), bestsellers_step(snap)]
+
+
+def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    seeds = np.concatenate([ctx.purchased, ctx.history]).astype(np.int32)
+    if seeds.size == 0:
+        return [*category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+    # Purchases are older evidence than the current browsing: they weigh like a faded view.
+    weights = np.concatenate([np.full(ctx.purchased.shape[0], 0.5, np.float32),
+                              recency_weights(int(ctx.history.shape[0]), settings.history_half_life)])
+    explain = reasons.co_occurrence(snap, seeds, (("also_viewed", "Viewed together with your picks {times}"),
+                                                  ("also_bought", "Bought by customers like you {times}")),
+                                    "Based on what you viewed")
+    return [seeds_step(snap, seeds, HISTORY, explain, seed_weights=weights),
+            *category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+
+
+def recently_viewed(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    return [own_items_step(snap, ctx.history, "You viewed this")]
+
+
+def category_picks(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    return [*category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+
+
+# -- product ---------------------------------------------------------------------------
+
+def _anchor(ctx: Context) -> np.ndarray:
+    """The current item, or the latest viewed item when the page names none we know."""
+    if ctx.item >= 0:
+        return np.array([ctx.item], dtype=np.int32)
+    return ctx.history[-1:].copy()
+
+
+def similar(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    anchor = _anchor(ctx)
+    explain = reasons.co_occurrence(snap, anchor, (("also_viewed", "Viewed together {times}"),
+                                                   ("viewed_next", "Viewed next {times}"),
+                                                   ("also_bought", "Bought by the same customers {times}")),
+                                    "Similar to this item")
+    category = int(snap.arrays["category"][anchor[0]]) if anchor.size else -1
+    return [seeds_step(snap, anchor, SIMILAR, explain),
+            seeds_step(snap, anchor, CONTENT, reasons.fixed("Similar to this item")),
+            *category_step(snap, category), bestsellers_step(snap)]
+
+
+def _priced_anchor(snap: Snapshot, ctx: Context) -> tuple[np.ndarray, float, int]:
+    anchor = _anchor(ctx)
+    if anchor.size == 0:
+        return anchor, math.nan, -1
+    return anchor, float(snap.arrays["price"][anchor[0]]), int(snap.arrays["category"][anchor[0]])
+
+
+def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    anchor, price, category = _priced_anchor(snap, ctx)
+    if math.isnan(price) or category < 0:
+        return []  # no price or category to step up from: nothing is eligible
+    lo, hi = settings.upsell_band
+    band = {"price_lo": max(price * lo, ctx.price_lo), "price_hi": min(price * hi, ctx.price_hi),
+            "cat_allow": np.array([category], dtype=np.int32)}
+    explain = reasons.price_delta(snap, price, cheaper=False)
+    steps = [seeds_step(snap, anchor, SIMILAR, explain), *category_step(snap, category)]
+    return [Step(lambda f, k, s=s: s.produce(replace(f, **band), k), s.explain) for s in steps]
+
+
+def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    anchor, price, category = _priced_anchor(snap, ctx)
+    if math.isnan(price):
+        return []
+    margin = snap.arrays["margin"]
+    explain = reasons.price_delta(snap, price, cheaper=True)
+
+    def cheaper(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
+        f = replace(f, price_hi=min(np.nextafter(price, -np.inf), f.price_hi))
+        ids, scores = from_seeds(snap, anchor, SIMILAR, f, 3 * k)
+        if ids.size == 0:
+            return ids, scores
+        # Where margins are known, a better margin breaks near-ties in the shop's favour.
+        m = margin[ids]
+        boosted = (scores * np.where(np.isnan(m), 1.0, 1.0 + m)).astype(np.float32)
+        order = np.argsort(-boosted, kind="stable")[:k]
+        return ids[order], boosted[order]
+
+    steps = [Step(cheaper, explain)]
+    if category >= 0:
+        steps.append(Step(lambda f, k: from_ranking(snap, "bestsellers_category", category,
+                                                    replace(f, price_hi=min(np.nextafter(price, -np.inf),
+                                                                            f.price_hi)), k), explain))
+    return steps
+
+
+def bought_together(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    seeds = ctx.cart if ctx.page in ("cart", "checkout") else _anchor(ctx)
+    if seeds.size == 0:
+        return [bestsellers_step(snap)]
+    template = "Bought together {times}" if seeds.shape[0] == 1 else "Bought with your cart items {times}"
+    explain = reasons.co_occurrence(snap, seeds, (("bought_together", template),
+                                                  ("also_bought", "Bought by the same customers {times}")),
+                                    "Often bought together")
+    category = int(snap.arrays["category"][seeds[-1]])
+    weights = CART if ctx.page in ("cart", "checkout") else TOGETHER
+    return [seeds_step(snap, seeds, weights, explain), *category_step(snap, category), bestsellers_step(snap)]
+
+
+# -- cart and checkout -----------------------------------------------------------------
+
+def addon_cap(snap: Snapshot, ctx: Context, settings: Settings) -> float:
+    if ctx.free_shipping_gap is not None:
+        # Items a little above the gap still close it; much dearer ones are no add-on.
+        return ctx.free_shipping_gap * 1.5 if ctx.free_shipping_gap > 0 else settings.addon_cap
+    prices = snap.arrays["price"][ctx.cart] if ctx.cart.size else np.zeros(0, np.float32)
+    value = float(np.nansum(prices))
+    return min(settings.addon_cap, settings.addon_cart_share * value) if value > 0 else settings.addon_cap
+
+
+def addons(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    cap = min(addon_cap(snap, ctx, settings), ctx.price_hi)
+    explain = reasons.below_gap(snap, ctx.free_shipping_gap, reasons.co_occurrence(
+        snap, ctx.cart, (("bought_together", "Often added to carts like yours ({times})"),),
+        "A small extra"))
+    steps = []
+    if ctx.cart.size:
+        steps.append(seeds_step(snap, ctx.cart, TOGETHER, explain))
+    steps.append(bestsellers_step(snap))
+    return [Step(lambda f, k, s=s: s.produce(replace(f, price_hi=min(cap, f.price_hi)), k), s.explain)
+            for s in steps]
+
+
+def reminders(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+    return [own_items_step(snap, ctx.history, "You looked at this earlier")]
+
+
+STRATEGIES: dict[str, Strategy] = {
+    "bestsellers": bestsellers, "trending": trending, "for_you": for_you, "recently_viewed": recently_viewed,
+    "category_picks": category_picks, "similar": similar, "upsell": upsell, "alternatives": alternatives,
+    "bought_together": bought_together, "addons": addons, "reminders": reminders,
+}
+
+# Slots that show the shopper's own items; every other slot hides the history.
+OWN_ITEM_SLOTS = frozenset({"recently_viewed", "reminders"})
+__all__ = ["EMPTY_IDS", "OWN_ITEM_SLOTS", "STRATEGIES"]

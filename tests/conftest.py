@@ -1,0 +1,118 @@
+"""Shared fixtures: a snapshot built from the embedded UCI Online Retail sample, and a real
+uvicorn server on 127.0.0.1 serving it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = REPO.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def demo_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from edge.build.demo import demo_files
+    from edge.build.pipeline import build
+
+    events, catalog = demo_files()
+    out = tmp_path_factory.mktemp("demo") / "tables"
+    build(events, out, catalog_path=catalog)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo_tables: Path) -> Iterator[object]:
+    from edge.store import open_snapshot
+
+    with open_snapshot(demo_tables) as snap:
+        yield snap
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``skylt serve`` in a child process; stops on exit."""
+
+    def __init__(self, tables: Path, workers: int = 1, env: dict[str, str] | None = None) -> None:
+        import os
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tables.parent / f"server-{self.port}.log"
+        self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(self.port),
+             "--workers", str(workers)],
+            stdout=self._log_file, stderr=subprocess.STDOUT, env={**os.environ, "SKYLT_POLL_SECONDS": "0.2",
+                                                                   **(env or {})})
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"server not ready in {timeout}s: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_tables: Path) -> Iterator[Server]:
+    srv = Server(demo_tables)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def app_client(demo_tables: Path) -> Iterator[object]:
+    """The app in-process (lifespan included) for fast contract tests."""
+    from starlette.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.config import Settings
+
+    app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, object]:
+    """Every error has the same shape: problem+json with type, title, status and a useful detail."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert isinstance(body["type"], str) and body["type"]
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and len(body["detail"]) > 5
+    if field is not None:
+        assert body.get("field") == field, body
+    return body

@@ -1,0 +1,49 @@
+import pytest
+
+from tests.conftest import assert_problem
+
+
+def test_health_and_readiness(app_client, demo_snapshot):
+    assert app_client.get("/healthz").json()["status"] == "ok"
+    ready = app_client.get("/readyz").json()
+    assert ready["status"] == "ready"
+    assert ready["version"] == demo_snapshot.version
+    assert ready["items"] == demo_snapshot.n_items
+
+
+def test_metrics_count_requests_per_page_and_slot(app_client, demo_snapshot):
+    app_client.get("/v1/recommend", params={"page": "product", "item": demo_snapshot.external_id(0),
+                                            "history": "NOT-AN-ITEM"})
+    text = app_client.get("/metrics").text
+    assert 'skylt_requests_total{page="product",status="200"}' in text
+    assert 'skylt_slot_seconds_bucket{le="0.001",page="product",slot="similar"}' in text
+    assert f'skylt_snapshot_info{{version="{demo_snapshot.version}"}} 1.0' in text
+    assert "skylt_unknown_ids_total" in text
+    assert "skylt_snapshot_age_seconds" in text
+
+
+def test_not_ready_without_a_snapshot(tmp_path):
+    from starlette.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.config import Settings
+
+    app = create_app(Settings.load(tables=str(tmp_path / "empty"), poll_seconds=3600.0))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        assert_problem(client.get("/readyz"), 503)
+        assert_problem(client.get("/v1/recommend", params={"page": "home"}), 503)
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs"])
+def test_docs_are_served(app_client, path):
+    assert app_client.get(path).status_code == 200
+
+
+def test_openapi_comes_from_the_structs(app_client):
+    spec = app_client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    request = spec["components"]["schemas"]["RecommendRequest"]
+    assert request["properties"]["n"]["maximum"] == 50
+    assert set(request["properties"]) >= {"page", "item", "cart", "history", "free_shipping_gap"}
+    assert "RecommendResponse" in spec["components"]["schemas"]

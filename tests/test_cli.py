@@ -1,0 +1,55 @@
+import json
+import os
+
+from click.testing import CliRunner
+
+from edge.cli import main
+from edge.store import open_snapshot
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_build_from_events_alone(tmp_path):
+    events = write(tmp_path / "events.csv", "ts,type,item_id,session_id,order_id\n"
+                   "2026-01-01T10:00:00Z,view,A,s1,\n2026-01-01T10:01:00Z,view,B,s1,\n"
+                   "2026-01-01T10:02:00Z,purchase,A,s1,o1\n2026-01-01T10:02:00Z,purchase,B,s1,o1\n")
+    result = CliRunner().invoke(main, ["build", "--events", str(events), "--out", str(tmp_path / "t"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with open_snapshot(tmp_path / "t") as snap:
+        assert snap.n_items == 2
+        assert snap.arrays["in_stock"].all()
+        assert snap.manifest.inputs[0].rows == 4
+        assert len(snap.manifest.inputs[0].sha256) == 64
+        ids, _, counts = snap.neighbours("bought_together", snap.index_of("A"))
+        assert [snap.external_id(int(i)) for i in ids] == ["B"] and counts.tolist() == [1]
+        assert snap.render(snap.index_of("A")).startswith(b'"id":"A","title":null')
+
+
+def test_bad_input_is_one_line_and_keeps_current(tmp_path):
+    good = write(tmp_path / "good.csv", "ts,type,item_id,session_id\n1700000000,view,A,s\n1700000001,view,B,s\n")
+    out = tmp_path / "t"
+    assert CliRunner().invoke(main, ["build", "--events", str(good), "--out", str(out), "--quiet"]).exit_code == 0
+    before = os.readlink(out / "current")
+    bad = write(tmp_path / "bad.csv", "ts,type,item_id,session_id\n1700000000,view,A,s\nyesterday,view,B,s\n")
+    result = CliRunner().invoke(main, ["build", "--events", str(bad), "--out", str(out), "--quiet"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "bad.csv" in lines[0] and "line 3" in lines[0] and "'ts'" in lines[0]
+    assert os.readlink(out / "current") == before
+
+
+def test_evaluate_writes_json(tmp_path):
+    from edge.build.demo import demo_files
+
+    events, catalog = demo_files()
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["evaluate", "--events", str(events[0]), "--catalog", str(catalog),
+                                       "--max-cases", "500", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert set(report["protocols"]) == {"next_item", "basket"}
+    assert "HR@10" in result.output

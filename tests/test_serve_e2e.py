@@ -1,0 +1,84 @@
+"""End to end against a real uvicorn on 127.0.0.1: the contract, hot swaps under load,
+refusal of a corrupt snapshot."""
+
+import os
+import threading
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from edge.build.demo import demo_files
+from edge.build.pipeline import build
+from tests.conftest import Server, assert_problem
+
+pytestmark = pytest.mark.slow
+
+
+def test_served_over_http(server, demo_snapshot):
+    item = demo_snapshot.external_id(int(demo_snapshot.ranking("bestsellers", 0)[0][0]))
+    with httpx.Client(base_url=server.url) as client:
+        r = client.get("/v1/recommend", params={"page": "product", "item": item})
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json"
+        assert [s["slot"] for s in r.json()["slots"]] == ["similar", "upsell", "alternatives", "bought_together"]
+        assert_problem(client.get("/v1/recommend", params={"page": "product", "n": "500"}), 422, "n")
+        assert_problem(client.post("/v1/recommend", content=b"\xff\xfe"), 400)
+        assert_problem(client.delete("/v1/recommend"), 405)
+
+
+def test_hot_swaps_under_load_fail_no_request(tmp_path):
+    events, catalog = demo_files()
+    tables = tmp_path / "tables"
+    first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
+    srv = Server(tables, workers=2)
+    stop = threading.Event()
+    statuses: Counter[int] = Counter()
+    versions: Counter[str] = Counter()
+    errors: list[str] = []
+
+    def hammer() -> None:
+        with httpx.Client(base_url=srv.url, timeout=10) as client:
+            while not stop.is_set():
+                try:
+                    r = client.get("/v1/recommend", params={"page": "home", "history": "85123A,22423"})
+                    statuses[r.status_code] += 1
+                    versions[r.json()["version"]] += 1
+                except Exception as exc:  # any transport error is a failed request
+                    errors.append(repr(exc))
+
+    try:
+        srv.wait_ready()
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for t in threads:
+            t.start()
+        built = [first]
+        for step in range(1, 4):
+            built.append(build(events, tables, catalog_path=catalog, now=1323400000 + step * 3600).manifest.version)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and versions[built[-1]] < 20:
+                time.sleep(0.1)
+
+        # A corrupt snapshot is refused and the last good one keeps serving.
+        bad = tables / "29991231T000000000000Z-corrupt"
+        bad.mkdir()
+        (bad / "data.mdb").write_bytes(os.urandom(1 << 16))
+        os.symlink(bad.name, tables / ".current.bad")
+        os.replace(tables / ".current.bad", tables / "current")
+        time.sleep(2)
+        before = sum(versions.values())
+        time.sleep(1)
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        stop.set()
+        srv.stop()
+
+    assert errors == []
+    assert set(statuses) == {200}, statuses
+    assert all(versions[v] > 0 for v in built[1:]), versions
+    assert sum(versions.values()) > before  # still answering after the corrupt link
+    log = srv.log.read_text()
+    assert "refusing snapshot 29991231T000000000000Z-corrupt" in log
