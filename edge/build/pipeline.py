@@ -30,7 +30,7 @@ class BuildParams(msgspec.Struct, kw_only=True, frozen=True):
     """Knobs of a build; all are recorded in the manifest."""
 
     k: int = 50                      # neighbours kept per item and table
-    window: int = 5                  # co-view window (events) within a session
+    window: int = 5                  # co-view window: each item pairs with the next 5 distinct items
     half_life_days: float = 30.0     # bestseller decay relative to `now`
     trending_days: float = 7.0       # what "recent" means for trending and social proof
     group_top: int = 1000            # items kept per category/region/segment ranking
@@ -121,13 +121,13 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
         "bestsellers": tables.bestsellers(events, n, now, params.half_life_days),
         "bestsellers_category": tables.bestsellers(
             events, n, now, params.half_life_days, group=catalog.category, n_groups=len(catalog.categories),
-            top=params.group_top),
+            top=params.group_top, per="item"),
         "bestsellers_region": tables.bestsellers(
             events, n, now, params.half_life_days, group=events.region, n_groups=len(events.regions),
-            top=params.group_top),
+            top=params.group_top, per="event"),
         "bestsellers_segment": tables.bestsellers(
             events, n, now, params.half_life_days, group=events.segment, n_groups=len(events.segments),
-            top=params.group_top),
+            top=params.group_top, per="event"),
         "trending": tables.trending(events, n, now, recent_days=params.trending_days),
     }
     for name, ranking in rankings.items():
