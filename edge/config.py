@@ -64,7 +64,7 @@ def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
             if default and isinstance(default[0], float):
                 return tuple(float(i) for i in items)
             return tuple(str(i) for i in items)
-        return type(default)(value)
+        return type(default)(value)  # type: ignore[misc]  # defaults are plain str/int/float
     except (TypeError, ValueError) as exc:
         raise SkyltError(f"setting {name}: cannot use {value!r}: {exc}") from exc
 

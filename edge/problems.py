@@ -34,8 +34,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own 404/405 become ours."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        err: SkyltError = MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
-        err.allow = (exc.headers or {}).get("Allow", "")
+        not_allowed = MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+        not_allowed.allow = (exc.headers or {}).get("Allow", "")
+        err: SkyltError = not_allowed
     elif exc.status_code == 404:
         err = NotFoundError(f"no route {request.url.path}; see /docs for the API")
     else:

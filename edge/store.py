@@ -165,11 +165,10 @@ class Snapshot:
 
     def close(self) -> None:
         # Arrays handed out earlier point into the map: callers drop them before closing.
-        txn, self._txn = getattr(self, "_txn", None), None
+        txn = self.__dict__.pop("_txn", None)
         if txn is not None:
             txn.abort()
-        if getattr(self, "_env", None) is not None:
-            self._env = None
+        if self.__dict__.pop("_env", None) is not None:
             _release_env(self.path)
 
     def __enter__(self) -> Snapshot:

@@ -45,7 +45,7 @@ def test_category_subtree_covers_children(tables):
 
 def test_rankings_and_unknown_groups(tables):
     with open_snapshot(tables) as snap:
-        items, scores = snap.ranking("bestsellers", 0)
+        items, _ = snap.ranking("bestsellers", 0)
         assert items.tolist() == [0, 1, 2, 3]
         assert snap.ranking("bestsellers_region", 7)[0].size == 0
         assert snap.ranking("bestsellers_region", -1)[0].size == 0

@@ -9,8 +9,8 @@ the next build.
 from __future__ import annotations
 
 import os
-import time
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,7 +36,7 @@ def write_snapshot(out_dir: Path, manifest: Manifest, arrays: Mapping[str, np.nd
     try:
         with env.begin(write=True) as txn:
             for name, arr in arrays.items():
-                txn.put(array_key(name), memoryview(np.ascontiguousarray(arr)).cast("B"))
+                txn.put(array_key(name), np.ascontiguousarray(arr).view(np.uint8).data)
         ids_db = env.open_db(IDS_DB)
         with env.begin(write=True, db=ids_db) as txn, txn.cursor() as cur:
             # Sorted keys let LMDB append pages instead of splitting them.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def _groups(key: np.ndarray, items: np.ndarray, start_ts: np.ndarray, cut: int) 
     if key.size == 0:
         return
     bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in pairwise(bounds):
         if start_ts[lo] < cut:
             continue
         seq = items[lo:hi]
@@ -97,7 +98,7 @@ def user_histories(train: Events) -> dict[int, np.ndarray]:
     users, items = users[order], items[order]
     out: dict[int, np.ndarray] = {}
     bounds = np.flatnonzero(np.r_[True, users[1:] != users[:-1], True]) if users.size else np.zeros(1, np.int64)
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in pairwise(bounds):
         seq = items[lo:hi][::-1]
         _, first = np.unique(seq, return_index=True)
         out[int(users[lo])] = seq[np.sort(first)][::-1].astype(np.int32)

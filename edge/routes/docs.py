@@ -23,7 +23,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    (request, response, problem, health), components = msgspec.json.schema_components(
+    (request, response, _problem_schema, health), components = msgspec.json.schema_components(
         [RecommendRequest, RecommendResponse, Problem, Health], ref_template=REF)
     errors = {"400": _problem("Malformed request"), "404": _problem("Unknown route or page"),
               "422": _problem("A field is invalid; `field` names it"), "503": _problem("No snapshot loaded yet")}

@@ -42,7 +42,7 @@ async def recommend(request: Request) -> Response:
         req = decode_query(request.query_params.multi_items())
     else:
         req = decode_body(await read_body(request, state.settings.max_body_bytes))
-    slots = slots_for(req.page, req.slots)
+    slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
     metrics = state.metrics
     page_latency, slot_metrics = metrics.page(req.page)
     with state.holder.lease() as snap:

@@ -46,6 +46,13 @@ def ranking_step(snap: Snapshot, name: str, group: int, explain: reasons.Explain
     return Step(lambda f, k: from_ranking(snap, name, group, f, k), explain)
 
 
+def narrowed(step: Step, **changes: object) -> Step:
+    """The same step under tighter filters (a price band, a category)."""
+    def produce(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return step.produce(replace(f, **changes), k)  # type: ignore[arg-type]
+    return Step(produce, step.explain)
+
+
 def bestsellers_step(snap: Snapshot) -> Step:
     return ranking_step(snap, "bestsellers", 0, reasons.popularity(snap))
 
@@ -160,7 +167,7 @@ def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
             "cat_allow": np.array([category], dtype=np.int32)}
     explain = reasons.price_delta(snap, price, cheaper=False)
     steps = [seeds_step(snap, anchor, SIMILAR, explain), *category_step(snap, category)]
-    return [Step(lambda f, k, s=s: s.produce(replace(f, **band), k), s.explain) for s in steps]
+    return [narrowed(s, **band) for s in steps]
 
 
 def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
@@ -214,7 +221,7 @@ def addon_cap(snap: Snapshot, ctx: Context, settings: Settings) -> float:
 
 
 def addons(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    cap = min(addon_cap(snap, ctx, settings), ctx.price_hi)
+    cap = float(min(addon_cap(snap, ctx, settings), ctx.price_hi))
     explain = reasons.below_gap(snap, ctx.free_shipping_gap, reasons.co_occurrence(
         snap, ctx.cart, (("bought_together", "Often added to carts like yours ({times})"),),
         "A small extra"))
@@ -222,8 +229,7 @@ def addons(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     if ctx.cart.size:
         steps.append(seeds_step(snap, ctx.cart, TOGETHER, explain))
     steps.append(bestsellers_step(snap))
-    return [Step(lambda f, k, s=s: s.produce(replace(f, price_hi=min(cap, f.price_hi)), k), s.explain)
-            for s in steps]
+    return [narrowed(s, price_hi=cap) for s in steps]
 
 
 def reminders(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:

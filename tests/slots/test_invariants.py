@@ -36,7 +36,8 @@ def snap(tmp_path_factory):
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    assert gzip.open(events[0]).read(10)
+    with gzip.open(events[0]) as fh:
+        assert fh.read(10)
     build(events, out / "tables", catalog_path=patched)
     with open_snapshot(out / "tables") as s:
         yield s

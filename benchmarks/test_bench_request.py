@@ -1,0 +1,143 @@
+"""The in-process request path per page on the 1M-item synthetic snapshot (budget: 60 us).
+
+``test_page`` times decode + context + slots + encode as the endpoint runs them; the
+other benchmarks time each stage alone, so the split can be read off one run, and the
+whole ASGI app against a trivial Starlette route returning a constant JSON body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+from edge.codec import decode_query, encode_response
+from edge.config import Settings
+from edge.schemas import PAGE_SLOTS
+from edge.slots.context import build_context
+from edge.slots.planner import plan
+from edge.store import open_snapshot
+from edge.warm import warm
+
+SETTINGS = Settings()
+
+
+@pytest.fixture(scope="module")
+def snap(synthetic_tables: Any) -> Any:
+    s = open_snapshot(synthetic_tables)
+    warm(s, SETTINGS)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def queries(snap: Any) -> dict[str, list[tuple[str, str]]]:
+    rng = np.random.default_rng(1)
+    ids = [snap.external_id(int(i)) for i in rng.integers(0, snap.n_items, 30)]
+    history = ",".join(ids[:20])
+    return {
+        "home": [("page", "home"), ("history", history)],
+        "product": [("page", "product"), ("item", ids[20]), ("history", history)],
+        "cart": [("page", "cart"), ("cart", ",".join(ids[21:24])), ("history", history)],
+        "checkout": [("page", "checkout"), ("cart", ",".join(ids[21:24])), ("free_shipping_gap", "10")],
+    }
+
+
+def handle(snap: Any, query: list[tuple[str, str]]) -> bytes:
+    req = decode_query(query)
+    ctx = build_context(snap, req)
+    results = plan(snap, ctx, PAGE_SLOTS[req.page], SETTINGS)
+    return encode_response(snap, "bench", req.page, results, ctx.ignored)
+
+
+@pytest.mark.parametrize("page", list(PAGE_SLOTS))
+def test_page(benchmark: Any, snap: Any, queries: Any, page: str) -> None:
+    benchmark.group = "request path"
+    body = benchmark(handle, snap, queries[page])
+    assert body.count(b'"id"') >= len(PAGE_SLOTS[page])
+
+
+def test_stage_decode(benchmark: Any, queries: Any) -> None:
+    benchmark.group = "product page stages"
+    benchmark(decode_query, queries["product"])
+
+
+def test_stage_context(benchmark: Any, snap: Any, queries: Any) -> None:
+    benchmark.group = "product page stages"
+    req = decode_query(queries["product"])
+    benchmark(build_context, snap, req)
+
+
+def test_stage_slots(benchmark: Any, snap: Any, queries: Any) -> None:
+    benchmark.group = "product page stages"
+    ctx = build_context(snap, decode_query(queries["product"]))
+    benchmark(plan, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+
+
+def test_stage_encode(benchmark: Any, snap: Any, queries: Any) -> None:
+    benchmark.group = "product page stages"
+    ctx = build_context(snap, decode_query(queries["product"]))
+    results = plan(snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+    benchmark(encode_response, snap, "bench", "product", results, ctx.ignored)
+
+
+def _asgi_get(app: Any, path: str, query: bytes) -> Any:
+    """One GET through the full ASGI stack, no sockets."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query, "headers": [], "server": ("bench", 80),
+             "client": ("bench", 1), "root_path": "", "app": app}
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def call() -> list[Any]:
+        await app(scope, receive, send)
+        return sent
+
+    return call
+
+
+@pytest.fixture(scope="module")
+def apps(synthetic_tables: Any, snap: Any) -> Any:
+    from urllib.parse import urlencode
+
+    from edge.app import create_app
+
+    app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0))
+    loop = asyncio.new_event_loop()
+    lifespan = app.router.lifespan_context(app)
+    loop.run_until_complete(lifespan.__aenter__())
+    body = b'{"status":"ok","items":[]}'
+
+    async def constant(request: Any) -> Response:
+        return Response(body, media_type="application/json")
+
+    trivial = Starlette(routes=[Route("/", constant)])
+    yield loop, app, trivial, urlencode
+    loop.run_until_complete(lifespan.__aexit__(None, None, None))
+    loop.close()
+
+
+def test_asgi_product_page(benchmark: Any, apps: Any, queries: Any) -> None:
+    benchmark.group = "asgi: skylt vs trivial route"
+    loop, app, _, urlencode = apps
+    call = _asgi_get(app, "/v1/recommend", urlencode(queries["product"]).encode())
+    sent = benchmark(lambda: loop.run_until_complete(call()))
+    assert sent[0]["status"] == 200
+
+
+def test_asgi_trivial_route(benchmark: Any, apps: Any) -> None:
+    benchmark.group = "asgi: skylt vs trivial route"
+    loop, _, trivial, _ = apps
+    call = _asgi_get(trivial, "/", b"")
+    sent = benchmark(lambda: loop.run_until_complete(call()))
+    assert sent[0]["status"] == 200
