@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 import msgspec
+import numpy as np
 
 from edge.errors import NotFoundError, RequestError, ValidationError
 from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
@@ -74,37 +75,21 @@ def canonical_key(version: str, req: RecommendRequest) -> str:
 
 
 def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int) -> bytes:
-    out = bytearray(b'{"request_id":"')
-    out += request_id.encode()
-    out += b'","version":'
-    out += _json.encode(snap.version)
-    out += b',"page":"'
-    out += page.encode()
-    out += b'","slots":['
+    parts = [b'{"request_id":"', request_id.encode(), b'","version":', _json.encode(snap.version),
+             b',"page":"', page.encode(), b'","slots":[']
+    blob, offsets = snap.render_blob, snap.render_offsets
     for s, result in enumerate(results):
-        if s:
-            out += b","
-        out += b'{"slot":"'
-        out += result.slot.encode()
-        out += b'","title":'
-        out += _json.encode(result.title)
-        out += b',"items":['
-        picked = result.picked
-        for j in range(picked.ids.shape[0]):
-            if j:
-                out += b","
-            out += b"{"
-            out += snap.render(int(picked.ids[j]))
-            out += b',"score":'
-            out += _json.encode(round(float(picked.scores[j]), 5))
-            out += b',"reason":'
-            out += _json.encode(picked.reasons[j])
-            out += b"}"
-        out += b"]}"
-    out += b'],"ignored_ids":'
-    out += str(ignored).encode()
-    out += b"}"
-    return bytes(out)
+        ids = result.picked.ids
+        starts = offsets[ids].tolist()
+        ends = offsets[ids + 1].tolist()
+        scores = result.picked.scores.astype(np.float64).round(5).tolist()
+        items = [b'{%b,"score":%b,"reason":%b}' % (blob[a:b], _json.encode(score),  # type: ignore[str-format]
+                                                    _json.encode(reason))
+                 for a, b, score, reason in zip(starts, ends, scores, result.picked.reasons, strict=True)]
+        parts += (b',{"slot":"' if s else b'{"slot":"', result.slot.encode(), b'","title":',
+                  _json.encode(result.title), b',"items":[', b",".join(items), b"]}")
+    parts += (b'],"ignored_ids":', str(ignored).encode(), b"}")
+    return b"".join(parts)
 
 
 def encode_problem(problem: Problem) -> bytes:

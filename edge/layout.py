@@ -37,6 +37,22 @@ def array_key(name: str) -> bytes:
 class ArraySpec(msgspec.Struct, frozen=True):
     dtype: str
     shape: tuple[int, ...]
+    # Where the value's bytes start in data.mdb when LMDB stored it on its own overflow
+    # pages (every value larger than a page), so readers can map it without asking LMDB
+    # for it (py-lmdb touches every page of a value it returns); -1 for small values.
+    offset: int = -1
+
+
+# LMDB's page header (pgno u64, pad u16, flags u16, overflow page count u32) and its
+# overflow flag: an overflow value starts right after the header of its first page.
+PAGE_HEADER = 16
+P_OVERFLOW = 0x04
+
+
+def overflow_header(header: bytes) -> tuple[int, int, int]:
+    """(page number, flags, pages) of an LMDB page header."""
+    return (int.from_bytes(header[0:8], "little"), int.from_bytes(header[10:12], "little"),
+            int.from_bytes(header[12:16], "little"))
 
 
 class InputFile(msgspec.Struct, frozen=True):

@@ -8,6 +8,8 @@ the same pages through the OS page cache.
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 from pathlib import Path
 
@@ -19,13 +21,19 @@ from edge.layout import (
     IDS_DB,
     MANIFEST_KEY,
     NEIGHBOUR_TABLES,
+    P_OVERFLOW,
+    PAGE_HEADER,
     SCHEMA_VERSION,
     Manifest,
     array_key,
     manifest_decoder,
+    overflow_header,
 )
 
 CURRENT = "current"
+# Ids recently asked for, per snapshot and worker: popular items repeat across requests and
+# a dict hit is ~20x cheaper than LMDB's B-tree walk. Bounded, so memory stays flat.
+ID_CACHE_SIZE = 65_536
 
 # LMDB allows one handle per environment and process; snapshots of the same path share it.
 _open_envs: dict[str, tuple[lmdb.Environment, int]] = {}
@@ -69,6 +77,9 @@ class Snapshot:
             if self.manifest.schema != SCHEMA_VERSION:
                 raise SnapshotError(f"{path}: schema {self.manifest.schema}, this server reads {SCHEMA_VERSION}")
             self._ids = self._env.open_db(IDS_DB, txn=self._txn, create=False)
+            self._page = self._env.stat()["psize"]
+            with open(path / "data.mdb", "rb") as fh:
+                self._file = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             self.arrays = {name: self._map(name) for name in self.manifest.arrays}
         except Exception as exc:
             self.close()
@@ -82,18 +93,32 @@ class Snapshot:
         self._region_index = {name: r for r, name in enumerate(self.manifest.regions)}
         self._segment_index = {name: s for s, name in enumerate(self.manifest.segments)}
         self._subtrees: dict[str, np.ndarray] = {}
+        self._id_cache: dict[str, int] = {}
+        self.render_offsets = self.arrays["render_offsets"]
+        self.render_blob = self.arrays["render_blob"].data
 
     def _map(self, name: str) -> np.ndarray:
         spec = self.manifest.arrays[name]
-        buf = self._txn.get(array_key(name))
-        if buf is None:
-            raise SnapshotError(f"{self.path}: array {name!r} is missing")
         dtype = np.dtype(spec.dtype)
         expected = dtype.itemsize * int(np.prod(spec.shape, dtype=np.int64))
+        if spec.offset >= 0:
+            # Large values: straight from the file map, after checking that LMDB's page
+            # header there really opens an overflow run long enough for the array.
+            start = spec.offset - PAGE_HEADER
+            if start % self._page or spec.offset + expected > len(self._file):
+                raise SnapshotError(f"{self.path}: array {name!r} lies outside the data file")
+            pgno, flags, pages = overflow_header(self._file[start:spec.offset])
+            if pgno * self._page != start or not flags & P_OVERFLOW or pages * self._page < expected:
+                raise SnapshotError(f"{self.path}: array {name!r} is not where the manifest says")
+            buf: memoryview = memoryview(self._file)[spec.offset:spec.offset + expected]
+        else:
+            got = self._txn.get(array_key(name))
+            if got is None:
+                raise SnapshotError(f"{self.path}: array {name!r} is missing")
+            buf = got
         if len(buf) != expected:
             raise SnapshotError(f"{self.path}: array {name!r} has {len(buf)} bytes, manifest says {expected}")
-        arr = np.frombuffer(buf, dtype=dtype).reshape(spec.shape)
-        return arr  # read-only: the buffer is LMDB's memory map
+        return np.frombuffer(buf, dtype=dtype).reshape(spec.shape)  # read-only views of the map
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
@@ -105,8 +130,14 @@ class Snapshot:
 
     def index_of(self, item_id: str) -> int:
         """Dense id of an external item id, -1 when unknown."""
-        raw = self._txn.get(item_id.encode(), db=self._ids)
-        return -1 if raw is None else int.from_bytes(raw, "little")
+        dense = self._id_cache.get(item_id)
+        if dense is None:
+            raw = self._txn.get(item_id.encode(), db=self._ids)
+            dense = -1 if raw is None else int.from_bytes(raw, "little")
+            if len(self._id_cache) >= ID_CACHE_SIZE:
+                self._id_cache.clear()
+            self._id_cache[item_id] = dense
+        return dense
 
     def lookup(self, item_ids: list[str]) -> tuple[np.ndarray, int]:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
@@ -120,8 +151,8 @@ class Snapshot:
 
     def render(self, index: int) -> bytes:
         """The pre-encoded JSON members of an item (see ``edge.build.render``)."""
-        off = self.arrays["render_offsets"]
-        return self.arrays["render_blob"][off[index]:off[index + 1]].tobytes()
+        off = self.render_offsets
+        return self.render_blob[off[index]:off[index + 1]].tobytes()
 
     # -- names -------------------------------------------------------------------------
 
@@ -165,9 +196,16 @@ class Snapshot:
 
     def close(self) -> None:
         # Arrays handed out earlier point into the map: callers drop them before closing.
+        for view in ("render_blob", "render_offsets", "arrays"):
+            self.__dict__.pop(view, None)
         txn = self.__dict__.pop("_txn", None)
         if txn is not None:
             txn.abort()
+        mapped = self.__dict__.pop("_file", None)
+        if mapped is not None:
+            # A caller may still hold an array; the map then goes when that array does.
+            with contextlib.suppress(BufferError):
+                mapped.close()
         if self.__dict__.pop("_env", None) is not None:
             _release_env(self.path)
 

@@ -77,3 +77,41 @@ def test_detects_a_new_current(tables):
         assert os.readlink(tables / "current") == "20260102T000000000000Z-two"
     finally:
         snap.close()
+
+
+def test_large_arrays_are_mapped_from_their_overflow_pages(tmp_path):
+    from edge.build.writer import publish, write_snapshot
+    from tests.snapshots import tiny_arrays, tiny_manifest
+
+    n = 50_000
+    arrays = tiny_arrays(n)
+    path = publish(write_snapshot(tmp_path, tiny_manifest("20260101T000000000000Z-big", arrays, n=n), arrays,
+                                  [f"item-{i}" for i in range(n)]))
+    with open_snapshot(path) as snap:
+        assert snap.manifest.arrays["price"].offset > 0   # large: read from the file map
+        assert snap.manifest.arrays["nbr_scores"].offset == -1  # empty: through LMDB
+        np.testing.assert_array_equal(snap.arrays["price"], np.arange(1, n + 1, dtype=np.float32))
+        assert not snap.arrays["price"].flags.writeable
+
+
+def test_a_wrong_offset_is_refused(tmp_path):
+    import lmdb
+    import msgspec
+
+    from edge.build.writer import publish, write_snapshot
+    from edge.layout import MANIFEST_KEY, manifest_decoder, manifest_encoder
+    from tests.snapshots import tiny_arrays, tiny_manifest
+
+    n = 50_000
+    arrays = tiny_arrays(n)
+    path = publish(write_snapshot(tmp_path, tiny_manifest("20260101T000000000000Z-bad", arrays, n=n), arrays,
+                                  [f"item-{i}" for i in range(n)]))
+    env = lmdb.open(str(path), max_dbs=2)
+    with env.begin(write=True) as txn:
+        m = manifest_decoder.decode(txn.get(MANIFEST_KEY))
+        spec = m.arrays["price"]
+        moved = {**m.arrays, "price": msgspec.structs.replace(spec, offset=spec.offset + 4096)}
+        txn.put(MANIFEST_KEY, manifest_encoder.encode(msgspec.structs.replace(m, arrays=moved)))
+    env.close()
+    with pytest.raises(SnapshotError, match="price"):
+        Snapshot(path)

@@ -8,6 +8,7 @@ the next build.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import time
@@ -15,9 +16,20 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import lmdb
+import msgspec
 import numpy as np
 
-from edge.layout import IDS_DB, MANIFEST_KEY, ArraySpec, Manifest, array_key, manifest_encoder
+from edge.layout import (
+    IDS_DB,
+    MANIFEST_KEY,
+    P_OVERFLOW,
+    PAGE_HEADER,
+    ArraySpec,
+    Manifest,
+    array_key,
+    manifest_encoder,
+    overflow_header,
+)
 
 CURRENT = "current"
 PARTIAL_SUFFIX = ".partial"
@@ -42,13 +54,32 @@ def write_snapshot(out_dir: Path, manifest: Manifest, arrays: Mapping[str, np.nd
             # Sorted keys let LMDB append pages instead of splitting them.
             order = sorted(range(len(item_ids)), key=lambda i: item_ids[i].encode())
             cur.putmulti(((item_ids[i].encode(), i.to_bytes(4, "little")) for i in order), append=True)
+        manifest = msgspec.structs.replace(manifest, arrays=_locate(env, manifest.arrays))
         with env.begin(write=True) as txn:
+            # A later, small write moves no overflow page, so the offsets stay true.
             txn.put(MANIFEST_KEY, manifest_encoder.encode(manifest))
         env.sync(True)
     finally:
         env.close()
     _fsync_dir(partial)
     return partial
+
+
+def _locate(env: lmdb.Environment, specs: dict[str, ArraySpec]) -> dict[str, ArraySpec]:
+    """Record the file offset of every array LMDB keeps on overflow pages."""
+    page = env.stat()["psize"]
+    located = {}
+    with env.begin(buffers=True) as txn:
+        for name, spec in specs.items():
+            value = txn.get(array_key(name))
+            offset = -1
+            if value is not None and len(value) > page:
+                address = np.frombuffer(value, dtype=np.uint8).ctypes.data
+                pgno, flags, _ = overflow_header(ctypes.string_at(address - PAGE_HEADER, PAGE_HEADER))
+                if flags & P_OVERFLOW:
+                    offset = pgno * page + PAGE_HEADER
+            located[name] = msgspec.structs.replace(spec, offset=offset)
+    return located
 
 
 def array_specs(arrays: Mapping[str, np.ndarray]) -> dict[str, ArraySpec]:

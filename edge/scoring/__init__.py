@@ -28,7 +28,7 @@ from edge.scoring.addons import addons
 from edge.scoring.blend import blend, recency_weights
 from edge.scoring.diversify import diversify
 from edge.scoring.evidence import evidence
-from edge.scoring.filters import eligible, sorted_unique
+from edge.scoring.filters import eligible, sorted_unique, union_sorted
 from edge.scoring.rank import from_ranked, rank
 from edge.scoring.topk import top_k
 
@@ -44,6 +44,7 @@ __all__ = [
     "recency_weights",
     "sorted_unique",
     "top_k",
+    "union_sorted",
     "warm_up",
 ]
 

@@ -120,3 +120,27 @@ def eligible(ids, in_stock, price, category, exclude, price_lo, price_hi, cat_al
     for j in range(m):
         out[pos[j]] = True
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def union_sorted(exclude, ids):
+    """``exclude`` (sorted, unique) plus ``ids`` (any order), sorted and unique: how a slot
+    hides what earlier slots showed without a numpy sort per step."""
+    extra = sorted_unique(ids)
+    out = np.empty(exclude.shape[0] + extra.shape[0], dtype=np.int32)
+    i = j = m = 0
+    while i < exclude.shape[0] or j < extra.shape[0]:
+        if j >= extra.shape[0] or (i < exclude.shape[0] and exclude[i] < extra[j]):
+            v = exclude[i]
+            i += 1
+        elif i >= exclude.shape[0] or extra[j] < exclude[i]:
+            v = extra[j]
+            j += 1
+        else:
+            v = exclude[i]
+            i += 1
+            j += 1
+        if m == 0 or out[m - 1] != v:
+            out[m] = v
+            m += 1
+    return out[:m]

@@ -148,3 +148,7 @@ def evidence_reference(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarr
             best[hit] = count
             best_seed[hit] = seed
     return best, best_seed
+
+
+def union_sorted_reference(exclude: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    return np.union1d(exclude, ids).astype(np.int32)

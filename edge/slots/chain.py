@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from edge.recommend import EMPTY_IDS, EMPTY_SCORES, Filters, exclusion
+from edge.recommend import EMPTY_IDS, EMPTY_SCORES, Filters, hide
 
 Produce = Callable[[Filters, int], tuple[np.ndarray, np.ndarray]]
 Explain = Callable[[np.ndarray], list[str]]
@@ -48,7 +48,8 @@ def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
         scores.append(got_scores)
         reasons.extend(step.explain(got))
         have += got.shape[0]
-        filters = replace(filters, exclude=exclusion(filters.exclude, got))
+        if have < n:  # only a later step needs to know what this one took
+            filters = replace(filters, exclude=hide(filters.exclude, got))
     if not ids:
         return NOTHING
     if len(ids) == 1:

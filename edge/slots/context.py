@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from edge.recommend import EMPTY_IDS, exclusion
+from edge.recommend import EMPTY_IDS, exclusion, hide
 from edge.schemas import RecommendRequest
 from edge.store import Snapshot
 
@@ -27,11 +27,9 @@ class Context:
     base_exclude: np.ndarray    # sorted: cart, current item, `exclude`
     free_shipping_gap: float | None
     ignored: int                # ids in the request the snapshot does not know
-
-    @property
-    def seen(self) -> np.ndarray:
-        """Items the shopper already has in view: base exclusions plus history."""
-        return exclusion(self.base_exclude, self.history)
+    anchor: np.ndarray          # the current item, else the latest viewed one (0 or 1 ids)
+    seen: np.ndarray            # base exclusions plus history: what non-own slots never show
+    memo: dict = field(default_factory=dict)  # per-request blends shared by slots
 
 
 def _latest_unique(ids: np.ndarray) -> np.ndarray:
@@ -51,17 +49,20 @@ def build_context(snap: Snapshot, req: RecommendRequest) -> Context:
     item = snap.index_of(req.item) if req.item else -1
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
     current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS
+    history = _latest_unique(history)
+    base_exclude = exclusion(cart, current, exclude)
     cat_allow = snap.category_subtree(req.category) if req.category else EMPTY_IDS
     if req.category and cat_allow.size == 0:
         # An unknown category admits nothing rather than everything.
         cat_allow = np.array([np.iinfo(np.int32).min], dtype=np.int32)
     return Context(
-        page=req.page, item=item, cart=cart, history=_latest_unique(history), purchased=purchased,
+        page=req.page, item=item, cart=cart, history=history, purchased=purchased,
         region=snap.region_id(req.region) if req.region else -1,
         segment=snap.segment_id(req.segment) if req.segment else -1,
         n=req.n,
         price_lo=req.price_min if req.price_min is not None else -np.inf,
         price_hi=req.price_max if req.price_max is not None else np.inf,
-        cat_allow=cat_allow, base_exclude=exclusion(cart, current, exclude),
+        cat_allow=cat_allow, base_exclude=base_exclude,
         free_shipping_gap=req.free_shipping_gap, ignored=ignored,
+        anchor=current if item >= 0 else history[-1:].copy(), seen=hide(base_exclude, history),
     )

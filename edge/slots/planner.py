@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from edge.config import Settings
 from edge.errors import ValidationError
-from edge.recommend import Filters, exclusion
+from edge.recommend import Filters, hide
 from edge.schemas import PAGE_SLOTS
 from edge.slots.chain import Picked, run_chain
 from edge.slots.context import Context
@@ -54,8 +54,8 @@ def plan(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Setting
         picked = run_chain(filters, ctx.n, STRATEGIES[slot](snap, ctx, settings))
         if picked.ids.size:
             # An item appears in at most one slot of a response.
-            hidden = exclusion(hidden, picked.ids)
-            own_hidden = exclusion(own_hidden, picked.ids)
+            hidden = hide(hidden, picked.ids)
+            own_hidden = hide(own_hidden, picked.ids)
         results.append(SlotResult(slot, _title(snap, ctx, slot), picked, time.perf_counter() - started))
     return results
 

@@ -50,14 +50,18 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
     a = snap.arrays
 
     def explain(ids: np.ndarray) -> list[str]:
-        out: list[str | None] = [None] * ids.shape[0]
+        out = [fallback] * ids.shape[0]
+        open_ = np.ones(ids.shape[0], dtype=bool)
         for table, template in tables:
             counts, _ = evidence(a["nbr_indptr"], a["nbr_indices"], a["nbr_counts"], snap.table_index[table],
                                  seeds, ids)
-            for j in range(ids.shape[0]):
-                if out[j] is None and counts[j] > 0:
-                    out[j] = template.format(times=_times(int(counts[j])))
-        return [r if r is not None else fallback for r in out]
+            found = open_ & (counts > 0)
+            for j in np.flatnonzero(found).tolist():
+                out[j] = template.format(times=_times(int(counts[j])))
+            open_ &= ~found
+            if not open_.any():
+                break
+        return out
     return explain
 
 

@@ -37,9 +37,9 @@ CONTENT = table_weights(similar_content=1.0)
 Strategy = Callable[[Snapshot, Context, Settings], list[Step]]
 
 
-def seeds_step(snap: Snapshot, seeds: np.ndarray, weights: np.ndarray, explain: reasons.Explainer,
+def seeds_step(snap: Snapshot, ctx: Context, seeds: np.ndarray, weights: np.ndarray, explain: reasons.Explainer,
                half_life: float = 0.0, seed_weights: np.ndarray | None = None) -> Step:
-    return Step(lambda f, k: from_seeds(snap, seeds, weights, f, k, half_life, seed_weights), explain)
+    return Step(lambda f, k: from_seeds(snap, seeds, weights, f, k, half_life, seed_weights, ctx.memo), explain)
 
 
 def ranking_step(snap: Snapshot, name: str, group: int, explain: reasons.Explainer) -> Step:
@@ -118,7 +118,7 @@ def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     explain = reasons.co_occurrence(snap, seeds, (("also_viewed", "Viewed together with your picks {times}"),
                                                   ("also_bought", "Bought by customers like you {times}")),
                                     "Based on what you viewed")
-    return [seeds_step(snap, seeds, HISTORY, explain, seed_weights=weights),
+    return [seeds_step(snap, ctx, seeds, HISTORY, explain, seed_weights=weights),
             *category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
 
 
@@ -132,27 +132,20 @@ def category_picks(snap: Snapshot, ctx: Context, settings: Settings) -> list[Ste
 
 # -- product ---------------------------------------------------------------------------
 
-def _anchor(ctx: Context) -> np.ndarray:
-    """The current item, or the latest viewed item when the page names none we know."""
-    if ctx.item >= 0:
-        return np.array([ctx.item], dtype=np.int32)
-    return ctx.history[-1:].copy()
-
-
 def similar(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    anchor = _anchor(ctx)
+    anchor = ctx.anchor
     explain = reasons.co_occurrence(snap, anchor, (("also_viewed", "Viewed together {times}"),
                                                    ("viewed_next", "Viewed next {times}"),
                                                    ("also_bought", "Bought by the same customers {times}")),
                                     "Similar to this item")
     category = int(snap.arrays["category"][anchor[0]]) if anchor.size else -1
-    return [seeds_step(snap, anchor, SIMILAR, explain),
-            seeds_step(snap, anchor, CONTENT, reasons.fixed("Similar to this item")),
+    return [seeds_step(snap, ctx, anchor, SIMILAR, explain),
+            seeds_step(snap, ctx, anchor, CONTENT, reasons.fixed("Similar to this item")),
             *category_step(snap, category), bestsellers_step(snap)]
 
 
 def _priced_anchor(snap: Snapshot, ctx: Context) -> tuple[np.ndarray, float, int]:
-    anchor = _anchor(ctx)
+    anchor = ctx.anchor
     if anchor.size == 0:
         return anchor, math.nan, -1
     return anchor, float(snap.arrays["price"][anchor[0]]), int(snap.arrays["category"][anchor[0]])
@@ -166,7 +159,7 @@ def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     band = {"price_lo": max(price * lo, ctx.price_lo), "price_hi": min(price * hi, ctx.price_hi),
             "cat_allow": np.array([category], dtype=np.int32)}
     explain = reasons.price_delta(snap, price, cheaper=False)
-    steps = [seeds_step(snap, anchor, SIMILAR, explain), *category_step(snap, category)]
+    steps = [seeds_step(snap, ctx, anchor, SIMILAR, explain), *category_step(snap, category)]
     return [narrowed(s, **band) for s in steps]
 
 
@@ -179,7 +172,7 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]
 
     def cheaper(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
         f = replace(f, price_hi=min(np.nextafter(price, -np.inf), f.price_hi))
-        ids, scores = from_seeds(snap, anchor, SIMILAR, f, 3 * k)
+        ids, scores = from_seeds(snap, anchor, SIMILAR, f, 3 * k, memo=ctx.memo)
         if ids.size == 0:
             return ids, scores
         # Where margins are known, a better margin breaks near-ties in the shop's favour.
@@ -197,7 +190,7 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]
 
 
 def bought_together(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    seeds = ctx.cart if ctx.page in ("cart", "checkout") else _anchor(ctx)
+    seeds = ctx.cart if ctx.page in ("cart", "checkout") else ctx.anchor
     if seeds.size == 0:
         return [bestsellers_step(snap)]
     template = "Bought together {times}" if seeds.shape[0] == 1 else "Bought with your cart items {times}"
@@ -206,7 +199,7 @@ def bought_together(snap: Snapshot, ctx: Context, settings: Settings) -> list[St
                                     "Often bought together")
     category = int(snap.arrays["category"][seeds[-1]])
     weights = CART if ctx.page in ("cart", "checkout") else TOGETHER
-    return [seeds_step(snap, seeds, weights, explain), *category_step(snap, category), bestsellers_step(snap)]
+    return [seeds_step(snap, ctx, seeds, weights, explain), *category_step(snap, category), bestsellers_step(snap)]
 
 
 # -- cart and checkout -----------------------------------------------------------------
@@ -227,7 +220,7 @@ def addons(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
         "A small extra"))
     steps = []
     if ctx.cart.size:
-        steps.append(seeds_step(snap, ctx.cart, TOGETHER, explain))
+        steps.append(seeds_step(snap, ctx, ctx.cart, TOGETHER, explain))
     steps.append(bestsellers_step(snap))
     return [narrowed(s, price_hi=cap) for s in steps]
 

@@ -114,3 +114,17 @@ def test_sorted_unique_matches_reference(values: list[int]) -> None:
     got = sorted_unique(ids)
     assert got.dtype == np.int32
     np.testing.assert_array_equal(got, sorted_unique_reference(ids))
+
+
+@settings(max_examples=80, deadline=None)
+@given(a=st.lists(st.integers(-5, 40), max_size=20), b=st.lists(st.integers(-5, 40), max_size=20))
+def test_union_sorted_matches_reference(a, b):
+    from edge.scoring import union_sorted
+    from edge.scoring.reference import union_sorted_reference
+
+    exclude = np.unique(np.array(a, dtype=np.int32))
+    exclude.flags.writeable = False
+    ids = np.array(b, dtype=np.int32)
+    got = union_sorted(exclude, ids)
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, union_sorted_reference(exclude, ids))
