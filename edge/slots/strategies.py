@@ -46,6 +46,13 @@ def ranking_step(snap: Snapshot, name: str, group: int, explain: reasons.Explain
     return Step(lambda f, k: from_ranking(snap, name, group, f, k), explain)
 
 
+def _browsed(snap: Snapshot, viewed: str, bought: str) -> str:
+    """Co-view tables come from orders when a shop sends no views: say what they count."""
+    counts = snap.manifest.counts
+    has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + counts.get("events_cart", 0) > 0
+    return viewed if has_views else bought
+
+
 def narrowed(step: Step, **changes: object) -> Step:
     """The same step under tighter filters (a price band, a category)."""
     def produce(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +122,8 @@ def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     # Purchases are older evidence than the current browsing: they weigh like a faded view.
     weights = np.concatenate([np.full(ctx.purchased.shape[0], 0.5, np.float32),
                               recency_weights(int(ctx.history.shape[0]), settings.history_half_life)])
-    explain = reasons.co_occurrence(snap, seeds, (("also_viewed", "Viewed together with your picks {times}"),
+    together = _browsed(snap, "Viewed together with your picks {times}", "Bought together with your picks {times}")
+    explain = reasons.co_occurrence(snap, seeds, (("also_viewed", together),
                                                   ("also_bought", "Bought by customers like you {times}")),
                                     "Based on what you viewed")
     return [seeds_step(snap, ctx, seeds, HISTORY, explain, seed_weights=weights),
@@ -134,9 +142,10 @@ def category_picks(snap: Snapshot, ctx: Context, settings: Settings) -> list[Ste
 
 def similar(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     anchor = ctx.anchor
-    explain = reasons.co_occurrence(snap, anchor, (("also_viewed", "Viewed together {times}"),
-                                                   ("viewed_next", "Viewed next {times}"),
-                                                   ("also_bought", "Bought by the same customers {times}")),
+    evidence = (("also_viewed", _browsed(snap, "Viewed together {times}", "Bought together {times}")),
+                ("viewed_next", _browsed(snap, "Viewed next {times}", "Bought next {times}")),
+                ("also_bought", "Bought by the same customers {times}"))
+    explain = reasons.co_occurrence(snap, anchor, evidence,
                                     "Similar to this item")
     category = int(snap.arrays["category"][anchor[0]]) if anchor.size else -1
     return [seeds_step(snap, ctx, anchor, SIMILAR, explain),

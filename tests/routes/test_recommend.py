@@ -125,3 +125,11 @@ def test_unknown_route_and_method(app_client):
     r = app_client.put("/v1/recommend", json={"page": "home"})
     assert_problem(r, 405)
     assert "GET" in r.headers["allow"]
+
+
+def test_reasons_name_the_behaviour_the_shop_actually_sent(app_client, ids):
+    # The demo shop sends purchases only: co-occurrence evidence is about buying, never viewing.
+    r = app_client.get("/v1/recommend", params={"page": "product", "item": ids[0], "n": "20"})
+    reasons = [item["reason"] for slot in r.json()["slots"] for item in slot["items"]]
+    assert any("times" in reason for reason in reasons)
+    assert not any(reason.startswith("Viewed") for reason in reasons)
