@@ -82,9 +82,10 @@ def encode_response(snap: Snapshot, request_id: str, page: str, results: list[Sl
         ids = result.picked.ids
         starts = offsets[ids].tolist()
         ends = offsets[ids + 1].tolist()
-        scores = result.picked.scores.astype(np.float64).round(5).tolist()
-        items = [b'{%b,"score":%b,"reason":%b}' % (blob[a:b], _json.encode(score),  # type: ignore[str-format]
-                                                    _json.encode(reason))
+        # One encode for all scores; JSON numbers hold no commas, so a split separates them.
+        scores = _json.encode(result.picked.scores.astype(np.float64).round(5).tolist())[1:-1].split(b",") \
+            if ids.size else []
+        items = [b'{%b,"score":%b,"reason":%b}' % (blob[a:b], score, reason)  # type: ignore[str-format]
                  for a, b, score, reason in zip(starts, ends, scores, result.picked.reasons, strict=True)]
         parts += (b',{"slot":"' if s else b'{"slot":"', result.slot.encode(), b'","title":',
                   _json.encode(result.title), b',"items":[', b",".join(items), b"]}")

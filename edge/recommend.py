@@ -7,7 +7,7 @@ Both the HTTP slots and ``skylt evaluate`` call these, so what is measured is wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,15 +36,16 @@ CART = table_weights(also_viewed=1.0, viewed_next=0.5, bought_together=0.5, also
                      similar_content=0.05)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What a slot may show. ``exclude`` must be sorted and unique (``exclusion`` builds it)."""
+class Filters(NamedTuple):
+    """What a slot may show. ``exclude`` must be sorted and unique (``exclusion`` builds it).
 
-    exclude: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
+    A NamedTuple because slots narrow filters on every step: ``_replace`` is cheap."""
+
+    exclude: np.ndarray = EMPTY_IDS
     price_lo: float = -np.inf
     price_hi: float = np.inf
-    cat_allow: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
-    cat_deny: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
+    cat_allow: np.ndarray = EMPTY_IDS
+    cat_deny: np.ndarray = EMPTY_IDS
     max_per_category: int = 0
 
 

@@ -34,6 +34,7 @@ CURRENT = "current"
 # Ids recently asked for, per snapshot and worker: popular items repeat across requests and
 # a dict hit is ~20x cheaper than LMDB's B-tree walk. Bounded, so memory stays flat.
 ID_CACHE_SIZE = 65_536
+_NO_IDS = np.zeros(0, dtype=np.int32)
 
 # LMDB allows one handle per environment and process; snapshots of the same path share it.
 _open_envs: dict[str, tuple[lmdb.Environment, int]] = {}
@@ -141,9 +142,11 @@ class Snapshot:
 
     def lookup(self, item_ids: list[str]) -> tuple[np.ndarray, int]:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
-        dense = [self.index_of(i) for i in item_ids]
-        known = np.array([d for d in dense if d >= 0], dtype=np.int32)
-        return known, len(dense) - known.shape[0]
+        if not item_ids:
+            return _NO_IDS, 0
+        dense = np.fromiter(map(self.index_of, item_ids), dtype=np.int32, count=len(item_ids))
+        known = dense[dense >= 0]
+        return known, len(item_ids) - known.shape[0]
 
     def external_id(self, index: int) -> str:
         off = self.arrays["ext_offsets"]

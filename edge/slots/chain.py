@@ -7,14 +7,14 @@ excluded) and explains its own picks, so a slot is never empty while eligible it
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from edge.recommend import EMPTY_IDS, EMPTY_SCORES, Filters, hide
 
 Produce = Callable[[Filters, int], tuple[np.ndarray, np.ndarray]]
-Explain = Callable[[np.ndarray], list[str]]
+Explain = Callable[[np.ndarray], list[bytes]]  # JSON-encoded reasons
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Step:
 class Picked:
     ids: np.ndarray       # int32
     scores: np.ndarray    # float32
-    reasons: list[str]
+    reasons: list[bytes]  # each a JSON string literal
 
 
 NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
@@ -36,7 +36,7 @@ NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
 def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
     ids: list[np.ndarray] = []
     scores: list[np.ndarray] = []
-    reasons: list[str] = []
+    reasons: list[bytes] = []
     have = 0
     for step in steps:
         if have >= n:
@@ -49,7 +49,7 @@ def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
         reasons.extend(step.explain(got))
         have += got.shape[0]
         if have < n:  # only a later step needs to know what this one took
-            filters = replace(filters, exclude=hide(filters.exclude, got))
+            filters = filters._replace(exclude=hide(filters.exclude, got))
     if not ids:
         return NOTHING
     if len(ids) == 1:

@@ -32,24 +32,15 @@ class Context:
     memo: dict = field(default_factory=dict)  # per-request blends shared by slots
 
 
-def _latest_unique(ids: np.ndarray) -> np.ndarray:
-    """Drop repeats keeping each id's latest position (history is most recent last)."""
-    if ids.shape[0] < 2:
-        return ids
-    rev = ids[::-1]
-    _, first = np.unique(rev, return_index=True)
-    return rev[np.sort(first)][::-1].copy()
-
-
 def build_context(snap: Snapshot, req: RecommendRequest) -> Context:
     cart, unknown_cart = snap.lookup(req.cart)
-    history, unknown_history = snap.lookup(req.history)
+    # Repeats collapse to their latest position (history is most recent last).
+    history, unknown_history = snap.lookup(list(dict.fromkeys(reversed(req.history)))[::-1])
     purchased, unknown_purchased = snap.lookup(req.purchased)
     exclude, _ = snap.lookup(req.exclude)
     item = snap.index_of(req.item) if req.item else -1
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
     current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS
-    history = _latest_unique(history)
     base_exclude = exclusion(cart, current, exclude)
     cat_allow = snap.category_subtree(req.category) if req.category else EMPTY_IDS
     if req.category and cat_allow.size == 0:

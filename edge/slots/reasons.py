@@ -1,44 +1,56 @@
-"""Short explanations with their evidence ("Bought together 41 times")."""
+"""Short explanations with their evidence ("Bought together 41 times").
+
+Explainers return each reason already encoded as a JSON string literal, so the response
+encoder splices bytes and no request formats or encodes a reason twice.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import msgspec
 import numpy as np
 
 from edge.scoring.evidence import evidence
 from edge.store import Snapshot
 
-Explainer = Callable[[np.ndarray], list[str]]
+Explainer = Callable[[np.ndarray], list[bytes]]
+_encode = msgspec.json.Encoder().encode
 
 
 def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
 
+def _counted(template: str, count: int) -> bytes:
+    return _encode(template.format(times=_times(count)))
+
+
 def popularity(snap: Snapshot, fallback: str = "Bestseller") -> Explainer:
     week, month = snap.arrays["purchases_7d"], snap.arrays["purchases_30d"]
+    plain = _encode(fallback)
 
-    def explain(ids: np.ndarray) -> list[str]:
+    def explain(ids: np.ndarray) -> list[bytes]:
         out = []
-        for i in ids:
-            if week[i] > 0:
-                out.append(f"Bought {_times(int(week[i]))} this week")
-            elif month[i] > 0:
-                out.append(f"Bought {_times(int(month[i]))} this month")
+        for w, m in zip(week[ids].tolist(), month[ids].tolist(), strict=True):
+            if w > 0:
+                out.append(_counted("Bought {times} this week", w))
+            elif m > 0:
+                out.append(_counted("Bought {times} this month", m))
             else:
-                out.append(fallback)
+                out.append(plain)
         return out
     return explain
 
 
 def trending(snap: Snapshot) -> Explainer:
     views, bought = snap.arrays["views_7d"], snap.arrays["purchases_7d"]
+    plain = _encode("Trending")
 
-    def explain(ids: np.ndarray) -> list[str]:
-        return [f"Trending: bought {_times(int(bought[i]))} this week" if bought[i] > 0
-                else f"Trending: viewed {_times(int(views[i]))} this week" if views[i] > 0
-                else "Trending" for i in ids]
+    def explain(ids: np.ndarray) -> list[bytes]:
+        return [_counted("Trending: bought {times} this week", b) if b > 0
+                else _counted("Trending: viewed {times} this week", v) if v > 0
+                else plain for b, v in zip(bought[ids].tolist(), views[ids].tolist(), strict=True)]
     return explain
 
 
@@ -48,16 +60,17 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
 
     ``tables`` pairs a table name with a template holding ``{times}``."""
     a = snap.arrays
+    plain = _encode(fallback)
 
-    def explain(ids: np.ndarray) -> list[str]:
-        out = [fallback] * ids.shape[0]
+    def explain(ids: np.ndarray) -> list[bytes]:
+        out = [plain] * ids.shape[0]
         open_ = np.ones(ids.shape[0], dtype=bool)
         for table, template in tables:
             counts, _ = evidence(a["nbr_indptr"], a["nbr_indices"], a["nbr_counts"], snap.table_index[table],
                                  seeds, ids)
             found = open_ & (counts > 0)
             for j in np.flatnonzero(found).tolist():
-                out[j] = template.format(times=_times(int(counts[j])))
+                out[j] = _counted(template, int(counts[j]))
             open_ &= ~found
             if not open_.any():
                 break
@@ -66,34 +79,32 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
 
 
 def fixed(text: str) -> Explainer:
-    def explain(ids: np.ndarray) -> list[str]:
-        return [text] * ids.shape[0]
+    encoded = _encode(text)
+
+    def explain(ids: np.ndarray) -> list[bytes]:
+        return [encoded] * ids.shape[0]
     return explain
 
 
 def price_delta(snap: Snapshot, anchor_price: float, cheaper: bool) -> Explainer:
     price = snap.arrays["price"]
 
-    def explain(ids: np.ndarray) -> list[str]:
-        out = []
-        for i in ids:
-            p = float(price[i])
-            if cheaper:
-                out.append(f"Saves {anchor_price - p:.2f}, similar item")
-            else:
-                out.append(f"A step up: {100 * (p / anchor_price - 1):.0f}% more, same category")
-        return out
+    def explain(ids: np.ndarray) -> list[bytes]:
+        if cheaper:
+            return [_encode(f"Saves {anchor_price - p:.2f}, similar item") for p in price[ids].tolist()]
+        return [_encode(f"A step up: {100 * (p / anchor_price - 1):.0f}% more, same category")
+                for p in price[ids].tolist()]
     return explain
 
 
 def below_gap(snap: Snapshot, gap: float | None, base: Explainer) -> Explainer:
     """Add-ons that close the free-shipping gap say so."""
     price = snap.arrays["price"]
+    closes = _encode("Gets you free shipping")
 
-    def explain(ids: np.ndarray) -> list[str]:
+    def explain(ids: np.ndarray) -> list[bytes]:
         reasons = base(ids)
         if gap is None:
             return reasons
-        return ["Gets you free shipping" if float(price[i]) >= gap else r for i, r in zip(ids, reasons, strict=True)]
+        return [closes if p >= gap else r for p, r in zip(price[ids].tolist(), reasons, strict=True)]
     return explain
-

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
@@ -53,10 +52,13 @@ def _browsed(snap: Snapshot, viewed: str, bought: str) -> str:
     return viewed if has_views else bought
 
 
-def narrowed(step: Step, **changes: object) -> Step:
-    """The same step under tighter filters (a price band, a category)."""
+def narrowed(step: Step, price_lo: float = -np.inf, price_hi: float = np.inf,
+             cat_allow: np.ndarray | None = None) -> Step:
+    """The same step under tighter filters: the price band intersects the request's."""
     def produce(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return step.produce(replace(f, **changes), k)  # type: ignore[arg-type]
+        f = f._replace(price_lo=max(f.price_lo, price_lo), price_hi=min(f.price_hi, price_hi),
+                       cat_allow=f.cat_allow if cat_allow is None else cat_allow)
+        return step.produce(f, k)
     return Step(produce, step.explain)
 
 
@@ -164,12 +166,13 @@ def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     anchor, price, category = _priced_anchor(snap, ctx)
     if math.isnan(price) or category < 0:
         return []  # no price or category to step up from: nothing is eligible
+    if ctx.cat_allow.size and category not in ctx.cat_allow:
+        return []  # the page asked for other categories
     lo, hi = settings.upsell_band
-    band = {"price_lo": max(price * lo, ctx.price_lo), "price_hi": min(price * hi, ctx.price_hi),
-            "cat_allow": np.array([category], dtype=np.int32)}
+    same_category = np.array([category], dtype=np.int32)
     explain = reasons.price_delta(snap, price, cheaper=False)
     steps = [seeds_step(snap, ctx, anchor, SIMILAR, explain), *category_step(snap, category)]
-    return [narrowed(s, **band) for s in steps]
+    return [narrowed(s, price_lo=price * lo, price_hi=price * hi, cat_allow=same_category) for s in steps]
 
 
 def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
@@ -178,9 +181,10 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]
         return []
     margin = snap.arrays["margin"]
     explain = reasons.price_delta(snap, price, cheaper=True)
+    below = float(np.nextafter(price, -np.inf))  # strictly cheaper
 
     def cheaper(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
-        f = replace(f, price_hi=min(np.nextafter(price, -np.inf), f.price_hi))
+        f = f._replace(price_hi=min(below, f.price_hi))
         ids, scores = from_seeds(snap, anchor, SIMILAR, f, 3 * k, memo=ctx.memo)
         if ids.size == 0:
             return ids, scores
@@ -192,9 +196,7 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]
 
     steps = [Step(cheaper, explain)]
     if category >= 0:
-        steps.append(Step(lambda f, k: from_ranking(snap, "bestsellers_category", category,
-                                                    replace(f, price_hi=min(np.nextafter(price, -np.inf),
-                                                                            f.price_hi)), k), explain))
+        steps.append(narrowed(ranking_step(snap, "bestsellers_category", category, explain), price_hi=below))
     return steps
 
 

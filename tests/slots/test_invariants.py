@@ -72,12 +72,10 @@ def test_response_invariants(snap, data):
     req = data.draw(requests(snap))
     ctx = build_context(snap, req)
     results = plan(snap, ctx, PAGE_SLOTS[req.page], Settings())
-    known = {i for i in (req.cart + req.history + req.purchased + ([req.item] if req.item else []))
-             if snap.index_of(i) >= 0}
-    unknown = [i for i in req.cart + req.history + req.purchased + ([req.item] if req.item else [])
+    distinct_history = list(dict.fromkeys(req.history))  # repeats in history count once
+    unknown = [i for i in req.cart + distinct_history + req.purchased + ([req.item] if req.item else [])
                if snap.index_of(i) < 0]
     assert ctx.ignored == len(unknown)
-    assert known is not None
 
     cart = {snap.index_of(i) for i in req.cart} - {-1}
     history = {snap.index_of(i) for i in req.history} - {-1}
