@@ -12,10 +12,10 @@ from datetime import datetime
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from edge.config import Settings
+from edge.cors import ShopCORSMiddleware
 from edge.errors import SkyltError
 from edge.metrics import Metrics
 from edge.problems import http_error, skylt_error, unexpected_error
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     middleware = []
     if settings.cors_origins:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+        middleware.append(Middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Content-Type", "If-None-Match"],
                                      expose_headers=["ETag"], max_age=600))
     app = Starlette(

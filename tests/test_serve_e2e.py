@@ -82,3 +82,26 @@ def test_hot_swaps_under_load_fail_no_request(tmp_path):
     assert sum(versions.values()) > before  # still answering after the corrupt link
     log = srv.log.read_text()
     assert "refusing snapshot 29991231T000000000000Z-corrupt" in log
+
+
+def test_sighup_loads_a_new_snapshot_at_once(tmp_path):
+    import signal
+
+    events, catalog = demo_files()
+    tables = tmp_path / "tables"
+    first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
+    srv = Server(tables, env={"SKYLT_POLL_SECONDS": "3600"})  # polling would not notice for an hour
+    try:
+        srv.wait_ready()
+        assert httpx.get(f"{srv.url}/readyz").json()["version"] == first
+        second = build(events, tables, catalog_path=catalog, now=1323500000).manifest.version
+        srv.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        version = first
+        while time.monotonic() < deadline and version != second:
+            time.sleep(0.1)
+            version = httpx.get(f"{srv.url}/readyz").json()["version"]
+        assert version == second
+        assert srv.proc.poll() is None  # SIGHUP reloads, it does not stop the server
+    finally:
+        srv.stop()

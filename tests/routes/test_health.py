@@ -47,3 +47,24 @@ def test_openapi_comes_from_the_structs(app_client):
     assert request["properties"]["n"]["maximum"] == 50
     assert set(request["properties"]) >= {"page", "item", "cart", "history", "free_shipping_gap"}
     assert "RecommendResponse" in spec["components"]["schemas"]
+
+
+def test_cors_allows_listed_shop_origins_only(demo_tables):
+    from starlette.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.config import Settings
+
+    app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0, cors_origins="https://shop.example"))
+    with TestClient(app) as client:
+        preflight = {"Access-Control-Request-Method": "GET"}
+        ok = client.options("/v1/recommend", headers={"Origin": "https://shop.example", **preflight})
+        assert ok.status_code == 200
+        assert ok.headers["access-control-allow-origin"] == "https://shop.example"
+        assert_problem(client.options("/v1/recommend", headers={"Origin": "https://evil.example", **preflight}),
+                       400, "origin")
+        r = client.get("/v1/recommend", params={"page": "home"}, headers={"Origin": "https://shop.example"})
+        assert r.headers["access-control-allow-origin"] == "https://shop.example"
+        assert "etag" in r.headers["access-control-expose-headers"].lower()
+        other = client.get("/v1/recommend", params={"page": "home"}, headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
