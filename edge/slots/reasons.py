@@ -22,8 +22,18 @@ def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
 
+_counted_cache: dict[tuple[str, int], bytes] = {}
+
+
 def _counted(template: str, count: int) -> bytes:
-    return _encode(template.format(times=_times(count)))
+    """``template`` with its count, JSON-encoded; the same few reasons recur, so keep them."""
+    key = (template, count)
+    hit = _counted_cache.get(key)
+    if hit is None:
+        if len(_counted_cache) > 50_000:
+            _counted_cache.clear()
+        hit = _counted_cache[key] = _encode(template.format(times=_times(count)))
+    return hit
 
 
 def popularity(snap: Snapshot, fallback: str = "Bestseller") -> Explainer:
@@ -63,18 +73,18 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
     plain = _encode(fallback)
 
     def explain(ids: np.ndarray) -> list[bytes]:
-        out = [plain] * ids.shape[0]
-        open_ = np.ones(ids.shape[0], dtype=bool)
+        out: list[bytes | None] = [None] * ids.shape[0]
+        missing = ids.shape[0]
         for table, template in tables:
             counts, _ = evidence(a["nbr_indptr"], a["nbr_indices"], a["nbr_counts"], snap.table_index[table],
                                  seeds, ids)
-            found = open_ & (counts > 0)
-            for j in np.flatnonzero(found).tolist():
-                out[j] = _counted(template, int(counts[j]))
-            open_ &= ~found
-            if not open_.any():
+            for j, count in enumerate(counts.tolist()):
+                if count > 0 and out[j] is None:
+                    out[j] = _counted(template, count)
+                    missing -= 1
+            if not missing:
                 break
-        return out
+        return [plain if r is None else r for r in out]
     return explain
 
 
