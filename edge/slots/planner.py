@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from edge.config import Settings
 from edge.errors import ValidationError
-from edge.recommend import Filters, hide
+from edge.recommend import Filters, exclusion, hide
 from edge.schemas import PAGE_SLOTS
 from edge.slots.chain import Picked, run_chain
 from edge.slots.context import Context
@@ -43,19 +45,21 @@ def slots_for(page: str, wanted: list[str] | None) -> tuple[str, ...]:
 
 
 def plan(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> list[SlotResult]:
-    hidden = ctx.seen              # non-own slots never show cart, current item, exclusions or history
-    own_hidden = ctx.base_exclude  # own-item slots may show history, never the cart
+    hidden = ctx.seen  # non-own slots never show cart, current item, exclusions or history
+    shown: list[np.ndarray] = []
     results = []
     for slot in slots:
         started = time.perf_counter()
         own = slot in OWN_ITEM_SLOTS
-        filters = Filters(exclude=own_hidden if own else hidden, price_lo=ctx.price_lo, price_hi=ctx.price_hi,
+        # Own-item slots may show history, never the cart (nor what earlier slots showed).
+        exclude = exclusion(ctx.base_exclude, *shown) if own else hidden
+        filters = Filters(exclude=exclude, price_lo=ctx.price_lo, price_hi=ctx.price_hi,
                           cat_allow=ctx.cat_allow, max_per_category=0 if own else settings.max_per_category)
         picked = run_chain(filters, ctx.n, STRATEGIES[slot](snap, ctx, settings))
         if picked.ids.size:
             # An item appears in at most one slot of a response.
             hidden = hide(hidden, picked.ids)
-            own_hidden = hide(own_hidden, picked.ids)
+            shown.append(picked.ids)
         results.append(SlotResult(slot, _title(snap, ctx, slot), picked, time.perf_counter() - started))
     return results
 
