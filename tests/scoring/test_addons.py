@@ -8,24 +8,16 @@ from hypothesis import strategies as st
 
 from edge.scoring import addons, sorted_unique
 from edge.scoring.reference import addons_reference
+from tests.scoring.arrays import read_only, stacked_offsets
 
 SETTINGS = settings(max_examples=80, deadline=None)
 INF = float("inf")
 NONE = np.empty(0, dtype=np.int32)
 
 
-def read_only(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
-
-
 def shop(rng: np.random.Generator, n: int, n_tables: int, max_row: int) -> tuple[np.ndarray, ...]:
     """Stacked CSR plus in_stock, price (some NaN) and category, all read-only."""
-    lens = rng.integers(0, max_row + 1, size=(n_tables, n))
-    indptr = np.zeros((n_tables, n + 1), dtype=np.int64)
-    indptr[:, 1:] = np.cumsum(lens, axis=1)
-    indptr += np.concatenate([[0], np.cumsum(lens.sum(axis=1))[:-1]])[:, None]
-    total = int(lens.sum())
+    indptr, total = stacked_offsets(rng, n, n_tables, max_row)
     indices = rng.integers(0, n, size=total).astype(np.int32)
     scores = rng.choice(np.array([0.25, 0.5, 1.0], dtype=np.float32), size=total)
     in_stock = rng.random(n) < 0.8

@@ -9,23 +9,15 @@ from hypothesis import strategies as st
 
 from edge.scoring import blend, recency_weights
 from edge.scoring.reference import blend_reference, recency_weights_reference
+from tests.scoring.arrays import read_only, stacked_offsets
 
 SETTINGS = settings(max_examples=80, deadline=None)
-
-
-def read_only(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
 
 
 def stacked_csr(rng: np.random.Generator, n: int, n_tables: int, max_row: int,
                 bad_ids: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A random stacked CSR; rows may be empty, scores repeat, ids may repeat in a row."""
-    lens = rng.integers(0, max_row + 1, size=(n_tables, n))
-    indptr = np.zeros((n_tables, n + 1), dtype=np.int64)
-    indptr[:, 1:] = np.cumsum(lens, axis=1)
-    indptr += np.concatenate([[0], np.cumsum(lens.sum(axis=1))[:-1]])[:, None]
-    total = int(lens.sum())
+    indptr, total = stacked_offsets(rng, n, n_tables, max_row)
     indices = rng.integers(0, n, size=total).astype(np.int32)
     if bad_ids and total:
         # Ids outside the catalog, as a damaged table would hold, are skipped.

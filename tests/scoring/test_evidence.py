@@ -8,18 +8,14 @@ from hypothesis import strategies as st
 
 from edge.scoring import evidence
 from edge.scoring.reference import evidence_reference
+from tests.scoring.arrays import read_only, stacked_offsets
 
 
 def stacked(rng: np.random.Generator, n: int, n_tables: int, max_row: int) -> tuple[np.ndarray, ...]:
-    lens = rng.integers(0, max_row + 1, size=(n_tables, n))
-    indptr = np.zeros((n_tables, n + 1), dtype=np.int64)
-    indptr[:, 1:] = np.cumsum(lens, axis=1)
-    indptr += np.concatenate([[0], np.cumsum(lens.sum(axis=1))[:-1]])[:, None]
-    total = int(lens.sum())
+    indptr, total = stacked_offsets(rng, n, n_tables, max_row)
     indices = rng.integers(0, n, size=total).astype(np.int32)
     counts = rng.integers(0, 50, size=total).astype(np.int32)
-    for a in (indptr, indices, counts):
-        a.flags.writeable = False
+    read_only(indptr, indices, counts)
     return indptr, indices, counts
 
 

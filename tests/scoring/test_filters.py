@@ -9,16 +9,12 @@ from hypothesis import strategies as st
 
 from edge.scoring import eligible, sorted_unique
 from edge.scoring.reference import eligible_reference, sorted_unique_reference
+from tests.scoring.arrays import read_only
 
 SETTINGS = settings(max_examples=80, deadline=None)
 INF = float("inf")
 NONE = np.empty(0, dtype=np.int32)
 BOUNDS = st.sampled_from([-INF, INF, 0.0, 10.0, 25.5, 50.0, float("nan")])
-
-
-def read_only(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
 
 
 def catalog(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,15 +8,11 @@ from hypothesis import strategies as st
 
 from edge.scoring import from_ranked, rank, sorted_unique
 from edge.scoring.reference import from_ranked_reference, rank_reference
+from tests.scoring.arrays import read_only
 
 SETTINGS = settings(max_examples=60, deadline=None)
 INF = float("inf")
 NONE = np.empty(0, dtype=np.int32)
-
-
-def read_only(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
 
 
 def catalog(rng: np.random.Generator, n: int, n_categories: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
