@@ -1,8 +1,9 @@
 """One strategy per slot: the single place where business rules are decided.
 
-A strategy gets the snapshot, the request context and the slot's base filters (everything
-the response already shows is excluded) and returns a fallback chain. Chains end in the
-global bestsellers where the slot's meaning allows it, so slots are not left empty.
+A strategy gets the snapshot, the request context and the settings and returns a fallback
+chain; the planner runs it under the slot's filters (everything the response already shows
+is excluded). Chains end in the global bestsellers where the slot's meaning allows it, so
+slots are not left empty.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 from edge.config import Settings
 from edge.recommend import (
     CART,
-    EMPTY_IDS,
     HISTORY,
     Filters,
     from_ranking,
@@ -248,4 +248,4 @@ STRATEGIES: dict[str, Strategy] = {
 
 # Slots that show the shopper's own items; every other slot hides the history.
 OWN_ITEM_SLOTS = frozenset({"recently_viewed", "reminders"})
-__all__ = ["EMPTY_IDS", "OWN_ITEM_SLOTS", "STRATEGIES"]
+__all__ = ["OWN_ITEM_SLOTS", "STRATEGIES"]
