@@ -9,4 +9,4 @@ from edge.store import Snapshot, SnapshotDir, open_snapshot
 
 __version__ = "0.1.0"
 
-__all__ = ["Snapshot", "SnapshotDir", "SkyltError", "__version__", "open_snapshot"]
+__all__ = ["SkyltError", "Snapshot", "SnapshotDir", "__version__", "open_snapshot"]
