@@ -17,9 +17,11 @@ from starlette.routing import Route
 from edge.config import Settings
 from edge.cors import ShopCORSMiddleware
 from edge.errors import SkyltError
+from edge.events.log import EventLog
 from edge.metrics import Metrics
 from edge.problems import http_error, skylt_error, unexpected_error
 from edge.routes.docs import api_page, openapi_json
+from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
 from edge.routes.recommend import recommend
 from edge.store import Snapshot
@@ -39,12 +41,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app_metrics.swaps.labels("installed").inc()
 
     holder = SnapshotHolder(settings.tables, lambda snap: warm(snap, settings), on_swap)
+    event_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
+                         retention_days=settings.event_retention_days)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await holder.refresh()
         if holder.current is None:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
+        if settings.ingest_keys:  # without keys ingest answers 503 and nothing is written
+            await event_log.start()
         watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -58,15 +64,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGHUP)
             holder.close()
+            await event_log.stop()
 
     middleware = []
     if settings.cors_origins:
         middleware.append(Middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins),
-                                     allow_methods=["GET", "POST"], allow_headers=["Content-Type", "If-None-Match"],
+                                     allow_methods=["GET", "POST"],
+                                     allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"],
                                      expose_headers=["ETag"], max_age=600))
     app = Starlette(
         routes=[
             Route("/v1/recommend", recommend, methods=["GET", "POST"]),
+            Route("/v1/events", ingest, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
@@ -80,4 +89,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.metrics = app_metrics
     app.state.holder = holder
+    app.state.event_log = event_log
     return app

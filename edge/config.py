@@ -34,6 +34,12 @@ class Settings:
     addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")
     history_half_life: float = setting(4.0, "Recency half-life of `history`, in positions.")
     max_per_category: int = setting(0, "Most items of one category per slot (0: no limit), for diversity.")
+    ingest_keys: tuple[str, ...] = setting((), "Public ingest keys accepted in `X-Skylt-Key` by POST /v1/events "
+                                               "(comma-separated); none: ingest answers 503.")
+    event_log: str = setting("./events", "Directory of the append-only event log written by POST /v1/events.")
+    event_segment_bytes: int = setting(64 << 20, "Event log segment size at which a new segment is started.")
+    event_retention_days: float = setting(400.0, "Event log segments last written longer ago are deleted.")
+    max_ingest_bytes: int = setting(1 << 20, "Largest accepted POST /v1/events body.")
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:

@@ -5,6 +5,7 @@
     │   └── EmptyInputError     a file without a single usable row
     ├── SnapshotError           a snapshot that cannot be opened or is incompatible
     └── RequestError            bad HTTP input (status 400/422), rendered as problem+json
+        ├── UnauthorizedError   401 missing or wrong ingest key
         ├── NotFoundError       404
         ├── MethodNotAllowed    405
         ├── PayloadTooLarge     413
@@ -67,6 +68,12 @@ class ValidationError(RequestError):
     status = 422
     type = "https://skylt.dev/problems/validation"
     title = "Invalid request"
+
+
+class UnauthorizedError(RequestError):
+    status = 401
+    type = "https://skylt.dev/problems/unauthorized"
+    title = "Unauthorized"
 
 
 class NotFoundError(RequestError):

@@ -29,6 +29,9 @@ class Metrics:
         self.unknown_ids = Counter("skylt_unknown_ids", "Ids in requests that the snapshot does not know.",
                                    registry=r)
         self.not_modified = Counter("skylt_not_modified", "GET requests answered 304 from the ETag.", registry=r)
+        self.events_accepted = Counter("skylt_events_accepted", "Ingested events written to the event log.",
+                                       registry=r)
+        self.events_rejected = Counter("skylt_events_rejected", "Ingested events rejected as invalid.", registry=r)
         self.swaps = Counter("skylt_snapshot_swaps", "Snapshots swapped in, by outcome.", ["outcome"], registry=r)
         self.snapshot_info = Gauge("skylt_snapshot_info", "The snapshot being served (value 1).", ["version"],
                                    registry=r)

@@ -1,0 +1,79 @@
+"""The ingest contract as msgspec Structs: what a storefront sends, what is stored, what it gets back.
+
+Each event is decoded on its own so that one bad event is rejected with a reason while the
+rest of the batch is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from edge.schemas import MAX_ID_LENGTH, SlotName
+
+MAX_EVENTS = 500
+
+EventKind = Literal["view", "cart", "remove", "purchase", "click"]
+# Ids must keep a non-space character: the builder trims values and treats empty ones as missing.
+Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"\S")]
+Timestamp = Annotated[str, Meta(max_length=64)] | int | float
+
+
+class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One thing a shopper did. Fields beyond `type` are checked per type in edge/events/validate.py."""
+
+    type: EventKind
+    item: Id | None = None
+    ts: Annotated[Timestamp, Meta(description="ISO-8601 (UTC if no zone) or Unix seconds/milliseconds; "
+                                              "default: when the server receives it.")] | None = None
+    session: Id | None = None
+    user: Id | None = None
+    order: Id | None = None
+    quantity: Annotated[float, Meta(ge=0, le=1e6)] | None = None
+    price: Annotated[float, Meta(ge=0, le=1e9)] | None = None
+    region: Id | None = None
+    segment: Id | None = None
+    request_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"\S")] | None = None
+    slot: SlotName | None = None
+    consent: Annotated[bool, Meta(description="false: the event is counted and dropped, never stored.")] \
+        | None = None
+
+
+class EventBatch(msgspec.Struct, forbid_unknown_fields=True):
+    """The envelope; events stay raw so each is decoded and judged on its own."""
+
+    events: list[msgspec.Raw]
+
+
+class StoredEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One line of a log segment, in the builder's events format (docs/data-format.md).
+
+    Nothing about the connection (address, user agent, key) is stored.
+    """
+
+    ts: int
+    type: str
+    item_id: str
+    session_id: str | None = None
+    user_id: str | None = None
+    order_id: str | None = None
+    quantity: float | None = None
+    price: float | None = None
+    region: str | None = None
+    segment: str | None = None
+    request_id: str | None = None
+    slot: str | None = None
+
+
+class Rejection(msgspec.Struct, kw_only=True):
+    index: int
+    field: str | None
+    detail: str
+
+
+class IngestResponse(msgspec.Struct, kw_only=True):
+    accepted: Annotated[int, Meta(description="Events written to the log.")]
+    not_stored: Annotated[int, Meta(description="Events sent with consent false: counted, never stored.")] = 0
+    rejected: list[Rejection] = msgspec.field(default_factory=list)

@@ -1,0 +1,90 @@
+"""Judge one raw event: decode it, apply the per-type rules, normalise it for the log.
+
+The rules mirror what the builder's reader needs, so a stored line never stops a build:
+an item id, at least one of session/user/order, a timestamp it can parse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+import msgspec
+
+from edge.events.schemas import Event, StoredEvent
+
+# Numbers above this are Unix milliseconds (as the builder reads them, edge/build/parse.py).
+MS_THRESHOLD = 1e11
+EARLIEST = 946684800          # 2000-01-01: anything before is a client clock or unit bug
+MAX_FUTURE_SECONDS = 86400    # clocks drift; a day ahead is a bug, not drift
+
+_decoder = msgspec.json.Decoder(Event)
+_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+class Invalid(Exception):
+    def __init__(self, detail: str, field: str | None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+def _decode(raw: bytes) -> Event:
+    try:
+        return _decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        match = _PATH.search(message)
+        field = match.group(1) if match and match.group(1) else None
+        if field is None and "unknown field" in message and "`" in message:
+            field = message.split("`")[1]
+        raise Invalid(message, field) from None
+    except msgspec.DecodeError as exc:  # the envelope decoded, so this is rare (e.g. bad UTF-8)
+        raise Invalid(f"not valid JSON: {exc}", None) from None
+
+
+def _seconds(ts: str | int | float | None, now: float) -> int:
+    if ts is None:
+        return int(now)
+    if isinstance(ts, str) and _NUMBER.fullmatch(ts.strip()):
+        ts = float(ts)  # "1790000000" as the builder reads it: a number, not an ISO date
+    if isinstance(ts, str):
+        try:
+            dt = datetime.fromisoformat(ts.strip())
+        except ValueError:
+            raise Invalid(f"cannot parse {ts[:40]!r} as an ISO-8601 timestamp", "ts") from None
+        value = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+    else:
+        value = ts / 1000 if abs(ts) > MS_THRESHOLD else float(ts)
+    if not math.isfinite(value) or not EARLIEST <= value <= now + MAX_FUTURE_SECONDS:
+        raise Invalid("timestamp is before 2000 or more than a day in the future", "ts")
+    return math.floor(value)
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value is not None else None
+
+
+def judge(raw: bytes, now: float) -> tuple[StoredEvent, bool]:
+    """(the line to store, consent) or ``Invalid`` naming the field at fault."""
+    ev = _decode(raw)
+    if ev.item is None:
+        raise Invalid(f"{ev.type} events need an item", "item")
+    if ev.type == "purchase" and ev.order is None:
+        raise Invalid("purchase events need an order", "order")
+    if ev.type == "click":
+        if ev.request_id is None:
+            raise Invalid("click events need the request_id of the recommendation", "request_id")
+        if ev.slot is None:
+            raise Invalid("click events need the slot that was clicked", "slot")
+    if ev.session is None and ev.user is None and ev.order is None:
+        raise Invalid("one of session, user, order is needed", "session")
+    stored = StoredEvent(
+        ts=_seconds(ev.ts, now), type=ev.type, item_id=ev.item.strip(), session_id=_strip(ev.session),
+        user_id=_strip(ev.user), order_id=_strip(ev.order),
+        quantity=float(ev.quantity) if ev.quantity is not None else None,
+        price=float(ev.price) if ev.price is not None else None,
+        region=_strip(ev.region), segment=_strip(ev.segment), request_id=_strip(ev.request_id), slot=ev.slot)
+    return stored, ev.consent is not False

@@ -1,0 +1,73 @@
+"""POST /v1/events: a storefront's batch of shopper events, stored durably before the answer."""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
+from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection
+from edge.events.validate import Invalid, judge
+from edge.routes.recommend import read_body
+
+KEY_HEADER = "x-skylt-key"
+_batch_decoder = msgspec.json.Decoder(EventBatch)
+_line = msgspec.json.Encoder()
+_response = msgspec.json.Encoder()
+
+
+def check_key(presented: str | None, keys: tuple[str, ...]) -> None:
+    if not keys:
+        # A default install never accepts anonymous writes.
+        raise NotReadyError("ingest is not configured (setting ingest_keys)")
+    if not presented:
+        raise UnauthorizedError(f"the {KEY_HEADER} header is missing", field=KEY_HEADER)
+    given = presented.encode()
+    # Compare with every key, without stopping early, in constant time per key.
+    matched = [hmac.compare_digest(given, key.encode()) for key in keys]
+    if not any(matched):
+        raise UnauthorizedError(f"the {KEY_HEADER} header is not a valid ingest key", field=KEY_HEADER)
+
+
+def decode_batch(body: bytes) -> list[msgspec.Raw]:
+    try:
+        batch = _batch_decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"expected an object {{\"events\": [...]}}: {exc}", field="events") from exc
+    except msgspec.DecodeError as exc:
+        raise RequestError(f"body is not valid JSON: {exc}") from exc
+    if len(batch.events) > MAX_EVENTS:
+        raise PayloadTooLarge(f"{len(batch.events)} events in one batch; at most {MAX_EVENTS}", field="events")
+    return batch.events
+
+
+async def ingest(request: Request) -> Response:
+    state = request.app.state
+    settings = state.settings
+    check_key(request.headers.get(KEY_HEADER), settings.ingest_keys)
+    raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
+    now = time.time()
+    lines: list[bytes] = []
+    rejected: list[Rejection] = []
+    not_stored = 0
+    for index, raw in enumerate(raw_events):
+        try:
+            stored, consent = judge(raw, now)
+        except Invalid as exc:
+            rejected.append(Rejection(index=index, field=exc.field, detail=exc.detail))
+            continue
+        if consent:
+            lines.append(_line.encode(stored) + b"\n")
+        else:
+            not_stored += 1
+    if lines:
+        await state.event_log.append(b"".join(lines))
+    metrics = state.metrics
+    metrics.events_accepted.inc(len(lines))
+    metrics.events_rejected.inc(len(rejected))
+    body = _response.encode(IngestResponse(accepted=len(lines), not_stored=not_stored, rejected=rejected))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

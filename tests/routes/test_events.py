@@ -1,0 +1,169 @@
+"""POST /v1/events in-process: keys, per-event rejection, consent, limits, what lands in the log."""
+
+import asyncio
+import hmac
+import json
+import time
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from edge.app import create_app
+from edge.build.readers import read_events
+from edge.config import Settings
+from edge.events.segments import lines, segments
+from edge.events.validate import EARLIEST
+from tests.conftest import assert_problem
+
+KEY = {"X-Skylt-Key": "shop-key"}
+
+
+def client_for(tmp_path, **settings):
+    values = {"tables": str(tmp_path / "tables"), "event_log": str(tmp_path / "events"), "poll_seconds": 3600.0,
+              "ingest_keys": "other-shop,shop-key", **settings}
+    return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(tmp_path):
+    with client_for(tmp_path) as c:
+        yield c
+
+
+def stored(tmp_path):
+    return [row for p in segments(tmp_path / "events") for row in read_events(p).to_pylist()]
+
+
+def test_ingest_is_off_until_keys_are_configured(tmp_path):
+    with client_for(tmp_path, ingest_keys="") as c:
+        body = assert_problem(c.post("/v1/events", json={"events": []}, headers=KEY), 503)
+        assert "not configured" in body["detail"]
+    assert not (tmp_path / "events").exists()
+
+
+def test_a_missing_or_wrong_key_is_401_and_compared_in_constant_time(client, monkeypatch):
+    calls = []
+
+    def spy(a, b):
+        calls.append((a, b))
+        return hmac_compare(a, b)
+
+    hmac_compare = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert_problem(client.post("/v1/events", json={"events": []}), 401, "x-skylt-key")
+    assert_problem(client.post("/v1/events", json={"events": []}, headers={"X-Skylt-Key": "shop-kez"}), 401,
+                   "x-skylt-key")
+    assert calls == [(b"shop-kez", b"other-shop"), (b"shop-kez", b"shop-key")]
+    assert client.post("/v1/events", json={"events": []}, headers=KEY).json() == \
+        {"accepted": 0, "not_stored": 0, "rejected": []}
+
+
+def test_bad_events_are_rejected_one_by_one_and_the_rest_stored(client, tmp_path):
+    events = [
+        {"type": "view", "item": "A", "session": "s1", "ts": "2026-11-01T10:00:00Z"},
+        {"type": "view", "session": "s1"},                                          # no item
+        {"type": "purchase", "item": "A", "session": "s1"},                         # no order
+        {"type": "click", "item": "A", "session": "s1", "slot": "similar"},         # no request_id
+        {"type": "click", "item": "A", "session": "s1", "request_id": "r1"},        # no slot
+        {"type": "like", "item": "A", "session": "s1"},                             # unknown type
+        {"type": "view", "item": "A"},                                              # nobody
+        {"type": "view", "item": "A", "session": "s1", "ip": "203.0.113.9"},        # unknown field
+        {"type": "view", "item": "A", "session": "s1", "ts": "yesterday"},
+        {"type": "view", "item": "A", "session": "s1", "ts": 86400},                # 1970
+        {"type": "cart", "item": "   ", "session": "s1"},                           # blank id
+        {"type": "cart", "item": "B", "session": "s1", "quantity": -1},
+        "not an object",
+        {"type": "purchase", "item": "B", "order": "o1", "user": "u1", "quantity": 2, "price": 9.5,
+         "region": "SE", "segment": "b2b", "ts": 1_790_000_000_000},
+        {"type": "click", "item": "C", "session": " s1 ", "request_id": "r1", "slot": "similar", "ts": 1_790_000_000},
+        {"type": "remove", "item": "D", "session": "s1", "ts": "1790000000123"},
+    ]
+    r = client.post("/v1/events", json={"events": events}, headers=KEY)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["accepted"] == 4 and body["not_stored"] == 0
+    assert [(x["index"], x["field"]) for x in body["rejected"]] == [
+        (1, "item"), (2, "order"), (3, "request_id"), (4, "slot"), (5, "type"), (6, "session"), (7, "ip"), (8, "ts"),
+        (9, "ts"), (10, "item"), (11, "quantity"), (12, None)]
+    assert all(x["detail"] for x in body["rejected"])
+    rows = stored(tmp_path)
+    assert [(r["ts"], r["item_id"], r["session_id"], r["user_id"], r["order_id"]) for r in rows] == [
+        (1793527200, "A", "s1", None, None), (1_790_000_000, "B", None, "u1", "o1"),
+        (1_790_000_000, "C", "s1", None, None), (1_790_000_000, "D", "s1", None, None)]
+    assert (rows[1]["quantity"], rows[1]["price"], rows[1]["region"], rows[1]["segment"]) == (2.0, 9.5, "SE", "b2b")
+    assert rows[0]["quantity"] == 1.0  # the builder's default
+
+
+def test_the_log_holds_the_event_fields_only(client, tmp_path):
+    before = time.time()
+    r = client.post("/v1/events", json={"events": [{"type": "click", "item": "A", "session": "s", "request_id": "r9",
+                                                      "slot": "upsell"}]}, headers=KEY)
+    assert r.json()["accepted"] == 1
+    [raw] = list(lines(segments(tmp_path / "events")))
+    assert b"testclient" not in raw  # the client address is never written
+    obj = json.loads(raw)
+    assert set(obj) == {"ts", "type", "item_id", "session_id", "request_id", "slot"}
+    assert EARLIEST < before - 1 <= obj["ts"] <= time.time()
+
+
+def test_consent_false_is_counted_not_stored(client, tmp_path):
+    events = [{"type": "view", "item": "A", "session": "s", "consent": False},
+              {"type": "view", "item": "B", "session": "s", "consent": True},
+              {"type": "view", "item": "C", "session": "s"}]
+    assert client.post("/v1/events", json={"events": events}, headers=KEY).json() == \
+        {"accepted": 2, "not_stored": 1, "rejected": []}
+    assert [r["item_id"] for r in stored(tmp_path)] == ["B", "C"]
+    only_refused = [{"type": "view", "item": "A", "session": "s", "consent": False}]
+    assert client.post("/v1/events", json={"events": only_refused}, headers=KEY).json()["not_stored"] == 1
+    assert len(stored(tmp_path)) == 2
+
+
+def test_malformed_bodies(client):
+    assert_problem(client.post("/v1/events", content=b"{nope", headers=KEY), 400)
+    assert_problem(client.post("/v1/events", json=[1, 2], headers=KEY), 422, "events")
+    assert_problem(client.post("/v1/events", json={"event": []}, headers=KEY), 422, "events")
+    assert_problem(client.post("/v1/events", json={"events": {"type": "view"}}, headers=KEY), 422, "events")
+    assert_problem(client.get("/v1/events", headers=KEY), 405)
+
+
+def test_too_many_events_or_bytes_is_413(tmp_path):
+    event = {"type": "view", "item": "A", "session": "s"}
+    with client_for(tmp_path, max_ingest_bytes=30_000) as c:
+        assert_problem(c.post("/v1/events", json={"events": [event] * 501}, headers=KEY), 413, "events")
+        assert c.post("/v1/events", json={"events": [event] * 500}, headers=KEY).json()["accepted"] == 500
+        big = {"events": [{**event, "item": "x" * 120}] * 300}
+        assert_problem(c.post("/v1/events", json=big, headers=KEY), 413)
+    assert len(stored(tmp_path)) == 500
+
+
+def test_metrics_count_accepted_and_rejected(client):
+    events = [{"type": "view", "item": "A", "session": "s"}, {"type": "view"}, {"type": "view", "item": "B",
+                                                                                 "session": "s"}]
+    client.post("/v1/events", json={"events": events}, headers=KEY)
+    text = client.get("/metrics").text
+    assert "skylt_events_accepted_total 2.0" in text
+    assert "skylt_events_rejected_total 1.0" in text
+
+
+def test_concurrent_posts_share_group_commits(tmp_path):
+    app = create_app(Settings.load(tables=str(tmp_path / "tables"), event_log=str(tmp_path / "events"),
+                                   ingest_keys="shop-key"))
+    n = 24
+
+    async def run() -> list[int]:
+        log = app.state.event_log
+        await log.start()
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://shop", headers=KEY) as client:
+                responses = await asyncio.gather(*(
+                    client.post("/v1/events", json={"events": [{"type": "view", "item": f"i{i}", "session": "s"}]})
+                    for i in range(n)))
+        finally:
+            await log.stop()
+        return [r.json()["accepted"] for r in responses]
+
+    assert asyncio.run(run()) == [1] * n
+    assert 1 <= app.state.event_log.fsyncs < n
+    assert sorted(r["item_id"] for r in stored(tmp_path)) == sorted(f"i{i}" for i in range(n))
