@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from edge import __version__
+from edge.events.schemas import EventBatch, IngestResponse
 from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
 
 REF = "#/components/schemas/{name}"
@@ -23,8 +24,8 @@ def _problem(description: str) -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    (request, response, _problem_schema, health), components = msgspec.json.schema_components(
-        [RecommendRequest, RecommendResponse, Problem, Health], ref_template=REF)
+    (request, response, _problem_schema, health, batch, ingested), components = msgspec.json.schema_components(
+        [RecommendRequest, RecommendResponse, Problem, Health, EventBatch, IngestResponse], ref_template=REF)
     errors = {"400": _problem("Malformed request"), "404": _problem("Unknown route or page"),
               "422": _problem("A field is invalid; `field` names it"), "503": _problem("No snapshot loaded yet")}
     ok = {"description": "The page's slots", "content": {"application/json": {"schema": response}},
@@ -47,6 +48,19 @@ def openapi() -> dict[str, Any]:
                 "post": {"summary": "Recommend", "operationId": "recommendPost",
                          "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
                          "responses": {"200": ok, "413": _problem("Body over the size limit"), **errors}},
+            },
+            "/v1/events": {
+                "post": {"summary": "Ingest a batch of storefront events (durable once answered)",
+                         "operationId": "ingestEvents",
+                         "parameters": [{"name": "X-Skylt-Key", "in": "header", "required": True,
+                                         "description": "The shop's public ingest key.", "schema": {"type": "string"}}],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": batch}}},
+                         "responses": {"200": {"description": "Accepted events are on disk; rejected ones are listed",
+                                               "content": {"application/json": {"schema": ingested}}},
+                                       "400": _problem("Malformed body"), "401": _problem("Missing or wrong key"),
+                                       "413": _problem("Too many events or body too large"),
+                                       "422": _problem("Not an event batch"),
+                                       "503": _problem("Ingest is not configured")}},
             },
             "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "Up", "content": {

@@ -47,6 +47,8 @@ def test_openapi_comes_from_the_structs(app_client):
     assert request["properties"]["n"]["maximum"] == 50
     assert set(request["properties"]) >= {"page", "item", "cart", "history", "free_shipping_gap"}
     assert "RecommendResponse" in spec["components"]["schemas"]
+    assert "EventBatch" in spec["components"]["schemas"]
+    assert spec["paths"]["/v1/events"]["post"]["requestBody"]["required"] is True
 
 
 def test_cors_allows_listed_shop_origins_only(demo_tables):
