@@ -19,7 +19,9 @@ from edge.cors import ShopCORSMiddleware
 from edge.errors import SkyltError
 from edge.events.log import EventLog
 from edge.metrics import Metrics
+from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
+from edge.routes.catalog import delete_item, upsert_items
 from edge.routes.docs import api_page, openapi_json
 from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
@@ -40,30 +42,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app_metrics.snapshot_changed(new.version, built, new.n_items, old.version if old else None)
         app_metrics.swaps.labels("installed").inc()
 
-    holder = SnapshotHolder(settings.tables, lambda snap: warm(snap, settings), on_swap)
+    overlay = OverlayWatcher(settings.catalog_overlay,
+                             lambda o: app_metrics.overlay_changed(o.generation, o.overrides))
+
+    def prepare(snap: Snapshot) -> None:
+        warm(snap, settings)
+        overlay.attach_new(snap)  # before it serves: a swap never shows an overridden item
+
+    holder = SnapshotHolder(settings.tables, prepare, on_swap)
     event_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
                          retention_days=settings.event_retention_days)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        overlay.open(create=bool(settings.admin_keys))
         await holder.refresh()
         if holder.current is None:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
         if settings.ingest_keys:  # without keys ingest answers 503 and nothing is written
             await event_log.start()
         watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
+        overlay_watcher = asyncio.create_task(overlay.watch(holder, settings.overlay_poll_seconds))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(holder.refresh()))
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, overlay_watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGHUP)
             holder.close()
+            await overlay.aclose()
             await event_log.stop()
 
     middleware = []
@@ -76,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/v1/recommend", recommend, methods=["GET", "POST"]),
             Route("/v1/events", ingest, methods=["POST"]),
+            Route("/v1/catalog/items", upsert_items, methods=["PUT"]),
+            Route("/v1/catalog/items/{item_id:path}", delete_item, methods=["DELETE"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
@@ -90,4 +105,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.metrics = app_metrics
     app.state.holder = holder
     app.state.event_log = event_log
+    app.state.overlay = overlay
     return app

@@ -201,6 +201,50 @@ def run_server(tables: Path, host: str, port: int, workers: int, access_log: boo
                 access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
 
 
+@main.group()
+def overlay() -> None:
+    """The catalog overlay written by PUT/DELETE /v1/catalog/items."""
+
+
+_overlay_dir = click.option("--dir", "path", default=Path("overlay"), show_default=True,
+                            type=click.Path(file_okay=False, path_type=Path),
+                            help="The overlay directory (setting catalog_overlay).")
+
+
+@overlay.command("status")
+@_overlay_dir
+def overlay_status(path: Path) -> None:
+    """How many items the overlay overrides, and its generation."""
+    from edge.overlay.store import OverlayStore
+
+    if not (path / "data.mdb").exists():
+        click.echo(f"{path}: no catalog overlay")
+        return
+    with _clean_errors():
+        store = OverlayStore(path, create=False)
+        generation, items = store.load()
+        store.close()
+    hidden = sum(o.deleted or o.in_stock is False for o in items.values())
+    click.echo(f"{path}: generation {generation}, {len(items)} items overridden, {hidden} hidden")
+
+
+@overlay.command("clear")
+@_overlay_dir
+def overlay_clear(path: Path) -> None:
+    """Drop every override, e.g. once a build holds the updated catalog; servers follow within a second."""
+    from edge.overlay.store import OverlayStore
+
+    if not (path / "data.mdb").exists():
+        click.echo(f"{path}: no catalog overlay")
+        return
+    with _clean_errors():
+        store = OverlayStore(path, create=False)
+        dropped = len(store.load()[1])
+        generation = store.clear()
+        store.close()
+    click.echo(f"{path}: cleared {dropped} overrides (generation {generation})")
+
+
 @main.command()
 @click.option("--out", default=Path("skylt-data"), show_default=True, type=click.Path(path_type=Path),
               help="Where the demo's tables are built.")

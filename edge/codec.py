@@ -14,6 +14,7 @@ import msgspec
 import numpy as np
 
 from edge.errors import NotFoundError, RequestError, ValidationError
+from edge.overlay.resolve import key_tag, overlay_of
 from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
 from edge.slots.planner import SlotResult
 from edge.store import Snapshot
@@ -70,8 +71,9 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
 
 
 def canonical_key(version: str, req: RecommendRequest) -> str:
-    """Same snapshot + same request => same key: the ETag and the request id."""
-    return hashlib.blake2b(version.encode() + b"\0" + _json.encode(req), digest_size=12).hexdigest()
+    """Same snapshot (and catalog overlay) + same request => same key: the ETag and the request id."""
+    return hashlib.blake2b(version.encode() + key_tag(version) + b"\0" + _json.encode(req),
+                           digest_size=12).hexdigest()
 
 
 def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int) -> bytes:
@@ -85,10 +87,18 @@ def encode_response(snap: Snapshot, request_id: str, page: str, results: list[Sl
         if ids.size else b"[]"
     score_parts = scores[1:-1].split(b",")  # JSON numbers hold no commas
     blob = snap.render_blob
+    overlay = overlay_of(snap)
+    if overlay is not None and overlay.fragments:
+        # Items changed since the build carry their own fragment; the rest splice as usual.
+        fragment = overlay.fragments.get
+        pieces = [fragment(i) or blob[s:e] for i, s, e in zip(ids.tolist(), starts, ends, strict=True)]
+    else:
+        pieces = None
     at = 0
     for s, result in enumerate(results):
         size = result.picked.ids.shape[0]
-        items = [b'{%b,"score":%b,"reason":%b}' % (blob[starts[j]:ends[j]], score_parts[j], reason)  # type: ignore[str-format]
+        items = [b'{%b,"score":%b,"reason":%b}' % (blob[starts[j]:ends[j]] if pieces is None else pieces[j],  # type: ignore[str-format]
+                                                     score_parts[j], reason)
                  for j, reason in zip(range(at, at + size), result.picked.reasons, strict=True)]
         at += size
         parts += (b',{"slot":"' if s else b'{"slot":"', result.slot.encode(), b'","title":',

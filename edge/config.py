@@ -40,6 +40,11 @@ class Settings:
     event_segment_bytes: int = setting(64 << 20, "Event log segment size at which a new segment is started.")
     event_retention_days: float = setting(400.0, "Event log segments last written longer ago are deleted.")
     max_ingest_bytes: int = setting(1 << 20, "Largest accepted POST /v1/events body.")
+    admin_keys: tuple[str, ...] = setting((), "Secret admin keys accepted as `Authorization: Bearer <key>` by the "
+                                              "catalog update endpoints (comma-separated); none: they answer 503.")
+    catalog_overlay: str = setting("./overlay", "Directory of the catalog overlay (LMDB) that every worker reads "
+                                                "and PUT/DELETE /v1/catalog/items write.")
+    overlay_poll_seconds: float = setting(0.2, "How often each worker checks the catalog overlay for changes.")
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:

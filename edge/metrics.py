@@ -38,6 +38,10 @@ class Metrics:
         self.snapshot_built = Gauge("skylt_snapshot_built_timestamp_seconds", "When the served snapshot was built.",
                                     registry=r)
         self.snapshot_items = Gauge("skylt_snapshot_items", "Items in the served snapshot.", registry=r)
+        self.overlay_generation = Gauge("skylt_overlay_generation", "Catalog overlay generation this worker applies.",
+                                        registry=r)
+        self.overlay_items = Gauge("skylt_overlay_items", "Items the catalog overlay overrides (known or not).",
+                                   registry=r)
         self._built_at = 0.0
         Gauge("skylt_snapshot_age_seconds", "Seconds since the served snapshot was built.",
               registry=r).set_function(lambda: time.time() - self._built_at if self._built_at else 0.0)
@@ -46,6 +50,10 @@ class Metrics:
     def page(self, page: str) -> tuple[Histogram, dict[str, tuple[Histogram, Counter]]]:
         slots = {s: (self.slot_latency.labels(page, s), self.slot_items.labels(page, s)) for s in PAGE_SLOTS[page]}
         return self.latency.labels(page), slots
+
+    def overlay_changed(self, generation: int, items: int) -> None:
+        self.overlay_generation.set(generation)
+        self.overlay_items.set(items)
 
     def snapshot_changed(self, version: str, built_at: float, items: int, previous: str | None) -> None:
         if previous is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from edge.overlay.resolve import overlay_of
 from edge.recommend import EMPTY_IDS, exclusion, hide
 from edge.schemas import RecommendRequest
 from edge.store import Snapshot
@@ -24,7 +25,7 @@ class Context:
     price_lo: float
     price_hi: float
     cat_allow: np.ndarray       # int32; empty means every category
-    base_exclude: np.ndarray    # sorted: cart, current item, `exclude`
+    base_exclude: np.ndarray    # sorted: cart, current item, `exclude`, items the catalog overlay hides
     free_shipping_gap: float | None
     ignored: int                # ids in the request the snapshot does not know
     anchor: np.ndarray          # the current item, else the latest viewed one (0 or 1 ids)
@@ -42,6 +43,9 @@ def build_context(snap: Snapshot, req: RecommendRequest) -> Context:
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
     current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS
     base_exclude = exclusion(cart, current, exclude)
+    overlay = overlay_of(snap)
+    if overlay is not None:  # out of stock or deleted since the build
+        base_exclude = overlay.exclude(base_exclude)
     cat_allow = snap.category_subtree(req.category) if req.category else EMPTY_IDS
     if req.category and cat_allow.size == 0:
         # An unknown category admits nothing rather than everything.

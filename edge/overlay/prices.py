@@ -1,0 +1,84 @@
+"""Overridden prices where the kernels read them: one shared price array per snapshot version.
+
+Every price rule (the request's band, the ``upsell`` band, the ``addons`` cap, ``alternatives``,
+the price reasons) reads ``snap.arrays["price"]``. With price overrides, that array is swapped
+for a read-only map of ``<overlay>/prices-<version>.f32``: the snapshot's prices with the
+overrides applied, one file per machine that every worker maps, so the page cache holds one
+copy however many workers there are. Whichever worker first sees a new generation brings the
+file up to it under an exclusive lock, writing only the prices that differ, so readers in other
+processes never see a price other than an old or a new one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import mmap
+import os
+from pathlib import Path
+
+import numpy as np
+
+from edge.store import Snapshot
+
+HEADER = 64  # the generation (u64), then the prices from an aligned offset
+CHUNK = 1 << 16  # prices compared per step: memory stays flat whatever the catalog's size
+_BASE = "_base_price"
+_INODE = "_price_file_inode"
+
+
+def price_file(root: Path, snap: Snapshot) -> Path:
+    return root / f"prices-{snap.path.name}.f32"
+
+
+def base_prices(snap: Snapshot) -> np.ndarray:
+    """The snapshot's own prices, whatever the overlay did to ``arrays``."""
+    base = snap.__dict__.get(_BASE)
+    return base if base is not None else snap.arrays["price"]
+
+
+def publish(root: Path, snap: Snapshot, ids: np.ndarray, values: np.ndarray, generation: int) -> None:
+    """Bring the shared file up to ``generation`` unless another worker already did (blocking)."""
+    base = base_prices(snap)
+    n = int(base.shape[0])
+    size = HEADER + 4 * n
+    order = np.argsort(ids, kind="stable")
+    ids, values = ids[order], values[order].astype(np.float32)
+    fd = os.open(price_file(root, snap), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        fresh = os.fstat(fd).st_size != size
+        if fresh:
+            os.ftruncate(fd, size)
+        with mmap.mmap(fd, size) as mm:
+            if not fresh and int.from_bytes(mm[:8], "little") >= generation:
+                return
+            shared = np.frombuffer(mm, dtype=np.float32, count=n, offset=HEADER)
+            for lo in range(0, n, CHUNK):
+                hi = min(lo + CHUNK, n)
+                want = base[lo:hi].copy()
+                a, b = np.searchsorted(ids, [lo, hi])
+                want[ids[a:b] - lo] = values[a:b]
+                # Compare as bits: NaN (an unknown price) equals itself here.
+                differ = np.flatnonzero(want.view(np.uint32) != shared[lo:hi].view(np.uint32))
+                shared[lo + differ] = want[differ]
+            mm[:8] = generation.to_bytes(8, "little")
+            mm.flush()
+            del shared  # the map cannot close while a view holds it
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def use_shared(root: Path, snap: Snapshot) -> None:
+    """Point ``snap``'s price array at the shared file: once per snapshot, and again only if the
+    file was replaced (someone deleted it), since writes to the new file never reach the old map."""
+    n = int(base_prices(snap).shape[0])
+    with open(price_file(root, snap), "rb") as fh:
+        inode = os.fstat(fh.fileno()).st_ino
+        if snap.__dict__.get(_INODE) == inode:
+            return
+        mapped = mmap.mmap(fh.fileno(), HEADER + 4 * n, access=mmap.ACCESS_READ)
+    # Read-only, aligned, C-contiguous float32: the same array type the kernels were warmed with.
+    shared = np.frombuffer(mapped, dtype=np.float32, count=n, offset=HEADER)
+    snap.__dict__.setdefault(_BASE, snap.arrays["price"])
+    snap.__dict__[_INODE] = inode
+    snap.arrays["price"] = shared

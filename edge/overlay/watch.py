@@ -1,0 +1,101 @@
+"""Keeps one worker's overlay in step with the shared store and the served snapshot.
+
+Every ``interval`` seconds (and at once after this worker wrote) the watcher reads the
+store's generation, a few microseconds; only when it changed, or the snapshot was swapped,
+does it reload the overrides off the event loop and attach them between requests. A new
+snapshot gets its overlay while it is being warmed, before it serves a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from edge.overlay.prices import price_file, publish, use_shared
+from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
+from edge.overlay.store import OverlayStore
+from edge.store import Snapshot
+from edge.swap import SnapshotHolder
+
+log = logging.getLogger("skylt.overlay")
+
+
+class OverlayWatcher:
+    def __init__(self, path: str | Path, on_change: Callable[[Overlay], None] | None = None) -> None:
+        self.path = Path(path)
+        self.store: OverlayStore | None = None
+        self._on_change = on_change
+        self._lock: asyncio.Lock | None = None  # made on the loop that serves
+        self._pending: asyncio.Future[Overlay | None] | None = None
+
+    def open(self, create: bool) -> None:
+        """Open the store; without ``create`` only one that already exists (nothing is made in the
+        working directory of a server that takes no catalog updates)."""
+        if create or (self.path / "data.mdb").exists():
+            self.store = OverlayStore(self.path, create=create)
+
+    def prepare(self, snap: Snapshot) -> Overlay | None:
+        """Resolve the stored overrides against ``snap`` (blocking; call off the loop)."""
+        if self.store is None:
+            return None
+        generation, overrides = self.store.load()
+        overlay = resolve(snap, overrides, generation)
+        if overlay.priced_ids.size or price_file(self.path, snap).exists():
+            # Also after the last price override went: the shared file then goes back to the build's prices.
+            publish(self.path, snap, overlay.priced_ids, overlay.priced_values, generation)
+            use_shared(self.path, snap)
+        return overlay
+
+    def attach_new(self, snap: Snapshot) -> None:
+        """For a snapshot that serves no request yet (called while it is warmed)."""
+        overlay = self.prepare(snap)
+        if overlay is not None:
+            attach(snap, overlay)
+            if self._on_change is not None:
+                self._on_change(overlay)
+
+    async def refresh(self, holder: SnapshotHolder) -> bool:
+        """Reload if the store or the served snapshot changed. A writer calls this too, so its
+        own worker applies the change before it answers."""
+        lock = self._lock = self._lock or asyncio.Lock()
+        async with lock:  # one reload at a time: an older one never lands after a newer one
+            return await self._refresh(holder)
+
+    async def _refresh(self, holder: SnapshotHolder) -> bool:
+        snap = holder.current
+        if snap is None or self.store is None or generation_of(snap) == self.store.generation():
+            return False
+        # Shielded: a cancelled watcher must not leave a thread reading a store that is closing.
+        self._pending = asyncio.ensure_future(asyncio.to_thread(self.prepare, snap))
+        overlay = await asyncio.shield(self._pending)
+        if overlay is None or holder.current is not snap:
+            return False  # swapped meanwhile: the new snapshot was resolved when it was warmed
+        attach(snap, overlay)
+        if self._on_change is not None:
+            self._on_change(overlay)
+        log.info("catalog overlay generation %d: %d overrides, %d items hidden", overlay.generation,
+                 overlay.overrides, overlay.blocked.size)
+        return True
+
+    async def watch(self, holder: SnapshotHolder, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.refresh(holder)
+            except Exception:  # the watcher must outlive any one bad read
+                log.exception("catalog overlay refresh failed")
+
+    async def aclose(self) -> None:
+        if self._pending is not None:
+            with contextlib.suppress(Exception):
+                await self._pending
+        self.close()
+
+    def close(self) -> None:
+        forget_tags()
+        if self.store is not None:
+            self.store.close()
+            self.store = None

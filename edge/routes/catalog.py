@@ -1,0 +1,102 @@
+"""PUT /v1/catalog/items and DELETE /v1/catalog/items/{id}: catalog changes that take effect
+without a rebuild, through the overlay every worker reads (edge/overlay/)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
+from edge.overlay.schemas import (
+    MAX_CATALOG_BYTES,
+    MAX_UPDATES,
+    CatalogBatch,
+    CatalogResponse,
+    DeleteResponse,
+    ItemUpdate,
+)
+from edge.overlay.store import OverlayStore
+from edge.routes.recommend import read_body
+from edge.schemas import MAX_ID_LENGTH
+
+AUTH_HEADER = "authorization"
+_batch_decoder = msgspec.json.Decoder(CatalogBatch)
+_item_decoder = msgspec.json.Decoder(ItemUpdate)
+_encode = msgspec.json.Encoder().encode
+_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
+
+
+def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
+    if not keys:
+        # A default install never accepts anonymous catalog changes.
+        raise NotReadyError("catalog updates are not configured (setting admin_keys)")
+    if not header:
+        raise UnauthorizedError("the Authorization header is missing; send 'Bearer <admin key>'",
+                                field=AUTH_HEADER)
+    scheme, _, token = header.partition(" ")
+    given = token.strip().encode()
+    # Compare with every key, without stopping early, in constant time per key.
+    matched = [hmac.compare_digest(given, key.encode()) for key in keys]
+    if scheme.lower() != "bearer" or not any(matched):
+        raise UnauthorizedError("the Authorization header does not hold a valid admin key", field=AUTH_HEADER)
+
+
+def decode_updates(body: bytes) -> list[ItemUpdate]:
+    """Every item must be valid: a batch is applied whole or not at all."""
+    try:
+        batch = _batch_decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"expected an object {{\"items\": [...]}}: {exc}", field="items") from exc
+    except msgspec.DecodeError as exc:
+        raise RequestError(f"body is not valid JSON: {exc}") from exc
+    if len(batch.items) > MAX_UPDATES:
+        raise PayloadTooLarge(f"{len(batch.items)} items in one batch; at most {MAX_UPDATES}", field="items")
+    updates = []
+    for index, raw in enumerate(batch.items):
+        try:
+            updates.append(_item_decoder.decode(raw))
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            match = _PATH.search(message)
+            name = match.group(1) if match and match.group(1) else None
+            if name is None and ("required field" in message or "unknown field" in message):
+                name = message.split("`")[1]
+            where = f"items[{index}]" + (f".{name}" if name else "")
+            raise ValidationError(f"{where}: {message}", field=where) from exc
+    return updates
+
+
+def _store(request: Request) -> OverlayStore:
+    check_admin(request.headers.get(AUTH_HEADER), request.app.state.settings.admin_keys)
+    store = request.app.state.overlay.store
+    if store is None:
+        raise NotReadyError("the catalog overlay is not open")
+    return store
+
+
+async def upsert_items(request: Request) -> Response:
+    store = _store(request)
+    updates = decode_updates(await read_body(request, MAX_CATALOG_BYTES))
+    # LMDB commits (and syncs) off the event loop; writers of all workers queue on its lock.
+    generation = await asyncio.to_thread(store.upsert, updates)
+    await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker
+    snap = request.app.state.holder.current
+    unknown = sum(snap.index_of(u.id) < 0 for u in updates) if snap is not None else len(updates)
+    body = _encode(CatalogResponse(accepted=len(updates), unknown=unknown, generation=generation))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+async def delete_item(request: Request) -> Response:
+    store = _store(request)
+    item_id = request.path_params["item_id"]
+    if not 1 <= len(item_id) <= MAX_ID_LENGTH or not item_id.strip():
+        raise ValidationError(f"an item id has 1 to {MAX_ID_LENGTH} characters", field="id")
+    generation = await asyncio.to_thread(store.delete, item_id)
+    await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker
+    body = _encode(DeleteResponse(deleted=item_id, generation=generation))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,133 @@
+"""The overlay's parts: the shared store, resolution against a snapshot, and the watcher."""
+
+import os
+import shutil
+import time
+
+import msgspec
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+from edge.app import create_app
+from edge.config import Settings
+from edge.overlay import ItemUpdate, OverlayStore, Override, overlay_of, resolve
+from edge.overlay.prices import base_prices, price_file, publish, use_shared
+from edge.overlay.resolve import attach, forget_tags, generation_of, key_tag
+from edge.overlay.watch import OverlayWatcher
+from edge.store import open_snapshot
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = OverlayStore(tmp_path / "overlay")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def snap(demo_tables):
+    # Its own object: attaching an overlay must not leak into other tests' snapshots.
+    with open_snapshot(demo_tables) as s:
+        yield s
+
+
+def test_updates_merge_field_by_field_and_every_change_bumps_the_generation(store):
+    assert store.load() == (0, {})
+    assert store.upsert([ItemUpdate(id="a", title="A", price=2.0), ItemUpdate(id="b", in_stock=False)]) == 1
+    assert store.upsert([ItemUpdate(id="a", price=3.0), ItemUpdate(id="a", rating=4.0)]) == 2
+    assert store.load() == (2, {"a": Override(title="A", price=3.0, rating=4.0), "b": Override(in_stock=False)})
+    assert store.delete("a") == 3
+    assert store.load()[1]["a"] == Override(deleted=True)
+    assert store.upsert([ItemUpdate(id="a", in_stock=True)]) == 4  # an upsert brings it back
+    assert store.load()[1]["a"] == Override(in_stock=True)
+    assert store.clear() == 5
+    assert store.load() == (5, {}) and store.generation() == 5
+
+
+def test_a_store_is_not_created_where_none_is_wanted(tmp_path):
+    watcher = OverlayWatcher(tmp_path / "overlay")
+    watcher.open(create=False)
+    assert watcher.store is None and not (tmp_path / "overlay").exists()
+
+
+def test_resolution_blocks_reprices_and_rerenders_known_items_only(snap):
+    a, b, c, d = (snap.external_id(i) for i in (3, 1, 2, 7))
+    overlay = resolve(snap, {a: Override(in_stock=False), b: Override(deleted=True), c: Override(price=1.234),
+                             d: Override(title="New", in_stock=True), "nope": Override(in_stock=False)}, 9)
+    assert overlay.generation == 9 and overlay.overrides == 5
+    assert overlay.blocked.tolist() == [1, 3] and overlay.blocked.dtype == np.int32
+    assert overlay.priced_ids.tolist() == [2] and overlay.priced_values.tolist() == [1.234]
+    assert set(overlay.fragments) == {2, 7}
+    # Same format as the build's fragments: the members of an object, same keys, same order.
+    original = msgspec.json.decode(b"{" + snap.render(2) + b"}")
+    repriced = msgspec.json.decode(b"{" + overlay.fragments[2] + b"}")
+    assert list(repriced) == list(original) and repriced == {**original, "price": 1.23}
+    assert msgspec.json.decode(b"{" + overlay.fragments[7] + b"}")["title"] == "New"
+
+
+def test_exclusion_adds_the_blocked_items(snap):
+    changes = ((5, Override(in_stock=False)), (8, Override(price=20.0)), (0, Override(deleted=True)))
+    overlay = resolve(snap, {snap.external_id(i): o for i, o in changes}, 1)
+    assert overlay.exclude(np.array([1, 6], dtype=np.int32)).tolist() == [0, 1, 5, 6]
+
+
+def test_the_shared_price_file_follows_the_newest_generation_only(snap, tmp_path):
+    base = snap.arrays["price"].copy()
+    publish(tmp_path, snap, np.array([7, 2], np.int32), np.array([9.5, 1.25]), 2)
+    use_shared(tmp_path, snap)
+    shared = snap.arrays["price"]
+    assert not shared.flags.writeable and shared.flags.aligned and shared.dtype == np.float32
+    assert shared[2] == 1.25 and shared[7] == 9.5
+    assert np.array_equal(np.delete(shared, [2, 7]), np.delete(base, [2, 7]), equal_nan=True)
+    assert np.array_equal(base_prices(snap), base, equal_nan=True)
+    publish(tmp_path, snap, np.array([2], np.int32), np.array([3.0]), 1)  # older: another worker was first
+    assert shared[2] == 1.25
+    publish(tmp_path, snap, np.zeros(0, np.int32), np.zeros(0), 3)  # the overrides were cleared
+    assert np.array_equal(shared, base, equal_nan=True)
+    use_shared(tmp_path, snap)  # once per snapshot
+    assert snap.arrays["price"] is shared
+    price_file(tmp_path, snap).unlink()  # replaced: the next generation maps the new file
+    publish(tmp_path, snap, np.array([2], np.int32), np.array([6.0]), 4)
+    use_shared(tmp_path, snap)
+    assert snap.arrays["price"] is not shared and snap.arrays["price"][2] == 6.0
+    assert np.array_equal(base_prices(snap), base, equal_nan=True)
+
+
+def test_an_empty_overlay_costs_nothing_on_the_request_path_but_still_tags_keys(snap):
+    assert overlay_of(snap) is None and generation_of(snap) is None and key_tag(snap.version) == b""
+    attach(snap, resolve(snap, {"unknown-only": Override(in_stock=False)}, 3))
+    assert overlay_of(snap) is None and generation_of(snap) == 3
+    assert key_tag(snap.version) == b"+3"  # a clear (an empty overlay) must change ETags as well
+    attach(snap, resolve(snap, {snap.external_id(0): Override(in_stock=False)}, 4))
+    overlay = overlay_of(snap)
+    assert overlay is not None and overlay.blocked.tolist() == [0]
+    forget_tags()
+
+
+def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
+    # A second version of the same shop: a copy under a new name, then `current` repointed.
+    tables = tmp_path / "tables"
+    first = os.readlink(demo_tables / "current")
+    shutil.copytree(demo_tables / first, tables / first)
+    os.symlink(first, tables / "current")
+    settings = Settings.load(tables=str(tables), poll_seconds=0.05, catalog_overlay=str(tmp_path / "overlay"),
+                             admin_keys="k", overlay_poll_seconds=3600.0)
+    with TestClient(create_app(settings)) as client:
+        holder = client.app.state.holder
+        target = holder.current.external_id(int(holder.current.ranking("bestsellers", 0)[0][0]))
+        client.put("/v1/catalog/items", json={"items": [{"id": target, "in_stock": False}]},
+                   headers={"Authorization": "Bearer k"})
+        old = holder.current
+        shutil.copytree(tables / first, tables / "v2")
+        os.symlink("v2", tables / "current.tmp")
+        os.replace(tables / "current.tmp", tables / "current")
+        deadline = time.monotonic() + 30  # a guard against a hang, not a latency bound
+        while holder.current is old:
+            assert time.monotonic() < deadline, "the new snapshot was never swapped in"
+            time.sleep(0.02)
+        overlay = overlay_of(holder.current)
+        assert overlay is not None and overlay.generation == 1
+        assert overlay.blocked.tolist() == [holder.current.index_of(target)]
+        items = client.get("/v1/recommend", params={"page": "home", "slots": "bestsellers"}).json()
+        assert target not in [i["id"] for i in items["slots"][0]["items"]]
