@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from edge import __version__
 from edge.events.schemas import EventBatch, IngestResponse
+from edge.overlay.schemas import CatalogBatch, CatalogResponse, DeleteResponse
 from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
 
 REF = "#/components/schemas/{name}"
@@ -24,8 +25,13 @@ def _problem(description: str) -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    (request, response, _problem_schema, health, batch, ingested), components = msgspec.json.schema_components(
-        [RecommendRequest, RecommendResponse, Problem, Health, EventBatch, IngestResponse], ref_template=REF)
+    (request, response, _problem_schema, health, batch, ingested, items, upserted, deleted), components = \
+        msgspec.json.schema_components([RecommendRequest, RecommendResponse, Problem, Health, EventBatch,
+                                        IngestResponse, CatalogBatch, CatalogResponse, DeleteResponse],
+                                       ref_template=REF)
+    admin = [{"name": "Authorization", "in": "header", "required": True, "description": "Bearer <admin key>",
+              "schema": {"type": "string"}}]
+    admin_errors = {"401": _problem("Missing or wrong admin key"), "503": _problem("No admin key configured")}
     errors = {"400": _problem("Malformed request"), "404": _problem("Unknown route or page"),
               "422": _problem("A field is invalid; `field` names it"), "503": _problem("No snapshot loaded yet")}
     ok = {"description": "The page's slots", "content": {"application/json": {"schema": response}},
@@ -61,6 +67,24 @@ def openapi() -> dict[str, Any]:
                                        "413": _problem("Too many events or body too large"),
                                        "422": _problem("Not an event batch"),
                                        "503": _problem("Ingest is not configured")}},
+            },
+            "/v1/catalog/items": {
+                "put": {"summary": "Upsert items in the real-time catalog overlay (all or nothing)",
+                        "operationId": "upsertItems", "parameters": admin,
+                        "requestBody": {"required": True, "content": {"application/json": {"schema": items}}},
+                        "responses": {"200": {"description": "Applied; new requests see it within a second",
+                                              "content": {"application/json": {"schema": upserted}}},
+                                      "413": _problem("Too many items"), "422": _problem("An item is invalid"),
+                                      **admin_errors}},
+            },
+            "/v1/catalog/items/{item_id}": {
+                "delete": {"summary": "Delete an item until the next build says otherwise",
+                           "operationId": "deleteItem",
+                           "parameters": [*admin, {"name": "item_id", "in": "path", "required": True,
+                                                   "schema": {"type": "string"}}],
+                           "responses": {"200": {"description": "Deleted",
+                                                 "content": {"application/json": {"schema": deleted}}},
+                                         **admin_errors}},
             },
             "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "Up", "content": {

@@ -49,6 +49,8 @@ def test_openapi_comes_from_the_structs(app_client):
     assert "RecommendResponse" in spec["components"]["schemas"]
     assert "EventBatch" in spec["components"]["schemas"]
     assert spec["paths"]["/v1/events"]["post"]["requestBody"]["required"] is True
+    assert {"put"} == set(spec["paths"]["/v1/catalog/items"])
+    assert "CatalogBatch" in spec["components"]["schemas"]
 
 
 def test_cors_allows_listed_shop_origins_only(demo_tables):
