@@ -1,0 +1,135 @@
+"""Reproducible performance runs: ``python -m loadtests.runner --tables DIR [--scenario steady]``.
+
+Scenarios (see ``scenarios.py``):
+
+- ``steady``: skylt, a trivial Starlette app and nginx (if installed), one after another on the
+  same settings, each loaded for ``--duration`` s; prints the throughput ratios and latencies.
+- ``ramp``: doubles concurrency until throughput stops growing; p99 at 70 % of the maximum.
+- ``swap``: republishes the snapshot every ``--swap-every`` s under load; fails on any error.
+- ``soak``: ``--soak-seconds`` of load while sampling each server process's RSS.
+
+The driver is wrk when installed (``--driver auto``), else the Python replay generator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from loadtests import replay, scenarios, wrkrun
+from loadtests.sessions import item_ids, load_journeys
+
+
+def machine() -> dict[str, Any]:
+    model = mem = ""
+    with contextlib.suppress(OSError):
+        model = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                      if ln.startswith("model name")), "")
+    with contextlib.suppress(OSError, IndexError):
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    return {"cpu": model, "nproc": os.cpu_count(), "memory": mem, "kernel": platform.release(),
+            "python": platform.python_version(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def latency_table(results: dict[str, list[dict[str, Any]]]) -> str:
+    head = ["target", "page", "rps", "p50 ms", "p99 ms", "p99.9 ms", "failed"]
+    rows = [head]
+    for target, page_rows in results.items():
+        for r in page_rows:
+            rows.append([target, r["page"], f"{r['rps']:.0f}", *[f"{r[k]:.2f}" if k in r else "-"
+                                                                 for k in ("p50_ms", "p99_ms", "p99_9_ms")],
+                         str(r["failed"])])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
+                                                                                                   strict=True)))
+                     for r in rows)
+
+
+def summary(scenario: str, result: dict[str, Any]) -> str:
+    if scenario == "steady":
+        lines = [latency_table(result["targets"])]
+        lines += [f"skipped {name}: {why}" for name, why in result["skipped"].items()]
+        lines += [f"{name}: " + ", ".join(f"{page} {r:.2f}" for page, r in pages.items())
+                  for name, pages in result["ratios"].items()]
+        return "\n".join(lines)
+    if scenario == "ramp":
+        lines = [f"c={st['connections']:>4}  {st['rps']:8.0f} rps" for st in result["steps"]]
+        held = result["at_70pct"]
+        lines.append(f"max {result['max_rps']:.0f} rps at {result['max_at_connections']} connections; at 70 % "
+                     f"({held['target_rps']:.0f} rps target, {held['achieved_rps']:.0f} achieved) "
+                     f"p99 {held['p99_ms']} ms" + (" (generator-limited)" if held["generator_limited"] else ""))
+        return "\n".join(lines)
+    if scenario == "swap":
+        return (f"{result['swaps']} swaps, {result['requests']} requests, {result['failed']} failed "
+                f"{result['errors'] or ''}; workers on the newest snapshot: {result['workers_on_latest']}; "
+                + ("PASSED" if result["passed"] else "FAILED"))
+    lines = [f"pid {pid}: {p.get('start_kib')} -> {p.get('end_kib')} KiB (max {p.get('max_kib')}), "
+             f"flat={p['flat']}  {p['cmdline'][:60]}" for pid, p in result["processes"].items()]
+    lines.append(f"{result['requests']} requests, {result['failed']} failed; RSS flat: {result['flat']}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m loadtests.runner", description=__doc__.split("\n")[0])
+    p.add_argument("--tables", type=Path, required=True, help="tables directory (with a current snapshot)")
+    p.add_argument("--scenario", choices=sorted(scenarios.SCENARIOS), default="steady")
+    p.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto")
+    p.add_argument("--events", type=Path, action="append", help="events for the request mix; default: demo")
+    p.add_argument("--workers", type=int, default=1, help="server worker processes (every target)")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    p.add_argument("--connections", type=int, default=32, help="wrk connections / generator users")
+    p.add_argument("--step-seconds", type=float, default=5.0, help="ramp: seconds per level")
+    p.add_argument("--max-connections", type=int, default=256, help="ramp: highest level")
+    p.add_argument("--swap-every", type=float, default=2.0, help="swap: seconds between snapshots")
+    p.add_argument("--soak-seconds", type=float, default=120.0, help="soak: seconds of load (max 3600)")
+    p.add_argument("--json", type=Path, help="write the results here")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not (args.tables / "current").exists():
+        sys.exit(f"{args.tables}: no current snapshot (run `skylt build` or `skylt demo --build-only`)")
+    if not 0 < args.soak_seconds <= 3600 or args.duration <= 0 or args.connections < 1:
+        sys.exit("durations and connections must be positive; soak at most 3600 s")
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if wrkrun.available() else "python"
+        if driver == "python":
+            print("wrk is not installed: measuring with the Python generator (apt-get install wrk)")
+    elif driver == "wrk" and not wrkrun.available():
+        sys.exit("wrk is not installed")
+    replay.prepare_process()
+    journeys = load_journeys(args.events)
+    with tempfile.TemporaryDirectory(prefix="skylt-load-") as tmp:
+        workdir = Path(tmp)
+        settings = scenarios.Settings(
+            tables=args.tables.resolve(), workdir=workdir, journeys=journeys,
+            ids_file=wrkrun.write_ids(item_ids(journeys), workdir / "ids.txt"), driver=driver,
+            workers=args.workers, duration=args.duration, connections=args.connections,
+            step_seconds=args.step_seconds, max_connections=args.max_connections, swap_every=args.swap_every,
+            soak_seconds=args.soak_seconds)
+        result = scenarios.SCENARIOS[args.scenario](settings)
+    print(summary(args.scenario, result))
+    out = {"scenario": args.scenario, "machine": machine(),
+           "settings": {"driver": driver, "workers": args.workers, "duration": args.duration,
+                        "connections": args.connections, "tables": str(args.tables)},
+           "result": result}
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    failed = result.get("passed") is False or (args.scenario == "soak" and not result["flat"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The servers the runner compares, each a child process on 127.0.0.1 that is always stopped.
+
+- ``skylt``: ``skylt serve`` on a tables directory.
+- ``trivial``: ``trivial_app.py`` under the same uvicorn settings (workers, loop and http auto,
+  which pick uvloop and httptools when installed, as ``skylt serve`` does).
+- ``nginx``: a static JSON file, only when nginx is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from loadtests import procfs
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Target:
+    """A server child process; ``stop`` ends it and everything it started."""
+
+    def __init__(self, name: str, argv: list[str], workdir: Path, port: int, env: dict[str, str] | None = None):
+        self.name = name
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = workdir / f"{name}-{port}.log"
+        self._log = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
+                                     env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not ready in {timeout:.0f} s; log: {self.log}")
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid, *procfs.descendants(self.proc.pid)]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            # SIGTERM (SIGQUIT for nginx: graceful) to the main process; it stops its workers.
+            self.proc.send_signal(signal.SIGQUIT if self.name == "nginx" else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+    def __enter__(self) -> Target:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def skylt(tables: Path, workers: int, workdir: Path, poll_seconds: float = 1.0) -> Target:
+    port = free_port()
+    return Target("skylt", [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
+                            "--workers", str(workers)], workdir, port,
+                  env={"SKYLT_POLL_SECONDS": str(poll_seconds)})
+
+
+def trivial(body: Path, workers: int, workdir: Path) -> Target:
+    port = free_port()
+    return Target("trivial", [sys.executable, "-m", "uvicorn", "loadtests.trivial_app:create_app", "--factory",
+                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                              "--loop", "auto", "--http", "auto", "--no-access-log", "--log-level", "info"],
+                  workdir, port, env={"SKYLT_TRIVIAL_BODY": str(body)})
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+NGINX_CONF = """\
+daemon off;
+worker_processes {workers};
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body-temp;
+    proxy_temp_path {dir}/proxy-temp;
+    keepalive_requests 10000000;
+    server {{
+        listen 127.0.0.1:{port};
+        root {dir};
+        location / {{ default_type application/json; try_files /body.json =404; }}
+    }}
+}}
+"""
+
+
+def nginx(body: Path, workers: int, workdir: Path) -> Target | None:
+    """nginx serving ``body`` for every path, or None when nginx is not installed."""
+    binary = nginx_binary()
+    if binary is None:
+        return None
+    port = free_port()
+    root = workdir / "nginx"
+    root.mkdir(exist_ok=True)
+    shutil.copyfile(body, root / "body.json")
+    # Workers drop to an unprivileged user when started as root: they must be able to read the file.
+    for path in (workdir, root):
+        path.chmod(0o755)
+    (root / "body.json").chmod(0o644)
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=workers, dir=root, port=port))
+    return Target("nginx", [binary, "-p", str(root), "-c", str(conf), "-e", str(root / "nginx-error.log")],
+                  workdir, port)

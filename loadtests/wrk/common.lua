@@ -1,0 +1,46 @@
+-- Shared by the page scripts: real item ids from $SKYLT_IDS (one per line), rotated on every
+-- request so no single cached answer dominates, and one JSON line of results for the runner.
+local M = {}
+
+function M.load_ids()
+  local path = os.getenv("SKYLT_IDS") or error("set SKYLT_IDS to a file of item ids, one per line")
+  local ids = {}
+  for line in io.lines(path) do
+    if line ~= "" then ids[#ids + 1] = line end
+  end
+  if #ids < 4 then error("need at least 4 item ids in " .. path) end
+  return ids
+end
+
+function M.escape(s)
+  return (s:gsub("[^%w%-_.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+-- Threads start at different offsets so they do not send the same sequence in lockstep.
+local threads = 0
+function M.setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+-- $SKYLT_DELAY_MS: each connection pauses this long between requests, to hold a rate below the
+-- maximum (the ramp's 70 % point). The scripts define wrk's delay() only when it is set.
+M.delay_ms = tonumber(os.getenv("SKYLT_DELAY_MS") or "")
+function M.delay()
+  return M.delay_ms
+end
+
+function M.done(summary, latency, requests)
+  local p = {}
+  for _, q in ipairs({50, 75, 90, 95, 99, 99.9}) do
+    p[#p + 1] = string.format('"%s": %.3f', tostring(q), latency:percentile(q) / 1000)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'SKYLT_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, "read": %d, '
+      .. '"write": %d, "status": %d, "timeout": %d}, "latency_ms": {%s}}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    table.concat(p, ", ")))
+end
+
+return M
