@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import unquote_plus
 from collections.abc import Iterable
 
 import msgspec
@@ -45,6 +46,19 @@ def decode_body(body: bytes) -> RecommendRequest:
         return _request_decoder.decode(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise _validation_error(exc) from exc
+
+
+def query_items(raw: bytes) -> list[tuple[str, str]]:
+    """Split a raw query string; unquote only the parts that need it (most ids do not)."""
+    items = []
+    for part in raw.decode("latin-1").split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            key, value = unquote_plus(key, errors="replace"), unquote_plus(value, errors="replace")
+        items.append((key, value))
+    return items
 
 
 def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:

@@ -7,7 +7,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.codec import canonical_key, decode_body, decode_query, encode_response
+from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
 from edge.errors import PayloadTooLarge, RequestError
 from edge.slots.context import build_context
 from edge.slots.planner import plan, slots_for
@@ -39,7 +39,7 @@ async def recommend(request: Request) -> Response:
     state = request.app.state
     is_get = request.method == "GET"
     if is_get:
-        req = decode_query(request.query_params.multi_items())
+        req = decode_query(query_items(request.scope["query_string"]))
     else:
         req = decode_body(await read_body(request, state.settings.max_body_bytes))
     slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)

@@ -133,3 +133,11 @@ def test_reasons_name_the_behaviour_the_shop_actually_sent(app_client, ids):
     reasons = [item["reason"] for slot in r.json()["slots"] for item in slot["items"]]
     assert any("times" in reason for reason in reasons)
     assert not any(reason.startswith("Viewed") for reason in reasons)
+
+
+def test_query_strings_are_unquoted_like_forms():
+    from edge.codec import query_items
+
+    assert query_items(b"page=home&history=A%2CB,C&x=a+b&&empty=") == [
+        ("page", "home"), ("history", "A,B,C"), ("x", "a b"), ("empty", "")]
+    assert query_items("item=%C3%A5ngest".encode()) == [("item", "\u00e5ngest")]
