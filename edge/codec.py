@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import unquote_plus
 from collections.abc import Iterable
+from urllib.parse import unquote_plus
 
 import msgspec
 import numpy as np

@@ -140,4 +140,4 @@ def test_query_strings_are_unquoted_like_forms():
 
     assert query_items(b"page=home&history=A%2CB,C&x=a+b&&empty=") == [
         ("page", "home"), ("history", "A,B,C"), ("x", "a b"), ("empty", "")]
-    assert query_items("item=%C3%A5ngest".encode()) == [("item", "\u00e5ngest")]
+    assert query_items(b"item=%C3%A5ngest") == [("item", "\u00e5ngest")]
