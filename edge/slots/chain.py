@@ -6,7 +6,7 @@ excluded) and explains its own picks, so a slot is never empty while eligible it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,14 +33,12 @@ class Picked:
 NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
 
 
-def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
+def run_chain(filters: Filters, n: int, steps: Iterable[Step]) -> Picked:
     ids: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     reasons: list[bytes] = []
     have = 0
     for step in steps:
-        if have >= n:
-            break
         got, got_scores = step.produce(filters, n - have)
         if got.size == 0:
             continue
@@ -48,8 +46,9 @@ def run_chain(filters: Filters, n: int, steps: Sequence[Step]) -> Picked:
         scores.append(got_scores)
         reasons.extend(step.explain(got))
         have += got.shape[0]
-        if have < n:  # only a later step needs to know what this one took
-            filters = filters._replace(exclude=hide(filters.exclude, got))
+        if have >= n:
+            break  # before the next step is even built
+        filters = filters._replace(exclude=hide(filters.exclude, got))  # later steps skip what this one took
     if not ids:
         return NOTHING
     if len(ids) == 1:

@@ -9,7 +9,7 @@ slots are not left empty.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -33,7 +33,9 @@ SIMILAR = table_weights(also_viewed=1.0, viewed_next=0.7, also_bought=0.5, bough
 TOGETHER = table_weights(bought_together=1.0, also_bought=0.3)
 CONTENT = table_weights(similar_content=1.0)
 
-Strategy = Callable[[Snapshot, Context, Settings], list[Step]]
+# Strategies yield their steps: the chain stops asking once a slot is full, so fallbacks
+# (and their explainers) that are not needed are never built.
+Strategy = Callable[[Snapshot, Context, Settings], Iterator[Step]]
 
 
 def seeds_step(snap: Snapshot, ctx: Context, seeds: np.ndarray, weights: np.ndarray, explain: reasons.Explainer,
@@ -66,10 +68,9 @@ def bestsellers_step(snap: Snapshot) -> Step:
     return ranking_step(snap, "bestsellers", 0, reasons.popularity(snap))
 
 
-def category_step(snap: Snapshot, category: int) -> list[Step]:
-    if category < 0:
-        return []
-    return [ranking_step(snap, "bestsellers_category", category, reasons.popularity(snap, "Popular in this category"))]
+def category_step(snap: Snapshot, category: int) -> Iterator[Step]:
+    if category >= 0:
+        yield ranking_step(snap, "bestsellers_category", category, reasons.popularity(snap, "Popular in this category"))
 
 
 def own_items_step(snap: Snapshot, ids: np.ndarray, text: str) -> Step:
@@ -103,24 +104,26 @@ def favourite_category(snap: Snapshot, ctx: Context) -> int:
 
 # -- home ------------------------------------------------------------------------------
 
-def bestsellers(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def bestsellers(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     explain = reasons.popularity(snap)
-    steps = []
     if ctx.segment >= 0:
-        steps.append(ranking_step(snap, "bestsellers_segment", ctx.segment, explain))
+        yield ranking_step(snap, "bestsellers_segment", ctx.segment, explain)
     if ctx.region >= 0:
-        steps.append(ranking_step(snap, "bestsellers_region", ctx.region, explain))
-    return [*steps, bestsellers_step(snap)]
+        yield ranking_step(snap, "bestsellers_region", ctx.region, explain)
+    yield bestsellers_step(snap)
 
 
-def trending(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    return [ranking_step(snap, "trending", 0, reasons.trending(snap)), bestsellers_step(snap)]
+def trending(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
+    yield ranking_step(snap, "trending", 0, reasons.trending(snap))
+    yield bestsellers_step(snap)
 
 
-def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     seeds = np.concatenate([ctx.purchased, ctx.history]).astype(np.int32)
     if seeds.size == 0:
-        return [*category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+        yield from category_step(snap, favourite_category(snap, ctx))
+        yield bestsellers_step(snap)
+        return
     # Purchases are older evidence than the current browsing: they weigh like a faded view.
     weights = np.concatenate([np.full(ctx.purchased.shape[0], 0.5, np.float32),
                               recency_weights(int(ctx.history.shape[0]), settings.history_half_life)])
@@ -128,31 +131,33 @@ def for_you(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
     explain = reasons.co_occurrence(snap, seeds, (("also_viewed", together),
                                                   ("also_bought", "Bought by customers like you {times}")),
                                     "Based on what you viewed")
-    return [seeds_step(snap, ctx, seeds, HISTORY, explain, seed_weights=weights),
-            *category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+    yield seeds_step(snap, ctx, seeds, HISTORY, explain, seed_weights=weights)
+    yield from category_step(snap, favourite_category(snap, ctx))
+    yield bestsellers_step(snap)
 
 
-def recently_viewed(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    return [own_items_step(snap, ctx.history, "You viewed this")]
+def recently_viewed(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
+    yield own_items_step(snap, ctx.history, "You viewed this")
 
 
-def category_picks(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    return [*category_step(snap, favourite_category(snap, ctx)), bestsellers_step(snap)]
+def category_picks(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
+    yield from category_step(snap, favourite_category(snap, ctx))
+    yield bestsellers_step(snap)
 
 
 # -- product ---------------------------------------------------------------------------
 
-def similar(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def similar(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     anchor = ctx.anchor
     evidence = (("also_viewed", _browsed(snap, "Viewed together {times}", "Bought together {times}")),
                 ("viewed_next", _browsed(snap, "Viewed next {times}", "Bought next {times}")),
                 ("also_bought", "Bought by the same customers {times}"))
     explain = reasons.co_occurrence(snap, anchor, evidence,
                                     "Similar to this item")
-    category = int(snap.arrays["category"][anchor[0]]) if anchor.size else -1
-    return [seeds_step(snap, ctx, anchor, SIMILAR, explain),
-            seeds_step(snap, ctx, anchor, CONTENT, reasons.fixed("Similar to this item")),
-            *category_step(snap, category), bestsellers_step(snap)]
+    yield seeds_step(snap, ctx, anchor, SIMILAR, explain)
+    yield seeds_step(snap, ctx, anchor, CONTENT, reasons.fixed("Similar to this item"))
+    yield from category_step(snap, int(snap.arrays["category"][anchor[0]]) if anchor.size else -1)
+    yield bestsellers_step(snap)
 
 
 def _priced_anchor(snap: Snapshot, ctx: Context) -> tuple[np.ndarray, float, int]:
@@ -162,23 +167,23 @@ def _priced_anchor(snap: Snapshot, ctx: Context) -> tuple[np.ndarray, float, int
     return anchor, float(snap.arrays["price"][anchor[0]]), int(snap.arrays["category"][anchor[0]])
 
 
-def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def upsell(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     anchor, price, category = _priced_anchor(snap, ctx)
     if math.isnan(price) or category < 0:
-        return []  # no price or category to step up from: nothing is eligible
+        return  # no price or category to step up from: nothing is eligible
     if ctx.cat_allow.size and category not in ctx.cat_allow:
-        return []  # the page asked for other categories
+        return  # the page asked for other categories
     lo, hi = settings.upsell_band
     same_category = np.array([category], dtype=np.int32)
     explain = reasons.price_delta(snap, price, cheaper=False)
-    steps = [seeds_step(snap, ctx, anchor, SIMILAR, explain), *category_step(snap, category)]
-    return [narrowed(s, price_lo=price * lo, price_hi=price * hi, cat_allow=same_category) for s in steps]
+    for step in (seeds_step(snap, ctx, anchor, SIMILAR, explain), *category_step(snap, category)):
+        yield narrowed(step, price_lo=price * lo, price_hi=price * hi, cat_allow=same_category)
 
 
-def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     anchor, price, category = _priced_anchor(snap, ctx)
     if math.isnan(price):
-        return []
+        return
     margin = snap.arrays["margin"]
     explain = reasons.price_delta(snap, price, cheaper=True)
     below = float(np.nextafter(price, -np.inf))  # strictly cheaper
@@ -194,23 +199,24 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]
         order = np.argsort(-boosted, kind="stable")[:k]
         return ids[order], boosted[order]
 
-    steps = [Step(cheaper, explain)]
+    yield Step(cheaper, explain)
     if category >= 0:
-        steps.append(narrowed(ranking_step(snap, "bestsellers_category", category, explain), price_hi=below))
-    return steps
+        yield narrowed(ranking_step(snap, "bestsellers_category", category, explain), price_hi=below)
 
 
-def bought_together(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def bought_together(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     seeds = ctx.cart if ctx.page in ("cart", "checkout") else ctx.anchor
     if seeds.size == 0:
-        return [bestsellers_step(snap)]
+        yield bestsellers_step(snap)
+        return
     template = "Bought together {times}" if seeds.shape[0] == 1 else "Bought with your cart items {times}"
     explain = reasons.co_occurrence(snap, seeds, (("bought_together", template),
                                                   ("also_bought", "Bought by the same customers {times}")),
                                     "Often bought together")
-    category = int(snap.arrays["category"][seeds[-1]])
     weights = CART if ctx.page in ("cart", "checkout") else TOGETHER
-    return [seeds_step(snap, ctx, seeds, weights, explain), *category_step(snap, category), bestsellers_step(snap)]
+    yield seeds_step(snap, ctx, seeds, weights, explain)
+    yield from category_step(snap, int(snap.arrays["category"][seeds[-1]]))
+    yield bestsellers_step(snap)
 
 
 # -- cart and checkout -----------------------------------------------------------------
@@ -224,20 +230,18 @@ def addon_cap(snap: Snapshot, ctx: Context, settings: Settings) -> float:
     return min(settings.addon_cap, settings.addon_cart_share * value) if value > 0 else settings.addon_cap
 
 
-def addons(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
+def addons(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
     cap = float(min(addon_cap(snap, ctx, settings), ctx.price_hi))
     explain = reasons.below_gap(snap, ctx.free_shipping_gap, reasons.co_occurrence(
         snap, ctx.cart, (("bought_together", "Often added to carts like yours ({times})"),),
         "A small extra"))
-    steps = []
     if ctx.cart.size:
-        steps.append(seeds_step(snap, ctx, ctx.cart, TOGETHER, explain))
-    steps.append(bestsellers_step(snap))
-    return [narrowed(s, price_hi=cap) for s in steps]
+        yield narrowed(seeds_step(snap, ctx, ctx.cart, TOGETHER, explain), price_hi=cap)
+    yield narrowed(bestsellers_step(snap), price_hi=cap)
 
 
-def reminders(snap: Snapshot, ctx: Context, settings: Settings) -> list[Step]:
-    return [own_items_step(snap, ctx.history, "You looked at this earlier")]
+def reminders(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[Step]:
+    yield own_items_step(snap, ctx.history, "You looked at this earlier")
 
 
 STRATEGIES: dict[str, Strategy] = {
