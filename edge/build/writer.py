@@ -19,6 +19,7 @@ import lmdb
 import msgspec
 import numpy as np
 
+from edge.fsync import fsync_dir
 from edge.layout import (
     IDS_DB,
     MANIFEST_KEY,
@@ -61,7 +62,7 @@ def write_snapshot(out_dir: Path, manifest: Manifest, arrays: Mapping[str, np.nd
         env.sync(True)
     finally:
         env.close()
-    _fsync_dir(partial)
+    fsync_dir(partial)
     return partial
 
 
@@ -97,7 +98,7 @@ def publish(partial: Path, keep: int = 3) -> Path:
         link_tmp.unlink()
     os.symlink(final.name, link_tmp)
     os.replace(link_tmp, out_dir / CURRENT)
-    _fsync_dir(out_dir)
+    fsync_dir(out_dir)
     prune(out_dir, keep)
     return final
 
@@ -126,10 +127,3 @@ def _owned_by_live_process(partial: Path) -> bool:
     except FileNotFoundError:
         return False
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edge.events.segments import segment_name, segments
+from edge.fsync import fsync_dir
 
 log = logging.getLogger("skylt.events")
 
@@ -123,7 +124,7 @@ class EventLog:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
         self._size = 0
         self.current = path
-        _fsync_dir(self.directory)  # the new file's name must survive a crash too
+        fsync_dir(self.directory)  # the new file's name must survive a crash too
         self.prune()
 
     def _close(self) -> None:
@@ -147,10 +148,3 @@ class EventLog:
                      self.retention_days)
         return removed
 
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

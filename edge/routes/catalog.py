@@ -4,13 +4,13 @@ without a rebuild, through the overlay every worker reads (edge/overlay/)."""
 from __future__ import annotations
 
 import asyncio
-import hmac
 import re
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.auth import matches_any_key
 from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
 from edge.overlay.schemas import (
     MAX_CATALOG_BYTES,
@@ -39,10 +39,7 @@ def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
         raise UnauthorizedError("the Authorization header is missing; send 'Bearer <admin key>'",
                                 field=AUTH_HEADER)
     scheme, _, token = header.partition(" ")
-    given = token.strip().encode()
-    # Compare with every key, without stopping early, in constant time per key.
-    matched = [hmac.compare_digest(given, key.encode()) for key in keys]
-    if scheme.lower() != "bearer" or not any(matched):
+    if scheme.lower() != "bearer" or not matches_any_key(token.strip(), keys):
         raise UnauthorizedError("the Authorization header does not hold a valid admin key", field=AUTH_HEADER)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.auth import matches_any_key
 from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection
 from edge.events.validate import Invalid, judge
@@ -26,10 +26,7 @@ def check_key(presented: str | None, keys: tuple[str, ...]) -> None:
         raise NotReadyError("ingest is not configured (setting ingest_keys)")
     if not presented:
         raise UnauthorizedError(f"the {KEY_HEADER} header is missing", field=KEY_HEADER)
-    given = presented.encode()
-    # Compare with every key, without stopping early, in constant time per key.
-    matched = [hmac.compare_digest(given, key.encode()) for key in keys]
-    if not any(matched):
+    if not matches_any_key(presented, keys):
         raise UnauthorizedError(f"the {KEY_HEADER} header is not a valid ingest key", field=KEY_HEADER)
 
 
