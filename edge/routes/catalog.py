@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.auth import matches_any_key
-from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
+from edge.errors import NotReadyError, UnauthorizedError, ValidationError
 from edge.overlay.schemas import (
     MAX_CATALOG_BYTES,
     MAX_UPDATES,
@@ -21,7 +21,7 @@ from edge.overlay.schemas import (
     ItemUpdate,
 )
 from edge.overlay.store import OverlayStore
-from edge.routes.recommend import read_body
+from edge.routes.body import decode_batch, read_body
 from edge.schemas import MAX_ID_LENGTH
 
 AUTH_HEADER = "authorization"
@@ -45,16 +45,8 @@ def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
 
 def decode_updates(body: bytes) -> list[ItemUpdate]:
     """Every item must be valid: a batch is applied whole or not at all."""
-    try:
-        batch = _batch_decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        raise ValidationError(f"expected an object {{\"items\": [...]}}: {exc}", field="items") from exc
-    except msgspec.DecodeError as exc:
-        raise RequestError(f"body is not valid JSON: {exc}") from exc
-    if len(batch.items) > MAX_UPDATES:
-        raise PayloadTooLarge(f"{len(batch.items)} items in one batch; at most {MAX_UPDATES}", field="items")
     updates = []
-    for index, raw in enumerate(batch.items):
+    for index, raw in enumerate(decode_batch(_batch_decoder, body, "items", MAX_UPDATES, "items")):
         try:
             updates.append(_item_decoder.decode(raw))
         except msgspec.ValidationError as exc:

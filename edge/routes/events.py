@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.auth import matches_any_key
-from edge.errors import NotReadyError, PayloadTooLarge, RequestError, UnauthorizedError, ValidationError
+from edge.errors import NotReadyError, UnauthorizedError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection
 from edge.events.validate import Invalid, judge
-from edge.routes.recommend import read_body
+from edge.routes.body import decode_batch as decode_envelope
+from edge.routes.body import read_body
 
 KEY_HEADER = "x-skylt-key"
 _batch_decoder = msgspec.json.Decoder(EventBatch)
@@ -31,15 +32,7 @@ def check_key(presented: str | None, keys: tuple[str, ...]) -> None:
 
 
 def decode_batch(body: bytes) -> list[msgspec.Raw]:
-    try:
-        batch = _batch_decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        raise ValidationError(f"expected an object {{\"events\": [...]}}: {exc}", field="events") from exc
-    except msgspec.DecodeError as exc:
-        raise RequestError(f"body is not valid JSON: {exc}") from exc
-    if len(batch.events) > MAX_EVENTS:
-        raise PayloadTooLarge(f"{len(batch.events)} events in one batch; at most {MAX_EVENTS}", field="events")
-    return batch.events
+    return list(decode_envelope(_batch_decoder, body, "events", MAX_EVENTS, "events"))
 
 
 async def ingest(request: Request) -> Response:

@@ -8,24 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
-from edge.errors import PayloadTooLarge, RequestError
+from edge.routes.body import read_body
 from edge.slots.context import build_context
 from edge.slots.planner import plan, slots_for
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise RequestError("Content-Length is not a number", field="content-length")
-        if int(declared) > limit:
-            raise PayloadTooLarge(f"body of {declared} bytes is over the limit of {limit}")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"body is over the limit of {limit} bytes")
-    return bytes(body)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
