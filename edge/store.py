@@ -94,6 +94,10 @@ class Snapshot:
         self._region_index = {name: r for r, name in enumerate(self.manifest.regions)}
         self._segment_index = {name: s for s, name in enumerate(self.manifest.segments)}
         self._subtrees: dict[str, np.ndarray] = {}
+        counts = self.manifest.counts
+        # Co-view tables come from orders when a shop sends no views; explanations say so.
+        self.has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + \
+            counts.get("events_cart", 0) > 0
         self._id_cache: dict[str, int] = {}
         self.render_offsets = self.arrays["render_offsets"]
         self.render_blob = self.arrays["render_blob"].data
@@ -120,12 +124,6 @@ class Snapshot:
         if len(buf) != expected:
             raise SnapshotError(f"{self.path}: array {name!r} has {len(buf)} bytes, manifest says {expected}")
         return np.frombuffer(buf, dtype=dtype).reshape(spec.shape)  # read-only views of the map
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self.__dict__["arrays"][name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     # -- ids ---------------------------------------------------------------------------
 

@@ -112,7 +112,7 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
         for name in NEIGHBOUR_TABLES:
             say(f"computing {name}")
             computed[name] = _neighbour_table(name, events, catalog, params)
-        arrays.update(_stack(computed, n))
+        arrays.update(stack_neighbours(computed, n))
 
     say("computing bestsellers and trending")
     popularity = tables.decayed_popularity(events, n, now, params.half_life_days)
@@ -163,7 +163,7 @@ def _neighbour_table(name: str, events: Events, catalog: Catalog, params: BuildP
     raise ValueError(f"unknown neighbour table {name!r}")
 
 
-def _stack(neighbours: dict[str, Neighbours], n: int) -> dict[str, np.ndarray]:
+def stack_neighbours(neighbours: dict[str, Neighbours], n: int) -> dict[str, np.ndarray]:
     """Stack the tables as one CSR so a kernel blends all of them in one call."""
     indptr = np.zeros((len(neighbours), n + 1), dtype=np.int64)
     offset = 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.build.frames import Catalog, Events, EventType, Neighbours
-from edge.build.pipeline import BuildParams, _stack, compute_arrays
+from edge.build.pipeline import BuildParams, compute_arrays, stack_neighbours
 from edge.build.writer import array_specs, publish, write_snapshot
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, Manifest
 
@@ -86,7 +86,7 @@ def synthetic_snapshot(out_dir: Path, n_items: int = 1_000_000, k: int = 50, see
     # Rankings, social proof and render data come from the real computations; the
     # neighbour tables are replaced by full random ones so every row has exactly k.
     arrays = compute_arrays(events, catalog, now, params, lambda _s: None, neighbours=False)
-    arrays.update(_stack({name: _random_neighbours(rng, n_items, k) for name in NEIGHBOUR_TABLES}, n_items))
+    arrays.update(stack_neighbours({name: _random_neighbours(rng, n_items, k) for name in NEIGHBOUR_TABLES}, n_items))
     manifest = Manifest(
         schema=SCHEMA_VERSION, version=f"19700101T000000000000Z-synthetic{n_items}",
         built_at="1970-01-01T00:00:00+00:00", now=now, n_items=n_items, n_events=len(events), inputs=[],

@@ -30,7 +30,7 @@ class Context:
     ignored: int                # ids in the request the snapshot does not know
     anchor: np.ndarray          # the current item, else the latest viewed one (0 or 1 ids)
     seen: np.ndarray            # base exclusions plus history: what non-own slots never show
-    memo: dict = field(default_factory=dict)  # per-request blends shared by slots
+    memo: dict = field(default_factory=dict)  # per-request results shared by slots (blends, favourite category)
 
 
 def build_context(snap: Snapshot, req: RecommendRequest) -> Context:

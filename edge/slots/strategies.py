@@ -49,9 +49,7 @@ def ranking_step(snap: Snapshot, name: str, group: int, explain: reasons.Explain
 
 def _browsed(snap: Snapshot, viewed: str, bought: str) -> str:
     """Co-view tables come from orders when a shop sends no views: say what they count."""
-    counts = snap.manifest.counts
-    has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + counts.get("events_cart", 0) > 0
-    return viewed if has_views else bought
+    return viewed if snap.has_views else bought
 
 
 def narrowed(step: Step, price_lo: float = -np.inf, price_hi: float = np.inf,
@@ -86,7 +84,16 @@ def own_items_step(snap: Snapshot, ids: np.ndarray, text: str) -> Step:
 
 
 def favourite_category(snap: Snapshot, ctx: Context) -> int:
-    """The category the shopper keeps looking at (recency-weighted), else the top seller's."""
+    """The category the shopper keeps looking at (recency-weighted), else the top seller's.
+
+    Remembered for the request: the slot and its title both ask."""
+    cached = ctx.memo.get("favourite_category")
+    if cached is None:
+        cached = ctx.memo["favourite_category"] = _favourite_category(snap, ctx)
+    return int(cached)
+
+
+def _favourite_category(snap: Snapshot, ctx: Context) -> int:
     category = snap.arrays["category"]
     if ctx.history.size:
         cats = category[ctx.history]
