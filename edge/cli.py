@@ -120,30 +120,23 @@ def import_() -> None:
     """Convert public datasets into Skylt's event and catalog formats."""
 
 
-@import_.command("uci")
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path))
-def import_uci(source: Path, out: Path) -> None:
-    """UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv."""
-    from edge.build.importers import uci
+def _importer(name: str, help_text: str) -> None:
+    """One ``skylt import NAME SOURCE --out DIR`` command per module in edge.build.importers."""
+    @import_.command(name, help=help_text)
+    @click.argument("source", type=click.Path(exists=True, path_type=Path))
+    @click.option("--out", required=True, type=click.Path(path_type=Path))
+    def command(source: Path, out: Path) -> None:
+        import importlib
 
-    with _clean_errors():
-        written = uci.write(source, out)
-    for path in written:
-        console.print(str(path))
+        module = importlib.import_module(f"edge.build.importers.{name}")
+        with _clean_errors():
+            written = module.write(source, out)
+        for path in written:
+            console.print(str(path))
 
 
-@import_.command("otto")
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path))
-def import_otto(source: Path, out: Path) -> None:
-    """OTTO sessions (JSON Lines) -> events.csv.gz."""
-    from edge.build.importers import otto
-
-    with _clean_errors():
-        written = otto.write(source, out)
-    for path in written:
-        console.print(str(path))
+_importer("uci", "UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv.")
+_importer("otto", "OTTO sessions (JSON Lines) -> events.csv.gz.")
 
 
 @main.command()

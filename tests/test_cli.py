@@ -53,3 +53,19 @@ def test_evaluate_writes_json(tmp_path):
     report = json.loads(out.read_text())
     assert set(report["protocols"]) == {"next_item", "basket"}
     assert "HR@10" in result.output
+
+
+def test_import_otto_writes_skylt_events(tmp_path):
+    import gzip
+
+    import pytest
+
+    from tests.conftest import DATASETS
+
+    sample = DATASETS / "otto_sample" / "train_first20_sessions.jsonl"
+    if not sample.exists():
+        pytest.skip("the OTTO sample is not beside the project")
+    result = CliRunner().invoke(main, ["import", "otto", str(sample), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with gzip.open(tmp_path / "events.csv.gz", "rt") as fh:
+        assert sum(1 for _ in fh) == 862 + 1  # every event and the header

@@ -43,4 +43,22 @@ function M.done(summary, latency, requests)
     table.concat(p, ", ")))
 end
 
+-- Installs wrk's hooks for a page script: ``query(id)`` returns the query string for the
+-- i-th request, with ``id(k)`` giving the k-th next real item id (already escaped).
+function M.page(query)
+  local ids, n, i
+  setup = M.setup
+  done = M.done
+  if M.delay_ms then delay = M.delay end
+  init = function(args)
+    ids = M.load_ids()
+    n = #ids
+    i = (tid or 0) * 7919
+  end
+  request = function()
+    i = i + 1
+    return wrk.format("GET", "/v1/recommend?" .. query(function(k) return M.escape(ids[(i + k) % n + 1]) end))
+  end
+end
+
 return M
