@@ -16,6 +16,9 @@ from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
 
 KEY_HEADER = "x-skylt-key"
+# navigator.sendBeacon cannot set headers; the ingest key is public (it ships in the storefront), so the
+# query string may carry it too.
+KEY_QUERY = "key"
 _batch_decoder = msgspec.json.Decoder(EventBatch)
 _line = msgspec.json.Encoder()
 _response = msgspec.json.Encoder()
@@ -38,7 +41,7 @@ def decode_batch(body: bytes) -> list[msgspec.Raw]:
 async def ingest(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
-    check_key(request.headers.get(KEY_HEADER), settings.ingest_keys)
+    check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys)
     raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
     now = time.time()
     lines: list[bytes] = []
