@@ -30,6 +30,16 @@ def price_file(root: Path, snap: Snapshot) -> Path:
     return root / f"prices-{snap.path.name}.f32"
 
 
+def prune(root: Path, snap: Snapshot) -> list[Path]:
+    """Delete the price files of versions that are gone from the tables directory (``skylt build``
+    keeps a few); a worker still mapping one keeps its pages until it swaps."""
+    tables = snap.path.parent
+    gone = [f for f in root.glob("prices-*.f32") if not (tables / f.name[len("prices-"):-len(".f32")]).is_dir()]
+    for f in gone:
+        f.unlink(missing_ok=True)
+    return gone
+
+
 def base_prices(snap: Snapshot) -> np.ndarray:
     """The snapshot's own prices, whatever the overlay did to ``arrays``."""
     base = snap.__dict__.get(_BASE)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from edge.overlay.prices import price_file, publish, use_shared
+from edge.overlay.prices import price_file, prune, publish, use_shared
 from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
 from edge.overlay.store import OverlayStore
 from edge.store import Snapshot
@@ -53,6 +53,8 @@ class OverlayWatcher:
         """For a snapshot that serves no request yet (called while it is warmed)."""
         overlay = self.prepare(snap)
         if overlay is not None:
+            for gone in prune(self.path, snap):
+                log.info("removed the price file of a deleted snapshot: %s", gone.name)
             attach(snap, overlay)
             if self._on_change is not None:
                 self._on_change(overlay)

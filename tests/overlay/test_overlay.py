@@ -131,3 +131,25 @@ def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
         assert overlay.blocked.tolist() == [holder.current.index_of(target)]
         items = client.get("/v1/recommend", params={"page": "home", "slots": "bestsellers"}).json()
         assert target not in [i["id"] for i in items["slots"][0]["items"]]
+
+
+def test_price_files_of_deleted_snapshots_are_pruned_when_a_new_one_is_attached(demo_tables, tmp_path):
+    tables = tmp_path / "tables"
+    first = os.readlink(demo_tables / "current")
+    shutil.copytree(demo_tables / first, tables / first)
+    os.symlink(first, tables / "current")
+    overlay_dir = tmp_path / "overlay"
+    watcher = OverlayWatcher(overlay_dir)
+    watcher.open(create=True)
+    assert watcher.store is not None
+    try:
+        with open_snapshot(tables) as snap:
+            watcher.store.upsert([ItemUpdate(id=snap.external_id(3), price=1.5)])
+            (overlay_dir / "prices-deleted-version.f32").write_bytes(b"\0" * 64)
+            watcher.attach_new(snap)
+            assert snap.arrays["price"][3] == 1.5
+            names = sorted(p.name for p in overlay_dir.glob("prices-*.f32"))
+            assert names == [price_file(overlay_dir, snap).name]
+        forget_tags()
+    finally:
+        watcher.close()
