@@ -12,20 +12,26 @@ from datetime import datetime
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from edge.config import Settings
 from edge.cors import ShopCORSMiddleware
 from edge.errors import SkyltError
 from edge.events.log import EventLog
+from edge.events.segments import IMPRESSIONS
+from edge.experiments import Experiment
 from edge.metrics import Metrics
 from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
+from edge.profiles.store import ProfileStore
 from edge.routes.catalog import delete_item, upsert_items
+from edge.routes.dashboard import dashboard
 from edge.routes.docs import api_page, openapi_json
 from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
 from edge.routes.recommend import recommend
+from edge.routes.shopify import webhook as shopify_webhook
+from edge.routes.users import delete_user
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 from edge.warm import warm
@@ -52,15 +58,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
     holder = SnapshotHolder(settings.tables, prepare, on_swap)
     event_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
                          retention_days=settings.event_retention_days)
+    impression_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
+                              retention_days=settings.event_retention_days, prefix=IMPRESSIONS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        overlay.open(create=bool(settings.admin_keys))
+        overlay.open(create=bool(settings.admin_keys or settings.shopify_webhook_secrets))
         await holder.refresh()
         if holder.current is None:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
-        if settings.ingest_keys:  # without keys ingest answers 503 and nothing is written
+        if settings.ingest_keys or settings.shopify_webhook_secrets or (
+                settings.admin_keys and settings.profiles_path().is_dir()):
+            # Only ingest and Shopify orders write profiles and hashed ids; without them nothing to read or erase.
+            app.state.profiles = ProfileStore(settings.profiles_path())
+        if settings.ingest_keys or settings.shopify_webhook_secrets:  # else nothing is written
             await event_log.start()
+        if settings.ingest_keys:
+            await impression_log.start()
         watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
         overlay_watcher = asyncio.create_task(overlay.watch(holder, settings.overlay_poll_seconds))
         loop = asyncio.get_running_loop()
@@ -78,6 +92,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             holder.close()
             await overlay.aclose()
             await event_log.stop()
+            await impression_log.stop()
+            if app.state.profiles is not None:
+                app.state.profiles.close()
 
     middleware = []
     if settings.cors_origins:
@@ -85,17 +102,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                      allow_methods=["GET", "POST"],
                                      allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"],
                                      expose_headers=["ETag"], max_age=600))
+    shop: list[BaseRoute] = []
+    if settings.storefront:
+        from edge.storefront import routes as storefront_routes
+
+        shop = storefront_routes()
     app = Starlette(
         routes=[
             Route("/v1/recommend", recommend, methods=["GET", "POST"]),
             Route("/v1/events", ingest, methods=["POST"]),
             Route("/v1/catalog/items", upsert_items, methods=["PUT"]),
             Route("/v1/catalog/items/{item_id:path}", delete_item, methods=["DELETE"]),
+            Route("/v1/shopify/webhooks", shopify_webhook, methods=["POST"]),
+            Route("/v1/users/{user_id:path}", delete_user, methods=["DELETE"]),
+            Route("/dashboard", dashboard, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
             Route("/docs", api_page, methods=["GET"]),
+            *shop,
         ],
         middleware=middleware,
         exception_handlers={SkyltError: skylt_error, HTTPException: http_error, Exception: unexpected_error},
@@ -105,5 +131,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.metrics = app_metrics
     app.state.holder = holder
     app.state.event_log = event_log
+    app.state.impression_log = impression_log
+    app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set
+    app.state.experiment = Experiment(settings.experiment_salt, settings.control_share)
     app.state.overlay = overlay
     return app

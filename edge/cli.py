@@ -14,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from edge.errors import InputError, SkyltError
+from edge.report.cli import report
+from edge.shopify.cli import shopify
+from edge.woocommerce.cli import woocommerce
 
 err_console = Console(stderr=True)
 console = Console()
@@ -137,6 +140,9 @@ def _importer(name: str, help_text: str) -> None:
 
 _importer("uci", "UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv.")
 _importer("otto", "OTTO sessions (JSON Lines) -> events.csv.gz.")
+main.add_command(woocommerce)
+main.add_command(shopify)
+main.add_command(report)
 
 
 @main.command()
@@ -238,6 +244,9 @@ def overlay_clear(path: Path) -> None:
     click.echo(f"{path}: cleared {dropped} overrides (generation {generation})")
 
 
+DEMO_INGEST_KEY = "demo-public-key"  # public by design: an ingest key only allows appending events
+
+
 @main.command()
 @click.option("--out", default=Path("skylt-data"), show_default=True, type=click.Path(path_type=Path),
               help="Where the demo's tables are built.")
@@ -265,8 +274,15 @@ def demo(out: Path, host: str, port: int, build_only: bool) -> None:
             warm(snap, Settings.load(tables=str(tables)))
         console.print(f"demo snapshot ready under {tables}")
         return
+    import os
+
+    # The demo shop and its event ingest; settings the user gave in the environment win.
+    os.environ.setdefault("SKYLT_STOREFRONT", "true")
+    os.environ.setdefault("SKYLT_INGEST_KEYS", DEMO_INGEST_KEY)
+    os.environ.setdefault("SKYLT_EVENT_LOG", str((out / "events").resolve()))
     base = f"http://{host}:{port}"
     console.print(f"Skylt demo on {base}\n"
+                  f"  demo shop:      {base}/storefront/\n"
                   f"  API page:       {base}/docs\n"
                   f"  home slots:     {base}/v1/recommend?page=home\n"
                   f"  product slots:  {base}/v1/recommend?page=product&item=85123A\n"

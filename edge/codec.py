@@ -84,15 +84,17 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
         raise _validation_error(exc) from exc
 
 
-def canonical_key(version: str, req: RecommendRequest) -> str:
-    """Same snapshot (and catalog overlay) + same request => same key: the ETag and the request id."""
-    return hashlib.blake2b(version.encode() + key_tag(version) + b"\0" + _json.encode(req),
+def canonical_key(version: str, req: RecommendRequest, state: bytes = b"") -> str:
+    """Same snapshot (and catalog overlay) + same request + same server-side ``state`` (the A/B bucket,
+    a known customer's stored profile) => same key: the ETag and the request id."""
+    return hashlib.blake2b(version.encode() + key_tag(version) + b"\0" + _json.encode(req) + b"\0" + state,
                            digest_size=12).hexdigest()
 
 
-def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int) -> bytes:
+def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int,
+                    bucket: str = "personalized") -> bytes:
     parts = [b'{"request_id":"', request_id.encode(), b'","version":', _json.encode(snap.version),
-             b',"page":"', page.encode(), b'","slots":[']
+             b',"page":"', page.encode(), b'","bucket":"', bucket.encode(), b'","slots":[']
     # Gather every slot's fragments and scores in one pass: numpy calls cost per call, not per item.
     ids = np.concatenate([r.picked.ids for r in results]) if results else np.zeros(0, np.int32)
     offsets = snap.render_offsets

@@ -40,11 +40,28 @@ class Settings:
     event_segment_bytes: int = setting(64 << 20, "Event log segment size at which a new segment is started.")
     event_retention_days: float = setting(400.0, "Event log segments last written longer ago are deleted.")
     max_ingest_bytes: int = setting(1 << 20, "Largest accepted POST /v1/events body.")
+    profile_dir: str = setting("", "Directory of the known-customer profiles (LMDB) and the id salt; empty: "
+                                   "`profiles` inside `event_log`.")
+    control_share: float = setting(0.0, "Share of shoppers (by user, else session) in the A/B `control` bucket, "
+                                        "which gets bestsellers in every slot; 0: no experiment.")
+    experiment_salt: str = setting("skylt-ab-1", "Salt of the A/B bucketing; change it to start a new experiment "
+                                                 "with fresh buckets.")
     admin_keys: tuple[str, ...] = setting((), "Secret admin keys accepted as `Authorization: Bearer <key>` by the "
                                               "catalog update endpoints (comma-separated); none: they answer 503.")
     catalog_overlay: str = setting("./overlay", "Directory of the catalog overlay (LMDB) that every worker reads "
                                                 "and PUT/DELETE /v1/catalog/items write.")
     overlay_poll_seconds: float = setting(0.2, "How often each worker checks the catalog overlay for changes.")
+    storefront: bool = setting(False, "Also serve the demo shop under /storefront/ (set by `skylt demo`).")
+    shopify_webhook_secrets: tuple[str, ...] = setting((), "Shopify app client secrets that sign webhooks to "
+                                                            "POST /v1/shopify/webhooks (comma-separated, two while "
+                                                            "rotating); none: the endpoint answers 503.")
+    shopify_shops: tuple[str, ...] = setting((), "Shop domains (`x.myshopify.com`) whose webhooks are applied; "
+                                                 "others are acknowledged and ignored. None: every signed shop.")
+    shopify_state: str = setting("./shopify", "Directory of the webhook state (SQLite): delivered webhook ids, "
+                                              "inventory item to product mapping, installs.")
+
+    def profiles_path(self) -> Path:
+        return Path(self.profile_dir) if self.profile_dir else Path(self.event_log) / "profiles"
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -69,6 +86,8 @@ class Settings:
 def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
     default = next(f.default for f in fields(cls) if f.name == name)
     try:
+        if isinstance(default, bool):  # bool("false") is True: read the usual spellings instead
+            return _boolean(value)
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else list(value)
             items = [i.strip() for i in items if str(i).strip()]
@@ -78,6 +97,17 @@ def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
         return type(default)(value)  # type: ignore[misc]  # defaults are plain str/int/float
     except (TypeError, ValueError) as exc:
         raise SkyltError(f"setting {name}: cannot use {value!r}: {exc}") from exc
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
 
 
 def documented_settings() -> dict[str, str]:

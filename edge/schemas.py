@@ -21,6 +21,7 @@ ItemId = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH, description
 IdList = Annotated[list[ItemId], Meta(max_length=MAX_IDS)]
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH)]
 Money = Annotated[float, Meta(ge=0, le=1e9)]
+Bucket = Literal["personalized", "control"]
 
 PAGE_SLOTS: dict[str, tuple[str, ...]] = {
     "home": ("bestsellers", "trending", "for_you", "recently_viewed", "category_picks"),
@@ -39,7 +40,10 @@ class RecommendRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     history: Annotated[IdList, Meta(description="Recently viewed items, most recent last.")] = \
         msgspec.field(default_factory=list)
     purchased: IdList = msgspec.field(default_factory=list)
-    user: Name | None = None
+    user: Annotated[Name, Meta(description="The shop's customer id: merges the stored profile (views, cart, "
+                                           "purchases from every device) and decides the A/B bucket.")] | None = None
+    session: Annotated[Name, Meta(description="A stable id of this browser session: decides the A/B bucket "
+                                              "when there is no `user`.")] | None = None
     region: Name | None = None
     segment: Name | None = None
     slots: Annotated[list[SlotName], Meta(max_length=11, description="Subset of the page's slots; default all.")] \
@@ -52,6 +56,10 @@ class RecommendRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     exclude: IdList = msgspec.field(default_factory=list)
     free_shipping_gap: Annotated[Money, Meta(description="Amount the cart still lacks for free shipping.")] \
         | None = None
+    control: Annotated[Literal["bestsellers", "shop"],
+                       Meta(description="What a shopper in the `control` bucket gets: `bestsellers` in every slot, "
+                                        "or `shop`: no slots, so the page keeps the shop's own recommendations.")] \
+        = "bestsellers"
 
 
 class Item(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -77,6 +85,7 @@ class RecommendResponse(msgspec.Struct, kw_only=True):
     request_id: str
     version: str
     page: Page
+    bucket: Annotated[Bucket, Meta(description="The A/B bucket: `control` answers bestsellers in every slot.")]
     slots: list[Slot]
     ignored_ids: Annotated[int, Meta(description="Ids in the request the snapshot does not know.")] = 0
 

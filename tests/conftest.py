@@ -53,12 +53,15 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tables.parent / f"server-{self.port}.log"
+        # Whatever the server writes (event log, profiles, overlay) stays beside the tables, never in the checkout.
+        state = tables.parent / f"server-{self.port}"
+        defaults = {"SKYLT_EVENT_LOG": str(state / "events"), "SKYLT_CATALOG_OVERLAY": str(state / "overlay")}
         self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(self.port),
              "--workers", str(workers)],
             stdout=self._log_file, stderr=subprocess.STDOUT, env={**os.environ, "SKYLT_POLL_SECONDS": "0.2",
-                                                                   **(env or {})})
+                                                                   **defaults, **(env or {})})
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout

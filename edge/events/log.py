@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from edge.events.segments import segment_name, segments
+from edge.events.segments import PREFIX, segment_name, segments
 from edge.fsync import fsync_dir
 
 log = logging.getLogger("skylt.events")
@@ -30,8 +30,9 @@ _Pending = tuple[bytes, asyncio.Future[None]]
 
 class EventLog:
     def __init__(self, directory: str | Path, *, segment_bytes: int = 64 << 20, retention_days: float = 400.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, prefix: str = PREFIX) -> None:
         self.directory = Path(directory)
+        self.prefix = prefix
         self.segment_bytes = segment_bytes
         self.retention_days = retention_days
         self.clock = clock
@@ -120,7 +121,7 @@ class EventLog:
     def _rotate(self) -> None:
         self._close()
         self._seq += 1
-        path = self.directory / segment_name(self.clock(), os.getpid(), self._seq)
+        path = self.directory / segment_name(self.clock(), os.getpid(), self._seq, self.prefix)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
         self._size = 0
         self.current = path
@@ -136,7 +137,7 @@ class EventLog:
         """Delete segments last written more than ``retention_days`` ago (never the open one)."""
         cutoff = self.clock() - self.retention_days * 86400
         removed = []
-        for path in segments(self.directory):
+        for path in segments(self.directory, self.prefix):
             if path == self.current:
                 continue
             with contextlib.suppress(FileNotFoundError):  # another worker may prune the same file

@@ -11,11 +11,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from edge.schemas import MAX_ID_LENGTH, SlotName
+from edge.schemas import MAX_ID_LENGTH, MAX_IDS, Bucket, Page, SlotName
 
 MAX_EVENTS = 500
 
-EventKind = Literal["view", "cart", "remove", "purchase", "click"]
+EventKind = Literal["view", "cart", "remove", "purchase", "click", "impression"]
 # Ids must keep a non-space character: the builder trims values and treats empty ones as missing.
 Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"\S")]
 Timestamp = Annotated[str, Meta(max_length=64)] | int | float
@@ -37,6 +37,10 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     segment: Id | None = None
     request_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"\S")] | None = None
     slot: SlotName | None = None
+    page: Page | None = None
+    bucket: Bucket | None = None
+    items: Annotated[list[Id], Meta(max_length=MAX_IDS, description="impression: the slot's item ids, in order.")] \
+        | None = None
     consent: Annotated[bool, Meta(description="false: the event is counted and dropped, never stored.")] \
         | None = None
 
@@ -65,6 +69,20 @@ class StoredEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     segment: str | None = None
     request_id: str | None = None
     slot: str | None = None
+
+
+class StoredImpression(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One line of an impression segment: a rendered slot of one recommend response."""
+
+    ts: int
+    type: str
+    request_id: str
+    slot: str
+    page: str | None = None
+    bucket: str | None = None
+    items: list[str] = msgspec.field(default_factory=list)
+    session_id: str | None = None
+    user_id: str | None = None
 
 
 class Rejection(msgspec.Struct, kw_only=True):

@@ -16,28 +16,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 PREFIX = "events-"
+# Slot impressions (edge/report/) live in segments of their own, which the builder never reads.
+IMPRESSIONS = "impressions-"
 SUFFIX = ".jsonl"
-_NAME = re.compile(r"^events-(\d{8}T\d{12}Z)-(\d+)-(\d+)\.jsonl$")
+_NAME = re.compile(r"^(events|impressions)-(\d{8}T\d{12}Z)-(\d+)-(\d+)\.jsonl$")
 
 
-def segment_name(when: float, pid: int, seq: int) -> str:
+def segment_name(when: float, pid: int, seq: int, prefix: str = PREFIX) -> str:
     stamp = datetime.fromtimestamp(when, UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"{PREFIX}{stamp}-{pid}-{seq:06d}{SUFFIX}"
+    return f"{prefix}{stamp}-{pid}-{seq:06d}{SUFFIX}"
 
 
-def segments(directory: Path) -> list[Path]:
-    """Every segment under ``directory``, oldest first."""
+def segments(directory: Path, prefix: str = PREFIX) -> list[Path]:
+    """Every segment with ``prefix`` under ``directory``, oldest first."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if _NAME.match(p.name) and p.is_file())
+    return sorted(p for p in directory.iterdir()
+                  if p.name.startswith(prefix) and _NAME.match(p.name) and p.is_file())
 
 
-def _newest_per_pid(paths: list[Path]) -> set[Path]:
+def newest_per_pid(paths: list[Path]) -> set[Path]:
+    """The segments a running process may still append to (its newest of each kind)."""
     newest: dict[str, Path] = {}
     for p in paths:
         match = _NAME.match(p.name)
         assert match is not None
-        newest[match.group(2)] = p  # paths are sorted, so the last one wins
+        newest[match.group(1) + match.group(3)] = p  # paths are sorted, so the last one wins
     return set(newest.values())
 
 
@@ -53,7 +57,7 @@ def stable_segments(directory: Path, scratch: Path) -> StableView:
     still grow (the newest of its process) or ends in a torn line is copied to ``scratch`` up
     to its last newline, so the copy cannot change or end mid-line while it is read."""
     found = segments(directory)
-    live = _newest_per_pid(found)
+    live = newest_per_pid(found)
     view = StableView([], 0, 0)
     for path in found:
         size = path.stat().st_size

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from edge.events.schemas import Event, StoredEvent
+from edge.events.schemas import Event, StoredEvent, StoredImpression
 
 # Numbers above this are Unix milliseconds (as the builder reads them, edge/build/parse.py).
 MS_THRESHOLD = 1e11
@@ -67,9 +67,27 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
-def judge(raw: bytes, now: float) -> tuple[StoredEvent, bool]:
+def _impression(ev: Event, now: float) -> StoredImpression:
+    if ev.request_id is None:
+        raise Invalid("impression events need the request_id of the recommendation", "request_id")
+    if ev.slot is None:
+        raise Invalid("impression events need the slot that was shown", "slot")
+    if not ev.items:
+        raise Invalid("impression events need the item ids the slot showed", "items")
+    if ev.session is None and ev.user is None:
+        raise Invalid("one of session, user is needed", "session")
+    return StoredImpression(
+        ts=_seconds(ev.ts, now), type="impression", request_id=ev.request_id.strip(), slot=ev.slot, page=ev.page,
+        bucket=ev.bucket, items=[i.strip() for i in ev.items], session_id=_strip(ev.session), user_id=_strip(ev.user))
+
+
+def judge(raw: bytes, now: float) -> tuple[StoredEvent | StoredImpression, bool]:
     """(the line to store, consent) or ``Invalid`` naming the field at fault."""
     ev = _decode(raw)
+    if ev.type == "impression":
+        return _impression(ev, now), ev.consent is not False
+    if ev.items is not None:
+        raise Invalid("only impression events carry items", "items")
     if ev.item is None:
         raise Invalid(f"{ev.type} events need an item", "item")
     if ev.type == "purchase" and ev.order is None:

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from edge import __version__
 from edge.events.schemas import EventBatch, IngestResponse
 from edge.overlay.schemas import CatalogBatch, CatalogResponse, DeleteResponse
+from edge.routes.users import ErasureResponse
 from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
 
 REF = "#/components/schemas/{name}"
@@ -25,10 +26,10 @@ def _problem(description: str) -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    (request, response, _problem_schema, health, batch, ingested, items, upserted, deleted), components = \
+    (request, response, _problem_schema, health, batch, ingested, items, upserted, deleted, erased), components = \
         msgspec.json.schema_components([RecommendRequest, RecommendResponse, Problem, Health, EventBatch,
-                                        IngestResponse, CatalogBatch, CatalogResponse, DeleteResponse],
-                                       ref_template=REF)
+                                        IngestResponse, CatalogBatch, CatalogResponse, DeleteResponse,
+                                        ErasureResponse], ref_template=REF)
     admin = [{"name": "Authorization", "in": "header", "required": True, "description": "Bearer <admin key>",
               "schema": {"type": "string"}}]
     admin_errors = {"401": _problem("Missing or wrong admin key"), "503": _problem("No admin key configured")}
@@ -86,6 +87,40 @@ def openapi() -> dict[str, Any]:
                                                  "content": {"application/json": {"schema": deleted}}},
                                          **admin_errors}},
             },
+            "/v1/shopify/webhooks": {
+                "post": {"summary": "Shopify webhook deliveries (catalog, inventory, orders, uninstall, privacy)",
+                         "operationId": "shopifyWebhook",
+                         "parameters": [{"name": name, "in": "header", "required": name != "X-Shopify-Webhook-Id",
+                                         "description": text, "schema": {"type": "string"}}
+                                        for name, text in (("X-Shopify-Hmac-Sha256",
+                                                            "Base64 HMAC-SHA256 of the raw body with the app secret."),
+                                                           ("X-Shopify-Topic", "e.g. products/update"),
+                                                           ("X-Shopify-Shop-Domain", "shop.myshopify.com"),
+                                                           ("X-Shopify-Webhook-Id", "Retries repeat it: "
+                                                                                    "applied once."))],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "description": "The topic's payload as Shopify sends it."}}}},
+                         "responses": {"200": {"description": "Handled (or a repeat of a handled delivery)",
+                                               "content": {"application/json": {"schema": {"type": "object"}}}},
+                                       "400": _problem("Malformed payload or a missing header"),
+                                       "401": _problem("Unsigned, tampered or wrongly signed"),
+                                       "422": _problem("A field of the payload is invalid"),
+                                       "503": _problem("No webhook secret configured")}},
+            },
+            "/v1/users/{user_id}": {
+                "delete": {"summary": "Erase a customer: profile and every stored event, before answering",
+                           "operationId": "eraseUser",
+                           "parameters": [*admin, {"name": "user_id", "in": "path", "required": True,
+                                                   "description": "The `user` the storefront sent (unhashed).",
+                                                   "schema": {"type": "string"}}],
+                           "responses": {"200": {"description": "Erased (zero counts: nothing was stored)",
+                                                 "content": {"application/json": {"schema": erased}}},
+                                         "422": _problem("The id is empty or too long"), **admin_errors}},
+            },
+            "/dashboard": {"get": {"summary": "Experiment and snapshot dashboard (HTML, admin key as Bearer token "
+                                              "or as the Basic password)", "operationId": "dashboard",
+                                   "responses": {"200": {"description": "Server-rendered HTML",
+                                                         "content": {"text/html": {}}}, **admin_errors}}},
             "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "Up", "content": {
                                      "application/json": {"schema": health}}}}}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import msgspec
@@ -10,7 +11,7 @@ from starlette.responses import Response
 
 from edge.auth import matches_any_key
 from edge.errors import NotReadyError, UnauthorizedError
-from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection
+from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection, StoredImpression
 from edge.events.validate import Invalid, judge
 from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
@@ -44,7 +45,10 @@ async def ingest(request: Request) -> Response:
     check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys)
     raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
     now = time.time()
+    profiles = state.profiles
     lines: list[bytes] = []
+    impressions: list[bytes] = []
+    changes: list[tuple[str, str, str]] = []  # (user hash, type, item) for the profiles
     rejected: list[Rejection] = []
     not_stored = 0
     for index, raw in enumerate(raw_events):
@@ -53,14 +57,25 @@ async def ingest(request: Request) -> Response:
         except Invalid as exc:
             rejected.append(Rejection(index=index, field=exc.field, detail=exc.detail))
             continue
-        if consent:
-            lines.append(_line.encode(stored) + b"\n")
-        else:
+        if not consent:
             not_stored += 1
-    if lines:
-        await state.event_log.append(b"".join(lines))
+            continue
+        if stored.user_id is not None:  # never stored raw (edge/profiles/salt.py)
+            stored.user_id = profiles.key(stored.user_id)
+        if isinstance(stored, StoredImpression):
+            impressions.append(_line.encode(stored) + b"\n")
+            continue
+        lines.append(_line.encode(stored) + b"\n")
+        if stored.user_id is not None:
+            changes.append((stored.user_id, stored.type, stored.item_id))
+    if lines or impressions:
+        await asyncio.gather(*(log.append(b"".join(part)) for log, part in
+                               ((state.event_log, lines), (state.impression_log, impressions)) if part))
+    if changes:  # after the durable append: the log stays the record, a profile is derived from it
+        await asyncio.to_thread(profiles.update, changes)
     metrics = state.metrics
-    metrics.events_accepted.inc(len(lines))
+    metrics.events_accepted.inc(len(lines) + len(impressions))
     metrics.events_rejected.inc(len(rejected))
-    body = _response.encode(IngestResponse(accepted=len(lines), not_stored=not_stored, rejected=rejected))
+    body = _response.encode(IngestResponse(accepted=len(lines) + len(impressions), not_stored=not_stored,
+                                           rejected=rejected))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

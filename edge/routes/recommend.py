@@ -8,9 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
+from edge.experiments import CONTROL, plan_control
+from edge.profiles.store import decode_profile
 from edge.routes.body import read_body
 from edge.slots.context import build_context
 from edge.slots.planner import plan, slots_for
+
+# A known customer's answer depends on the stored profile, not only the URL: no shared cache.
+PRIVATE = "private, no-cache"
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -30,17 +35,25 @@ async def recommend(request: Request) -> Response:
     slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
     metrics = state.metrics
     page_latency, slot_metrics = metrics.page(req.page)
+    bucket = state.experiment.bucket(req.user, req.session)
+    stored = None
+    if req.user is not None and state.profiles is not None:
+        stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read txn; trimmed as ingest stores
     with state.holder.lease() as snap:
-        key = canonical_key(snap.version, req)
+        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""))
         etag = f'"{key}"'
-        headers = {"ETag": etag, "Cache-Control": state.settings.cache_control} if is_get else \
-            {"Cache-Control": "no-store"}
+        cache = state.settings.cache_control if req.user is None else PRIVATE
+        headers = {"ETag": etag, "Cache-Control": cache} if is_get else {"Cache-Control": "no-store"}
         if is_get and _etag_matches(request.headers.get("if-none-match"), etag):
             metrics.not_modified.inc()
             return Response(status_code=304, headers=headers)
-        ctx = build_context(snap, req)
-        results = plan(snap, ctx, slots, state.settings)
-        body = encode_response(snap, key, req.page, results, ctx.ignored)
+        ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
+        if bucket == CONTROL:
+            # "shop": the page shows its own recommendations, measured against ours.
+            results = [] if req.control == "shop" else plan_control(snap, ctx, slots, state.settings)
+        else:
+            results = plan(snap, ctx, slots, state.settings)
+        body = encode_response(snap, key, req.page, results, ctx.ignored, bucket)
     for result in results:
         seconds, items = slot_metrics[result.slot]
         seconds.observe(result.seconds)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from edge.overlay.resolve import overlay_of
+from edge.profiles.store import Profile
 from edge.recommend import EMPTY_IDS, exclusion, hide
 from edge.schemas import RecommendRequest
 from edge.store import Snapshot
@@ -33,11 +34,21 @@ class Context:
     memo: dict = field(default_factory=dict)  # per-request results shared by slots (blends, favourite category)
 
 
-def build_context(snap: Snapshot, req: RecommendRequest) -> Context:
-    cart, unknown_cart = snap.lookup(req.cart)
+def _merged(stored: list[str], sent: list[str]) -> list[str]:
+    """The profile's ids, then the request's (the request is this device, so newer)."""
+    return stored + sent if stored else sent
+
+
+def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None = None) -> Context:
+    req_cart, req_history, req_purchased = req.cart, req.history, req.purchased
+    if profile is not None:  # a known customer: what they did on any device
+        req_cart = list(dict.fromkeys(_merged(profile.cart, req_cart)))
+        req_history = _merged(profile.views, req_history)
+        req_purchased = list(dict.fromkeys(_merged(profile.purchases, req_purchased)))
+    cart, unknown_cart = snap.lookup(req_cart)
     # Repeats collapse to their latest position (history is most recent last).
-    history, unknown_history = snap.lookup(list(dict.fromkeys(reversed(req.history)))[::-1])
-    purchased, unknown_purchased = snap.lookup(req.purchased)
+    history, unknown_history = snap.lookup(list(dict.fromkeys(reversed(req_history)))[::-1])
+    purchased, unknown_purchased = snap.lookup(req_purchased)
     exclude, _ = snap.lookup(req.exclude)
     item = snap.index_of(req.item) if req.item else -1
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)

@@ -14,6 +14,7 @@ from edge.build.readers import read_events
 from edge.config import Settings
 from edge.events.segments import lines, segments
 from edge.events.validate import EARLIEST
+from edge.profiles.salt import hash_id, load_salt
 from tests.conftest import assert_problem
 
 KEY = {"X-Skylt-Key": "shop-key"}
@@ -29,6 +30,11 @@ def client_for(tmp_path, **settings):
 def client(tmp_path):
     with client_for(tmp_path) as c:
         yield c
+
+
+def user_hash(tmp_path, user):
+    """User ids are stored as HMAC-SHA256(per-install salt, id), never raw."""
+    return hash_id(load_salt(tmp_path / "events" / "profiles"), user)
 
 
 def stored(tmp_path):
@@ -98,7 +104,7 @@ def test_bad_events_are_rejected_one_by_one_and_the_rest_stored(client, tmp_path
     assert all(x["detail"] for x in body["rejected"])
     rows = stored(tmp_path)
     assert [(r["ts"], r["item_id"], r["session_id"], r["user_id"], r["order_id"]) for r in rows] == [
-        (1793527200, "A", "s1", None, None), (1_790_000_000, "B", None, "u1", "o1"),
+        (1793527200, "A", "s1", None, None), (1_790_000_000, "B", None, user_hash(tmp_path, "u1"), "o1"),
         (1_790_000_000, "C", "s1", None, None), (1_790_000_000, "D", "s1", None, None)]
     assert (rows[1]["quantity"], rows[1]["price"], rows[1]["region"], rows[1]["segment"]) == (2.0, 9.5, "SE", "b2b")
     assert rows[0]["quantity"] == 1.0  # the builder's default

@@ -1,0 +1,45 @@
+"""DELETE /v1/users/{id}: erase a known customer, profile and stored events, before answering."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.errors import ValidationError
+from edge.events.erase import erase_user
+from edge.routes.catalog import AUTH_HEADER, check_admin
+from edge.schemas import MAX_ID_LENGTH
+
+
+class ErasureResponse(msgspec.Struct, kw_only=True):
+    profiles: int      # 1 if a stored profile was deleted
+    events: int        # lines removed from event segments
+    impressions: int   # lines removed from impression segments
+    segments: int      # segment files changed
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def delete_user(request: Request) -> Response:
+    state = request.app.state
+    check_admin(request.headers.get(AUTH_HEADER), state.settings.admin_keys)
+    user_id = request.path_params["user_id"]
+    if not 1 <= len(user_id) <= MAX_ID_LENGTH or not user_id.strip():
+        raise ValidationError(f"a user id has 1 to {MAX_ID_LENGTH} characters", field="id")
+    profiles = state.profiles
+    if profiles is None:  # ingest never ran here: no profile and no hashed id was ever stored
+        return Response(_encode(ErasureResponse(profiles=0, events=0, impressions=0, segments=0)),
+                        media_type="application/json", headers={"Cache-Control": "no-store"})
+    # The log stores ids trimmed and hashed (edge/events/validate.py, edge/routes/events.py).
+    user_hash = profiles.key(user_id.strip())
+    # Events first: a profile erased before them could be rebuilt from them by nothing, but an
+    # answer must not say "erased" while any line remains.
+    erased = await asyncio.to_thread(erase_user, state.settings.event_log, user_hash)
+    removed = await asyncio.to_thread(profiles.erase, user_hash)
+    body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
+                                   segments=erased.segments_rewritten + erased.segments_blanked))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
