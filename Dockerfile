@@ -14,7 +14,9 @@ RUN useradd --system --create-home --home-dir /home/skylt --uid 10001 skylt \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY edge ./edge
-RUN pip install --no-compile . && rm -rf /app/edge
+# The demo shop serves the built snippet through a link into snippets/dist.
+COPY snippets/dist ./snippets/dist
+RUN pip install --no-compile . && rm -rf /app/edge /app/snippets
 
 USER skylt
 WORKDIR /home/skylt

@@ -1,0 +1,122 @@
+"""Routes of the demo shop: pages, the cart (kept in a cookie) and the static files, the snippet among them."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from edge.routes.body import read_body
+from edge.store import Snapshot
+from edge.storefront import html
+from edge.storefront.catalog import categories, category_products, known, product
+
+CART_COOKIE = "skylt_demo_cart"
+MAX_CART = 50
+STATIC = Path(str(resources.files("edge.storefront") / "static"))
+_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def _cart(request: Request) -> list[str]:
+    raw = unquote(request.cookies.get(CART_COOKIE, ""))
+    return [i for i in raw.split(",") if i][:MAX_CART]
+
+
+def _render(request: Request, snap: Snapshot, title: str, body: str, status: int = 200) -> HTMLResponse:
+    settings = request.app.state.settings
+    config: dict[str, object] = {
+        "api": str(request.base_url).rstrip("/"), "currency": "GBP", "locale": "en-GB",
+        "itemUrl": html.PREFIX + "/p/{id}", "consent": True,
+    }
+    if settings.ingest_keys:
+        config["key"] = settings.ingest_keys[0]  # a public key: it only allows appending events
+    page = html.page(title, body, config, categories(snap), len(known(snap, _cart(request))))
+    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def home(request: Request) -> Response:
+    with request.app.state.holder.lease() as snap:
+        tiles = "".join(f'<li><a href="{html.esc(html.href("c", c))}">{html.esc(c)}</a></li>'
+                        for c in categories(snap))
+        body = ('<h1>Welcome</h1><p class="lead">Browse a little: the rows below follow what you look at.</p>'
+                + html.slot("home") + f'<h2>Categories</h2><ul class="tiles">{tiles}</ul>')
+        return _render(request, snap, "Home", body)
+
+
+async def category(request: Request) -> Response:
+    name = request.path_params["name"]
+    with request.app.state.holder.lease() as snap:
+        products = category_products(snap, name, 24)
+        if not products:
+            return _render(request, snap, "Not found", "<h1>No such category</h1>", 404)
+        body = (f"<h1>{html.esc(name)}</h1>" + html.grid(products)
+                + html.slot("home", slot="for_you", category=name, heading=f"For you in {name}"))
+        return _render(request, snap, name, body)
+
+
+async def product_page(request: Request) -> Response:
+    item_id = request.path_params["item_id"]
+    with request.app.state.holder.lease() as snap:
+        p = product(snap, item_id)
+        if p is None:
+            return _render(request, snap, "Not found", "<h1>No such product</h1>", 404)
+        crumb = (f'<p class="crumb"><a href="{html.esc(html.href("c", p.category))}">{html.esc(p.category)}</a></p>'
+                 if p.category else "")
+        body = (f'{crumb}<article class="product"><span class="thumb big" aria-hidden="true">{html.esc(p.title[:1])}'
+                f'</span><div><h1>{html.esc(p.title)}</h1><p class="price">{html.esc(html.money(p))}</p>'
+                f'<p class="sku">Item {html.esc(p.id)}</p>{html.cart_form("add", p.id, "Add to cart")}</div></article>'
+                + html.slot("product", item=p.id))
+        return _render(request, snap, p.title, body)
+
+
+async def cart_page(request: Request) -> Response:
+    ids = _cart(request)
+    with request.app.state.holder.lease() as snap:
+        items = known(snap, ids)
+        if items:
+            rows = "".join(f'<li><a href="{html.esc(html.href("p", p.id))}">{html.esc(p.title)}</a> '
+                           f'<span class="price">{html.esc(html.money(p))}</span>'
+                           f'{html.cart_form("remove", p.id, "Remove")}</li>' for p in items)
+            listing = f'<ul class="cart">{rows}</ul>'
+        else:
+            listing = '<p class="empty">Your cart is empty.</p>'
+        # The cart attribute tells the snippet what the shop's cart holds (the shop is the source of truth).
+        body = "<h1>Your cart</h1>" + listing + html.slot("cart", cart=",".join(p.id for p in items))
+        return _render(request, snap, "Cart", body)
+
+
+async def cart_change(request: Request) -> Response:
+    form = parse_qs((await read_body(request, 4096)).decode(errors="replace"))
+    action, item = form.get("action", [""])[0], form.get("item", [""])[0]
+    ids = [i for i in _cart(request) if i != item]
+    if action == "add" and item:
+        with request.app.state.holder.lease() as snap:
+            if product(snap, item) is not None:
+                ids = [*ids, item][-MAX_CART:]
+    response = RedirectResponse(html.PREFIX + "/cart", status_code=303)
+    response.set_cookie(CART_COOKIE, quote(",".join(ids), safe=""), max_age=30 * 86400, httponly=True,
+                        samesite="lax", path=html.PREFIX)
+    return response
+
+
+async def static(request: Request) -> Response:
+    name = request.path_params["name"]
+    suffix = Path(name).suffix
+    if name not in ("skylt.js", "shop.js", "shop.css"):
+        return Response("not found", status_code=404, media_type="text/plain")
+    return FileResponse(STATIC / name, media_type=_TYPES[suffix], headers={"Cache-Control": "no-cache"})
+
+
+def routes() -> list[BaseRoute]:
+    return [Mount(html.PREFIX, routes=[
+        Route("/", home, methods=["GET"]),
+        Route("/c/{name:path}", category, methods=["GET"]),
+        Route("/p/{item_id:path}", product_page, methods=["GET"]),
+        Route("/cart", cart_page, methods=["GET"]),
+        Route("/cart", cart_change, methods=["POST"]),
+        Route("/{name}", static, methods=["GET"]),
+    ])]

@@ -1,0 +1,1 @@
+../../../snippets/dist/skylt.min.js

@@ -1,0 +1,1 @@
+from tests.snippets.fakeshop import fake_shop  # noqa: F401 - shared fixture

@@ -1,0 +1,54 @@
+"""A hostile catalog update (through the real catalog overlay) shows as inert text on the shop's own pages and in
+the snippet's cards, and its javascript: URL never becomes a link."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from tests.storefront.conftest import ADMIN_KEY, ShopServer
+
+TITLE = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
+URL = "javascript:window.__pwned = 3"
+SHOWN_ON = "21212"  # a product whose similar slot leads with the item we rename
+
+
+def _put(server: ShopServer, item: dict[str, Any]) -> None:
+    answer = httpx.put(f"{server.url}/v1/catalog/items", json={"items": [item]}, timeout=5,
+                       headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    assert answer.status_code == 200, answer.text
+
+
+def _similar(server: ShopServer) -> dict[str, Any]:
+    got = httpx.get(f"{server.url}/v1/recommend", params={"page": "product", "item": SHOWN_ON, "slots": "similar"})
+    return dict(got.json()["slots"][0]["items"][0])
+
+
+def test_hostile_titles_and_urls_stay_text(page: Any, shop_server: ShopServer) -> None:
+    original = _similar(shop_server)
+    _put(shop_server, {"id": original["id"], "title": TITLE, "url": URL})
+    try:
+        deadline = time.monotonic() + 5
+        while _similar(shop_server)["title"] != TITLE:  # every worker applies the overlay within a second
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        page.set_default_timeout(5000)
+        page.goto(shop_server.shop(f"p/{SHOWN_ON}"))
+        card = page.wait_for_selector("section[data-slot=similar] .skylt-card")
+        assert card.eval_on_selector(".skylt-name", "e => e.textContent") == TITLE
+        # The unsafe URL is dropped; the shop's itemUrl (its own product page) takes its place.
+        assert card.eval_on_selector(".skylt-link", "e => e.getAttribute('href')") == \
+            shop_server.shop(f"p/{original['id']}")
+        card.click()
+        page.wait_for_url(f"**/p/{original['id']}")
+        assert page.text_content("h1") == TITLE and page.title().startswith(TITLE)
+        page.wait_for_timeout(200)
+        assert page.evaluate("[window.__pwned, document.querySelectorAll('img[src=x], main script').length]") == \
+            [None, 0]
+        assert page.skylt_log.errors == []
+    finally:
+        # A url cannot be unset; the shop's own page is what the other tests' cards link to anyway.
+        _put(shop_server, {"id": original["id"], "title": original["title"],
+                           "url": f"/storefront/p/{original['id']}"})
