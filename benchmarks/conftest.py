@@ -12,12 +12,17 @@ BENCH_DIR = Path(os.environ.get("SKYLT_BENCH_DIR", "/tmp/skylt-bench"))
 N_ITEMS = int(os.environ.get("SKYLT_BENCH_ITEMS", "1000000"))
 
 
-@pytest.fixture(scope="session")
-def synthetic_tables() -> Path:
+def synthetic_tables_for(n_items: int) -> Path:
+    """The synthetic snapshot of ``n_items`` x 50 neighbours under BENCH_DIR, built on first use."""
     from edge.build.synthetic import synthetic_snapshot
     from edge.store import SnapshotDir
 
-    tables = BENCH_DIR / f"synthetic-{N_ITEMS}"
+    tables = BENCH_DIR / f"synthetic-{n_items}"
     if SnapshotDir(tables).current_version() is None:
-        synthetic_snapshot(tables, n_items=N_ITEMS, k=50)
+        synthetic_snapshot(tables, n_items=n_items, k=50)
     return tables
+
+
+@pytest.fixture(scope="session")
+def synthetic_tables() -> Path:
+    return synthetic_tables_for(N_ITEMS)

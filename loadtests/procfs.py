@@ -1,7 +1,8 @@
-"""Process facts from /proc (Linux), for the soak scenario: no psutil needed."""
+"""Process facts from /proc (Linux), for the soak and memory scenarios: no psutil needed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -14,6 +15,16 @@ def parent_of(pid: int) -> int | None:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after the last ")".
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time the process has used; None once it is gone."""
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # utime and stime are fields 14 and 15 of stat(5)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> list[int]:
@@ -63,3 +74,56 @@ def mapped_files(pid: int, suffix: str) -> set[str]:
         if len(parts) == 6 and parts[5].endswith(suffix):
             out.add(parts[5])
     return out
+
+
+def _kib_fields(lines: list[str]) -> dict[str, int]:
+    out = {}
+    for line in lines:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if len(parts) == 2 and parts[1] == "kB":
+            out[key] = int(parts[0])
+    return out
+
+
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """The process's memory totals in KiB (Rss, Pss, Private_Clean/Dirty, Shared_Clean/Dirty,
+    Anonymous, ...); empty once the process is gone or without smaps_rollup (Linux < 4.14)."""
+    try:
+        return _kib_fields((PROC / str(pid) / "smaps_rollup").read_text().splitlines())
+    except OSError:
+        return {}
+
+
+def mapped_kib(pid: int, suffix: str) -> dict[str, int]:
+    """Rss, Pss and Private_*/Shared_* in KiB summed over the mappings of files ending in ``suffix``."""
+    try:
+        lines = (PROC / str(pid) / "smaps").read_text().splitlines()
+    except OSError:
+        return {}
+    total: dict[str, int] = {}
+    inside = False
+    for line in lines:
+        head = line.split(maxsplit=5)
+        if head and "-" in head[0] and ":" not in head[0]:  # a mapping's header: "start-end perms ..."
+            inside = len(head) == 6 and head[5].endswith(suffix)
+        elif inside:
+            for key, kib in _kib_fields([line]).items():
+                total[key] = total.get(key, 0) + kib
+    return total
+
+
+def filesystem(path: Path) -> str:
+    """The type of the filesystem holding ``path`` (e.g. ext4, tmpfs), from /proc/mounts."""
+    target = str(path.resolve())
+    best, kind = "", "unknown"
+    try:
+        mounts = (PROC / "mounts").read_text().splitlines()
+    except OSError:
+        return kind
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and (target == parts[1] or target.startswith(parts[1].rstrip("/") + "/")) \
+                and len(parts[1]) >= len(best):
+            best, kind = parts[1], parts[2]
+    return kind

@@ -5,7 +5,8 @@ another. Without ``--rate`` the loop is closed: a user sends its next request as
 previous answer arrives. With ``--rate`` requests are released on a fixed schedule and each
 latency is measured from its scheduled time, so a stalled server is not hidden by the users
 waiting for it (no coordinated omission). Every run stops after ``--duration`` seconds or
-``--max-requests`` requests, whichever comes first.
+``--max-requests`` requests, whichever comes first. With ``--ingest`` every page also posts
+the events the shopper produced on it to ``POST /v1/events`` (``ingest.py``).
 """
 
 from __future__ import annotations
@@ -15,27 +16,28 @@ import asyncio
 import contextlib
 import importlib.util
 import itertools
+import os
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from loadtests import report
 from loadtests.histogram import Recorder
+from loadtests.ingest import Ingest
 from loadtests.sessions import Journey, Step, load_journeys
 
-# HOOK(ingest): the event ingest endpoint is being built separately. Once it exists, pass an
-# ``ingest`` coroutine to ``run`` that posts ``step.events`` (event type, item id pairs) to it
-# and records the outcome under its own page name (e.g. ``recorder.ok("ingest", seconds)``);
-# the driver awaits it right after each page request, on the same user and connection pool.
-IngestHook = Callable[[httpx.AsyncClient, Step, Recorder], Awaitable[None]]
+# Event ingest (``--ingest``): after each page request the same user posts that page's events
+# (see ``ingest.py``) on the same connection; ingest is reported on its own, never in the pages.
+IngestHook = Callable[[httpx.AsyncClient, Journey, Step], Awaitable[None]]
 
 _LISTS = ("history", "cart")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ async def _user(client: httpx.AsyncClient, source: Iterator[Journey], config: Co
                 tickets: asyncio.Queue[float | None] | None, recorder: Recorder,
                 ingest: IngestHook | None) -> None:
     while True:
-        for step in next(source).steps:
+        journey = next(source)
+        for step in journey.steps:
             if tickets is not None:
                 scheduled = await tickets.get()
                 if scheduled is None:
@@ -107,7 +110,7 @@ async def _user(client: httpx.AsyncClient, source: Iterator[Journey], config: Co
                 return
             await send(client, step, recorder, config.method, start)
             if ingest is not None:
-                await ingest(client, step, recorder)
+                await ingest(client, journey, step)
 
 
 async def _release(tickets: asyncio.Queue[float | None], config: Config, budget: _Budget, users: int) -> None:
@@ -126,8 +129,9 @@ async def _release(tickets: asyncio.Queue[float | None], config: Config, budget:
         tickets.put_nowait(None)
 
 
-async def run(journeys: Sequence[Journey], config: Config, ingest: IngestHook | None = None) -> dict[str, Any]:
-    """Replay ``journeys`` (cycled, from a seeded random start) and return the report."""
+async def run(journeys: Sequence[Journey], config: Config, ingest: Ingest | None = None) -> dict[str, Any]:
+    """Replay ``journeys`` (cycled, from a seeded random start) and return the report; with
+    ``ingest``, every page also posts its events and the report gains an ``ingest`` section."""
     if not journeys:
         raise ValueError("no journeys to replay")
     order = list(journeys)
@@ -144,7 +148,8 @@ async def run(journeys: Sequence[Journey], config: Config, ingest: IngestHook | 
         start = time.perf_counter()
         budget = _Budget(config.max_requests, start + config.duration)
         tickets: asyncio.Queue[float | None] | None = asyncio.Queue() if config.rate else None
-        tasks = [asyncio.create_task(_user(client, source, config, budget, tickets, recorder, ingest))
+        hook = ingest.page if ingest is not None else None
+        tasks = [asyncio.create_task(_user(client, source, config, budget, tickets, recorder, hook))
                  for client in clients]
         if tickets is not None:
             tasks.append(asyncio.create_task(_release(tickets, config, budget, config.users)))
@@ -162,17 +167,24 @@ async def run(journeys: Sequence[Journey], config: Config, ingest: IngestHook | 
         unsent += tickets.get_nowait() is not None
     result = report.build(recorder, elapsed, {**asdict(config), "journeys": len(order)})
     result["unsent"] = unsent
+    if ingest is not None:
+        result["ingest"] = ingest.report(elapsed)
     return result
 
 
-def run_sync(journeys: Sequence[Journey], config: Config) -> dict[str, Any]:
+def run_sync(journeys: Sequence[Journey], config: Config, ingest: Ingest | None = None) -> dict[str, Any]:
     """``run`` on uvloop when installed (the generator needs less CPU per request there)."""
+    return on_loop(run(journeys, config, ingest))
+
+
+def on_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on uvloop when installed, else on asyncio's default loop."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(run(journeys, config))
+        return asyncio.run(coro)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(run(journeys, config))
+        return runner.run(coro)
 
 
 def prepare_process() -> None:
@@ -196,6 +208,15 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+def ingest_line(r: dict[str, Any]) -> str:
+    lat = r["latency"]
+    return (f"ingest: {r['requests']} batches ({r['rps']:.1f}/s), {r['events_accepted']} events accepted "
+            f"({r['events_per_s']:.1f}/s), {r['events_rejected']} rejected, {r['failed']} failed batches"
+            + (f" {r['errors']}" if r["errors"] else "")
+            + (f"; per batch p50 {lat['p50_ms']:.2f} ms, p99 {lat['p99_ms']:.2f} ms, p99.9 {lat['p99_9_ms']:.2f} ms"
+               if lat["count"] else ""))
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m loadtests.replay", description=__doc__.split("\n")[0])
     p.add_argument("--url", default=Config.url, help="server base URL")
@@ -208,6 +229,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=Config.timeout, help="per request, seconds")
     p.add_argument("--method", choices=("GET", "POST"), default=Config.method)
     p.add_argument("--seed", type=int, default=Config.seed)
+    p.add_argument("--ingest", action="store_true",
+                   help="every page also posts its events to POST /v1/events (key: --ingest-key)")
+    p.add_argument("--ingest-key", default=os.environ.get("SKYLT_INGEST_KEY"),
+                   help="an ingest key of the server (default: $SKYLT_INGEST_KEY)")
     p.add_argument("--json", type=Path, help="write the report here")
     return p.parse_args(argv)
 
@@ -216,18 +241,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.users < 1 or args.duration <= 0 or args.max_requests < 1 or (args.rate is not None and args.rate <= 0):
         sys.exit("users, duration, max-requests and rate must be positive")
+    if args.ingest and not args.ingest_key:
+        sys.exit("--ingest needs --ingest-key (or $SKYLT_INGEST_KEY): one of the server's ingest_keys")
     config = Config(url=args.url.rstrip("/"), users=args.users, duration=args.duration,
                     max_requests=args.max_requests, rate=args.rate, timeout=args.timeout, method=args.method,
                     seed=args.seed)
     prepare_process()
     journeys = load_journeys(args.events)
     wait_ready(config.url)
-    result = run_sync(journeys, config)
+    result = run_sync(journeys, config, Ingest(args.ingest_key) if args.ingest else None)
     print(report.table(result))
+    if "ingest" in result:
+        print(ingest_line(result["ingest"]))
     if args.json:
         report.write(result, args.json)
         print(f"wrote {args.json}")
-    return 1 if result["failed"] else 0
+    ingested = result.get("ingest", {})
+    return 1 if result["failed"] or ingested.get("failed") or ingested.get("events_rejected") else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ Scenarios (see ``scenarios.py``):
 - ``ramp``: doubles concurrency until throughput stops growing; p99 at 70 % of the maximum.
 - ``swap``: republishes the snapshot every ``--swap-every`` s under load; fails on any error.
 - ``soak``: ``--soak-seconds`` of load while sampling each server process's RSS.
+- ``ingest``: ``--connections`` clients post batches of ``--batch`` events for ``--duration`` s;
+  events/s, latency per batch, and the log checked against the acknowledged count.
+- ``memory``: ``--tables`` and then each ``--compare-tables`` under the same load; memory per worker.
 
 The driver is wrk when installed (``--driver auto``), else the Python replay generator.
 """
@@ -25,8 +28,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loadtests import replay, scenarios, wrkrun
+from loadtests import memory, replay, scenarios, wrkrun
 from loadtests.sessions import item_ids, load_journeys
+
+SCENARIOS = {**scenarios.SCENARIOS, "memory": memory.memory}
 
 
 def machine() -> dict[str, Any]:
@@ -68,6 +73,19 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
                      f"({held['target_rps']:.0f} rps target, {held['achieved_rps']:.0f} achieved) "
                      f"p99 {held['p99_ms']} ms" + (" (generator-limited)" if held["generator_limited"] else ""))
         return "\n".join(lines)
+    if scenario == "ingest":
+        lat = result["latency"]
+        return (f"{result['events_accepted']} events acknowledged in {result['seconds']:.1f} s: "
+                f"{result['events_per_s']:.0f} events/s (target {result['target_events_per_s']}), "
+                f"{result['rps']:.0f} batches/s of {result['batch']}, {result['failed']} failed "
+                f"{result['errors'] or ''}; per batch p50 {lat.get('p50_ms')} ms, p99 {lat.get('p99_ms')} ms; "
+                f"log ({result['filesystem']}): {result['logged']['lines']} lines in {result['logged']['segments']} "
+                f"segment(s), matches the acknowledged count: {result['log_matches']}; "
+                + ("PASSED" if result["passed"] else "FAILED"))
+    if scenario == "memory":
+        return memory.summary(result)
+    if result.get("ingest"):  # swap, soak with --ingest
+        return summary(scenario, {**result, "ingest": None}) + "\n" + replay.ingest_line(result["ingest"])
     if scenario == "swap":
         return (f"{result['swaps']} swaps, {result['requests']} requests, {result['failed']} failed "
                 f"{result['errors'] or ''}; workers on the newest snapshot: {result['workers_on_latest']}; "
@@ -81,7 +99,7 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m loadtests.runner", description=__doc__.split("\n")[0])
     p.add_argument("--tables", type=Path, required=True, help="tables directory (with a current snapshot)")
-    p.add_argument("--scenario", choices=sorted(scenarios.SCENARIOS), default="steady")
+    p.add_argument("--scenario", choices=sorted(SCENARIOS), default="steady")
     p.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--events", type=Path, action="append", help="events for the request mix; default: demo")
     p.add_argument("--workers", type=int, default=1, help="server worker processes (every target)")
@@ -91,14 +109,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--max-connections", type=int, default=256, help="ramp: highest level")
     p.add_argument("--swap-every", type=float, default=2.0, help="swap: seconds between snapshots")
     p.add_argument("--soak-seconds", type=float, default=120.0, help="soak: seconds of load (max 3600)")
+    p.add_argument("--batch", type=int, default=50, help="ingest: events per POST (at most 500)")
+    p.add_argument("--ingest", action="store_true",
+                   help="steady, swap, soak, memory with the Python driver: skylt's pages also post their events")
+    p.add_argument("--compare-tables", type=Path, action="append", default=[],
+                   help="memory: further tables directories served after --tables (repeatable)")
     p.add_argument("--json", type=Path, help="write the results here")
     return p.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if not (args.tables / "current").exists():
-        sys.exit(f"{args.tables}: no current snapshot (run `skylt build` or `skylt demo --build-only`)")
+    for tables in (args.tables, *args.compare_tables):
+        if not (tables / "current").exists():
+            sys.exit(f"{tables}: no current snapshot (run `skylt build` or `skylt demo --build-only`)")
+    if args.scenario == "memory" and not args.compare_tables:
+        sys.exit("--scenario memory needs at least one --compare-tables DIR to compare --tables with")
+    if not 1 <= args.batch <= 500:
+        sys.exit("--batch must be between 1 and 500 (the API's limit per POST)")
     if not 0 < args.soak_seconds <= 3600 or args.duration <= 0 or args.connections < 1:
         sys.exit("durations and connections must be positive; soak at most 3600 s")
     driver = args.driver
@@ -108,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("wrk is not installed: measuring with the Python generator (apt-get install wrk)")
     elif driver == "wrk" and not wrkrun.available():
         sys.exit("wrk is not installed")
+    if args.ingest and (args.scenario in ("ramp", "ingest")
+                        or (driver == "wrk" and args.scenario in ("steady", "memory"))):
+        sys.exit("--ingest replays events with the Python driver: steady or memory with --driver python, swap, soak")
     replay.prepare_process()
     journeys = load_journeys(args.events)
     with tempfile.TemporaryDirectory(prefix="skylt-load-") as tmp:
@@ -117,12 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             ids_file=wrkrun.write_ids(item_ids(journeys), workdir / "ids.txt"), driver=driver,
             workers=args.workers, duration=args.duration, connections=args.connections,
             step_seconds=args.step_seconds, max_connections=args.max_connections, swap_every=args.swap_every,
-            soak_seconds=args.soak_seconds)
-        result = scenarios.SCENARIOS[args.scenario](settings)
+            soak_seconds=args.soak_seconds, batch=args.batch, ingest=args.ingest,
+            compare_tables=tuple(t.resolve() for t in args.compare_tables))
+        result = SCENARIOS[args.scenario](settings)
     print(summary(args.scenario, result))
     out = {"scenario": args.scenario, "machine": machine(),
-           "settings": {"driver": driver, "workers": args.workers, "duration": args.duration,
-                        "connections": args.connections, "tables": str(args.tables)},
+           # ingest always posts with the Python client (wrk scripts are GET only).
+           "settings": {"driver": "python" if args.scenario == "ingest" else driver, "workers": args.workers,
+                        "duration": args.duration, "connections": args.connections, "tables": str(args.tables),
+                        "batch": args.batch, "compare_tables": [str(t) for t in args.compare_tables],
+                        "ingest": args.ingest},
            "result": result}
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from loadtests import procfs, replay, swapper, targets, wrkrun
+from loadtests import ingest, procfs, replay, swapper, targets, wrkrun
 from loadtests.sessions import Journey
 
 
@@ -30,12 +30,16 @@ class Settings:
     swap_every: float = 2.0       # swap: seconds between republished snapshots
     soak_seconds: float = 120.0
     sample_every: float = 2.0     # soak: seconds between RSS samples
+    batch: int = 50               # ingest: events per POST
+    ingest: bool = False          # Python driver: skylt's pages also post their events
+    compare_tables: tuple[Path, ...] = ()  # memory: served after ``tables``, under the same load
     max_requests: int = 2_000_000
 
 
-def _python(url: str, s: Settings, users: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
+def _python(url: str, s: Settings, users: int, seconds: float, rate: float | None = None,
+            ingest_events: bool = False) -> dict[str, Any]:
     config = replay.Config(url=url, users=users, duration=seconds, max_requests=s.max_requests, rate=rate)
-    return replay.run_sync(s.journeys, config)
+    return replay.run_sync(s.journeys, config, ingest.Ingest(targets.INGEST_KEY) if ingest_events else None)
 
 
 def _row(page: str, rps: float, lat: dict[str, float], failed: int, count: int) -> dict[str, Any]:
@@ -43,8 +47,9 @@ def _row(page: str, rps: float, lat: dict[str, float], failed: int, count: int) 
 
 
 def measure(url: str, s: Settings, connections: int | None = None, seconds: float | None = None,
-            pages: tuple[str, ...] = wrkrun.PAGES) -> list[dict[str, Any]]:
-    """Throughput and latency rows (per page; with wrk one run per page script in ``pages``)."""
+            pages: tuple[str, ...] = wrkrun.PAGES, ingest_events: bool = False) -> list[dict[str, Any]]:
+    """Throughput and latency rows (per page; with wrk one run per page script in ``pages``).
+    ``ingest_events`` (Python driver, skylt only): pages also post their events, one more row."""
     conns = connections or s.connections
     secs = seconds or s.duration
     if s.driver == "wrk":
@@ -54,12 +59,17 @@ def measure(url: str, s: Settings, connections: int | None = None, seconds: floa
             lat = {f"p{k.replace('.', '_')}_ms": v for k, v in r["latency_ms"].items()}
             rows.append(_row(page, r["rps"], lat, r["failed"], r["requests"]))
         return rows
-    rep = _python(url, s, conns, secs)
+    rep = _python(url, s, conns, secs, ingest_events=ingest_events)
     rows = []
     for page, stats in [*rep["pages"].items(), ("overall", {**rep["overall"], "rps": rep["rps"],
                                                             "errors": rep["errors"]})]:
         lat = {k: v for k, v in stats.items() if k.startswith("p") and k.endswith("_ms")}
         rows.append(_row(page, stats["rps"], lat, sum(stats["errors"].values()), stats.get("count", 0)))
+    if "ingest" in rep:
+        posted = rep["ingest"]
+        lat = {k: v for k, v in posted["latency"].items() if k.startswith("p") and k.endswith("_ms")}
+        rows.append({**_row("ingest", posted["rps"], lat, posted["failed"], posted["requests"]),
+                     "events_per_s": posted["events_per_s"], "events_rejected": posted["events_rejected"]})
     return rows
 
 
@@ -76,7 +86,7 @@ def steady(s: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {"targets": {}, "skipped": {}}
     with targets.skylt(s.tables, s.workers, s.workdir) as t:
         body = _save_body(t.url, s, s.workdir / "body.json")
-        out["targets"]["skylt"] = measure(t.url, s)
+        out["targets"]["skylt"] = measure(t.url, s, ingest_events=s.ingest)
     out["body_bytes"] = body.stat().st_size
     with targets.trivial(body, s.workers, s.workdir) as t:
         out["targets"]["trivial"] = measure(t.url, s)
@@ -161,7 +171,7 @@ def swap(s: Settings) -> dict[str, Any]:
         thread = threading.Thread(target=swapper.republish_every, args=(root, s.swap_every, stop, published))
         thread.start()
         try:
-            rep = _python(t.url, s, s.connections, s.duration)
+            rep = _python(t.url, s, s.connections, s.duration, ingest_events=s.ingest)
         finally:
             stop.set()
             thread.join()
@@ -171,8 +181,9 @@ def swap(s: Settings) -> dict[str, Any]:
     workers = {pid: files for pid, files in maps.items() if files}
     on_latest = bool(workers) and all(latest in files for files in workers.values())
     return {"swaps": len(published), "requests": rep["requests"], "failed": rep["failed"], "errors": rep["errors"],
-            "overall": rep["overall"], "worker_maps": workers, "workers_on_latest": on_latest,
-            "passed": rep["failed"] == 0 and bool(published) and on_latest}
+            "overall": rep["overall"], "ingest": rep.get("ingest"), "worker_maps": workers,
+            "workers_on_latest": on_latest,
+            "passed": rep["failed"] == 0 and not rep.get("ingest", {}).get("failed") and bool(published) and on_latest}
 
 
 def soak(s: Settings) -> dict[str, Any]:
@@ -193,14 +204,14 @@ def soak(s: Settings) -> dict[str, Any]:
         thread = threading.Thread(target=sample)
         thread.start()
         try:
-            rep = _python(t.url, s, s.connections, s.soak_seconds)
+            rep = _python(t.url, s, s.connections, s.soak_seconds, ingest_events=s.ingest)
         finally:
             stop.set()
             thread.join()
         names = {pid: procfs.cmdline(pid)[:120] for pid in samples}
     processes = {str(pid): {"cmdline": names[pid], **_trend(points)} for pid, points in samples.items()}
     return {"seconds": s.soak_seconds, "requests": rep["requests"], "failed": rep["failed"],
-            "overall": rep["overall"], "processes": processes,
+            "overall": rep["overall"], "ingest": rep.get("ingest"), "processes": processes,
             "flat": all(p["flat"] for p in processes.values() if p["flat"] is not None)}
 
 
@@ -217,4 +228,24 @@ def _trend(points: list[tuple[float, int]]) -> dict[str, Any]:
             "flat": growth <= max(0.05 * start, 4096), "samples": points}
 
 
-SCENARIOS = {"steady": steady, "ramp": ramp, "swap": swap, "soak": soak}
+INGEST_TARGET_EVENTS_PER_S = 5000
+
+
+def ingest_load(s: Settings) -> dict[str, Any]:
+    """``connections`` clients post batches of ``batch`` events (from the journeys) for ``duration``
+    seconds, each sending its next batch when the last is acknowledged (written and fsynced);
+    then the server stops and the log must hold exactly the acknowledged events."""
+    all_batches = ingest.batches(s.journeys, s.batch)
+    with targets.skylt(s.tables, s.workers, s.workdir) as t:
+        result = replay.on_loop(ingest.flood(t.url, targets.INGEST_KEY, all_batches, s.connections, s.duration))
+    assert t.event_log is not None
+    # The server has stopped, so every segment is closed: count what it wrote.
+    logged = ingest.count_logged(t.event_log)
+    matches = ingest.verify(result, logged)
+    return {**result, "logged": logged, "log_matches": matches, "filesystem": procfs.filesystem(t.event_log),
+            "target_events_per_s": INGEST_TARGET_EVENTS_PER_S,
+            "meets_target": result["events_per_s"] >= INGEST_TARGET_EVENTS_PER_S,
+            "passed": matches and result["failed"] == 0 and result["events_rejected"] == 0}
+
+
+SCENARIOS = {"steady": steady, "ramp": ramp, "swap": swap, "soak": soak, "ingest": ingest_load}

@@ -8,6 +8,7 @@ once something is in the cart, and the checkout page when the session ended in a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,11 @@ class _Shopper:
         if kind in _SEEN or not self.history or self.history[-1] != item:
             self.view(item, kind)
         elif kind in _ADDED and item not in self.cart and len(self.cart) < CART_CAP:
-            # Added to the cart from the product page just viewed: no new request.
+            # Added to the cart from the product page just viewed: no new request, but that
+            # page posts the cart event.
             self.cart.append(item)
+            last = self.steps[-1]
+            self.steps[-1] = dataclasses.replace(last, events=(*last.events, (int(EventType.CART), item)))
 
     def finish(self, key: str) -> Journey:
         if self.cart:

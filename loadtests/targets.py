@@ -38,6 +38,7 @@ class Target:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = workdir / f"{name}-{port}.log"
+        self.event_log: Path | None = None  # skylt: the directory POST /v1/events writes
         self._log = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
                                      env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
@@ -81,11 +82,19 @@ class Target:
         self.stop()
 
 
+# Ingest is on for every skylt target (a public key, 127.0.0.1 only); its state stays in the workdir.
+INGEST_KEY = "skylt-load-ingest"
+
+
 def skylt(tables: Path, workers: int, workdir: Path, poll_seconds: float = 1.0) -> Target:
     port = free_port()
-    return Target("skylt", [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
-                            "--workers", str(workers)], workdir, port,
-                  env={"SKYLT_POLL_SECONDS": str(poll_seconds)})
+    state = workdir / f"skylt-{port}"
+    target = Target("skylt", [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
+                              "--workers", str(workers)], workdir, port,
+                    env={"SKYLT_POLL_SECONDS": str(poll_seconds), "SKYLT_INGEST_KEYS": INGEST_KEY,
+                         "SKYLT_EVENT_LOG": str(state / "events"), "SKYLT_CATALOG_OVERLAY": str(state / "overlay")})
+    target.event_log = state / "events"
+    return target
 
 
 def trivial(body: Path, workers: int, workdir: Path) -> Target:
