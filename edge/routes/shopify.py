@@ -1,0 +1,85 @@
+"""POST /v1/shopify/webhooks: Shopify's signed deliveries, verified before anything is read or stored.
+
+Unsigned, tampered or wrongly signed deliveries answer 401 (as Shopify requires of the privacy webhooks).
+A delivery whose ``X-Shopify-Webhook-Id`` was handled before answers 200 and changes nothing, so Shopify's
+retries are safe. Topic effects are in edge/shopify/webhooks.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.errors import NotReadyError, RequestError, UnauthorizedError, ValidationError
+from edge.routes.body import read_body
+from edge.shopify.products import PayloadError
+from edge.shopify.state import WebhookState
+from edge.shopify.verify import HMAC_HEADER, verify
+from edge.shopify.webhooks import CATALOG_TOPICS, Outcome, Receiver
+
+TOPIC_HEADER = "x-shopify-topic"
+SHOP_HEADER = "x-shopify-shop-domain"
+ID_HEADER = "x-shopify-webhook-id"
+# A product with many variants and images is far larger than a storefront's event batch.
+MAX_WEBHOOK_BYTES = 8 << 20
+
+_decode = msgspec.json.Decoder(dict[str, Any]).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def _receiver(request: Request) -> Receiver:
+    """One per app, made at the first delivery (the state file is only created where webhooks arrive)."""
+    state = request.app.state
+    receiver: Receiver | None = getattr(state, "shopify", None)
+    if receiver is None:
+        settings = state.settings
+        receiver = Receiver(WebhookState(settings.shopify_state), state.overlay.store, state.event_log,
+                            Path(settings.event_log), state.profiles,
+                            tuple(s.lower() for s in settings.shopify_shops))
+        state.shopify = receiver
+    return receiver
+
+
+async def webhook(request: Request) -> Response:
+    settings = request.app.state.settings
+    if not settings.shopify_webhook_secrets:
+        raise NotReadyError("Shopify webhooks are not configured (setting shopify_webhook_secrets)")
+    body = await read_body(request, MAX_WEBHOOK_BYTES)
+    if not verify(body, request.headers.get(HMAC_HEADER), settings.shopify_webhook_secrets):
+        raise UnauthorizedError(f"the {HMAC_HEADER} header is missing or does not sign this body",
+                                field=HMAC_HEADER)
+    topic = request.headers.get(TOPIC_HEADER, "").strip().lower()
+    shop = request.headers.get(SHOP_HEADER, "").strip().lower()
+    for name, value in ((TOPIC_HEADER, topic), (SHOP_HEADER, shop)):
+        if not value:
+            raise RequestError(f"the {name} header is missing", field=name)
+    try:
+        payload = _decode(body)
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"the payload is not a JSON object: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        raise RequestError(f"the payload is not valid JSON: {exc}") from exc
+    receiver = _receiver(request)
+    webhook_id = request.headers.get(ID_HEADER, "").strip()
+    if webhook_id and not await asyncio.to_thread(receiver.state.claim, webhook_id, topic, shop):
+        return _answer(Outcome(topic=topic, duplicate=True))
+    try:
+        outcome = await receiver.handle(topic, shop, payload)
+    except BaseException as exc:
+        if webhook_id:  # not applied: Shopify's retry must be
+            await asyncio.to_thread(receiver.state.release, webhook_id)
+        if isinstance(exc, PayloadError):
+            raise ValidationError(f"{topic} payload: {exc}", field=exc.field) from exc
+        raise
+    if topic in CATALOG_TOPICS and (outcome.upserted or outcome.deleted):
+        await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker
+    return _answer(outcome)
+
+
+def _answer(outcome: Outcome) -> Response:
+    return Response(_encode(outcome), media_type="application/json", headers={"Cache-Control": "no-store"})

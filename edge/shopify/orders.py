@@ -1,0 +1,74 @@
+"""An ``orders/create`` payload -> purchase events in the event log's line format.
+
+One event per product line: item = product id, order = order id, user = the customer's id hashed as the
+ingest hashes user ids (when the order has a customer), quantity, unit price in the shop's currency,
+region = the shipping (else billing) country. Lines without a product (custom items, tips, gift cards)
+are left out. Nothing else about the customer (name, e-mail, address) is stored.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from edge.events.schemas import StoredEvent
+from edge.shopify.products import PayloadError, numeric_id
+
+
+def _seconds(value: Any, now: float) -> int:
+    if not isinstance(value, str) or not value.strip():
+        return int(now)
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise PayloadError(f"created_at is not an ISO-8601 time: {value[:40]!r}", "created_at") from exc
+    return math.floor((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
+
+
+def _unit_price(line: dict[str, Any]) -> float | None:
+    price_set = line.get("price_set")
+    amount = (price_set.get("shop_money") or {}).get("amount") if isinstance(price_set, dict) else None
+    for value in (amount, line.get("price")):
+        try:
+            price = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(price) and 0 <= price <= 1e9:
+            return price
+    return None
+
+
+def _country(order: dict[str, Any]) -> str | None:
+    for key in ("shipping_address", "billing_address"):
+        address = order.get(key)
+        if isinstance(address, dict) and address.get("country_code"):
+            return str(address["country_code"])
+    return None
+
+
+def customer_id(order: dict[str, Any]) -> str | None:
+    customer = order.get("customer")
+    if isinstance(customer, dict) and customer.get("id") is not None:
+        return numeric_id(customer["id"], "customer.id")
+    return None
+
+
+def purchase_events(order: dict[str, Any], now: float | None = None, user: str | None = None) -> list[StoredEvent]:
+    """``user``: what to store as the user id (the hashed customer id; see edge/shopify/webhooks.py)."""
+    now = time.time() if now is None else now
+    order_id = numeric_id(order.get("id"), "id")
+    ts = _seconds(order.get("created_at"), now)
+    region = _country(order)
+    events = []
+    for line in order.get("line_items") or []:
+        if not isinstance(line, dict) or line.get("product_id") is None or line.get("gift_card"):
+            continue
+        quantity = line.get("quantity")
+        events.append(StoredEvent(
+            ts=ts, type="purchase", item_id=numeric_id(line["product_id"], "line_items.product_id"),
+            user_id=user, order_id=order_id,
+            quantity=float(quantity) if isinstance(quantity, int | float) and quantity >= 0 else None,
+            price=_unit_price(line), region=region))
+    return events

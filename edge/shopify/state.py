@@ -1,0 +1,171 @@
+"""What the webhook receiver remembers between deliveries, in one SQLite file every worker shares.
+
+- deliveries: webhook ids already handled, so Shopify's retries are acknowledged and not applied twice;
+- variants and levels: inventory item -> product, learned from product payloads, so an
+  ``inventory_levels/update`` (which names only the inventory item and location) can set a product's stock;
+- orders: order ids whose purchases were logged, with the hashed customer id, for the privacy webhooks;
+- shops: when a shop uninstalled the app.
+
+SQLite serialises writers across processes; each call opens its own short connection (the calls run in
+worker threads) and commits before it returns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge.errors import SkyltError
+
+FILE = "webhooks.sqlite3"
+# Shopify retries a failed delivery for up to 48 hours; ids are kept well beyond that.
+DELIVERY_DAYS = 14
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, topic TEXT, shop TEXT, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS products (shop TEXT, product_id TEXT, active INTEGER NOT NULL,
+                                     PRIMARY KEY (shop, product_id));
+CREATE TABLE IF NOT EXISTS variants (shop TEXT, inventory_item_id TEXT, product_id TEXT NOT NULL,
+                                     variant_id TEXT, tracked INTEGER NOT NULL, sells_unstocked INTEGER NOT NULL,
+                                     quantity INTEGER NOT NULL, PRIMARY KEY (shop, inventory_item_id));
+CREATE TABLE IF NOT EXISTS levels (shop TEXT, inventory_item_id TEXT, location_id TEXT, available INTEGER NOT NULL,
+                                   PRIMARY KEY (shop, inventory_item_id, location_id));
+CREATE TABLE IF NOT EXISTS orders (shop TEXT, order_id TEXT, customer_id TEXT, PRIMARY KEY (shop, order_id));
+CREATE TABLE IF NOT EXISTS shops (shop TEXT PRIMARY KEY, uninstalled_at REAL);
+"""
+
+
+@dataclass(frozen=True)
+class Variant:
+    inventory_item_id: str
+    variant_id: str
+    tracked: bool            # Shopify counts its stock
+    sells_unstocked: bool    # inventory policy "continue": sold when out of stock
+    quantity: int
+
+
+class WebhookState:
+    def __init__(self, directory: str | Path) -> None:
+        self.path = Path(directory) / FILE
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._db() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise SkyltError(f"{self.path}: cannot open the Shopify webhook state: {exc}") from exc
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:  # the inner `with` commits
+            yield db
+
+    # -- deliveries ---------------------------------------------------------------------------
+
+    def claim(self, webhook_id: str, topic: str, shop: str, now: float | None = None) -> bool:
+        """True for the first delivery of ``webhook_id``; False for a retry or a concurrent duplicate."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            db.execute("DELETE FROM deliveries WHERE at < ?", (now - DELIVERY_DAYS * 86400,))
+            cur = db.execute("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?)", (webhook_id, topic, shop, now))
+            return cur.rowcount == 1
+
+    def release(self, webhook_id: str) -> None:
+        """Forget a delivery whose handling failed, so Shopify's retry is applied."""
+        with self._db() as db:
+            db.execute("DELETE FROM deliveries WHERE id = ?", (webhook_id,))
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    def save_product(self, shop: str, product_id: str, active: bool, variants: Iterable[Variant]) -> None:
+        """A product payload's variants replace the ones known; its totals replace per-location levels."""
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO products VALUES (?, ?, ?)", (shop, product_id, int(active)))
+            old = [r[0] for r in db.execute(
+                "SELECT inventory_item_id FROM variants WHERE shop = ? AND product_id = ?", (shop, product_id))]
+            db.executemany("DELETE FROM levels WHERE shop = ? AND inventory_item_id = ?", [(shop, i) for i in old])
+            db.execute("DELETE FROM variants WHERE shop = ? AND product_id = ?", (shop, product_id))
+            db.executemany("INSERT OR REPLACE INTO variants VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(shop, v.inventory_item_id, product_id, v.variant_id, int(v.tracked),
+                             int(v.sells_unstocked), v.quantity) for v in variants])
+
+    def forget_product(self, shop: str, product_id: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM levels WHERE shop = ? AND inventory_item_id IN (SELECT inventory_item_id "
+                       "FROM variants WHERE shop = ? AND product_id = ?)", (shop, shop, product_id))
+            db.execute("DELETE FROM variants WHERE shop = ? AND product_id = ?", (shop, product_id))
+            db.execute("DELETE FROM products WHERE shop = ? AND product_id = ?", (shop, product_id))
+
+    def set_level(self, shop: str, inventory_item_id: str, location_id: str,
+                  available: int) -> tuple[str, bool, bool] | None:
+        """Record one location's stock: (product id, product active, product in stock), or None for an
+        inventory item no product payload has named yet.
+
+        A variant's quantity is the sum of the location levels heard since its last product payload; with
+        one location (most shops) that is exact, with several it counts only locations that reported."""
+        with self._db() as db:
+            row = db.execute("SELECT product_id FROM variants WHERE shop = ? AND inventory_item_id = ?",
+                             (shop, inventory_item_id)).fetchone()
+            if row is None:
+                return None
+            product_id = row[0]
+            db.execute("INSERT OR REPLACE INTO levels VALUES (?, ?, ?, ?)",
+                       (shop, inventory_item_id, location_id, available))
+            db.execute("UPDATE variants SET quantity = (SELECT SUM(available) FROM levels WHERE shop = ? AND "
+                       "inventory_item_id = ?) WHERE shop = ? AND inventory_item_id = ?",
+                       (shop, inventory_item_id, shop, inventory_item_id))
+            active = db.execute("SELECT active FROM products WHERE shop = ? AND product_id = ?",
+                                (shop, product_id)).fetchone()
+            sellable = db.execute(
+                "SELECT COUNT(*) FROM variants WHERE shop = ? AND product_id = ? AND "
+                "(tracked = 0 OR sells_unstocked = 1 OR quantity > 0)", (shop, product_id)).fetchone()[0]
+            return product_id, bool(active and active[0]), sellable > 0
+
+    # -- orders and customers -----------------------------------------------------------------
+
+    def remember_order(self, shop: str, order_id: str, customer_id: str | None) -> bool:
+        """False when the order was logged before (it is not logged twice)."""
+        with self._db() as db:
+            cur = db.execute("INSERT OR IGNORE INTO orders VALUES (?, ?, ?)", (shop, order_id, customer_id))
+            return cur.rowcount == 1
+
+    def customer_orders(self, shop: str, customer_id: str) -> list[str]:
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT order_id FROM orders WHERE shop = ? AND customer_id = ?",
+                                             (shop, customer_id))]
+
+    def shop_people(self, shop: str) -> tuple[set[str], set[str]]:
+        """(order ids, customer ids) logged for ``shop``."""
+        with self._db() as db:
+            rows = db.execute("SELECT order_id, customer_id FROM orders WHERE shop = ?", (shop,)).fetchall()
+        return {r[0] for r in rows}, {r[1] for r in rows if r[1]}
+
+    def forget_orders(self, shop: str, order_ids: Iterable[str]) -> None:
+        with self._db() as db:
+            db.executemany("DELETE FROM orders WHERE shop = ? AND order_id = ?", [(shop, o) for o in order_ids])
+
+    # -- installs -----------------------------------------------------------------------------
+
+    def uninstalled(self, shop: str, when: float) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO shops VALUES (?, ?)", (shop, when))
+
+    def uninstalled_at(self, shop: str) -> float | None:
+        with self._db() as db:
+            row = db.execute("SELECT uninstalled_at FROM shops WHERE shop = ?", (shop,)).fetchone()
+        return None if row is None else row[0]
+
+    def installed(self, shop: str) -> None:
+        """Shopify only delivers to installed apps: any other topic after an uninstall means a reinstall."""
+        with self._db() as db:
+            db.execute("DELETE FROM shops WHERE shop = ?", (shop,))
+
+    def forget_shop(self, shop: str) -> None:
+        """``shop/redact``: everything held about the shop."""
+        with self._db() as db:
+            for table in ("products", "variants", "levels", "orders", "shops", "deliveries"):
+                db.execute(f"DELETE FROM {table} WHERE shop = ?", (shop,))  # fixed names, never input
