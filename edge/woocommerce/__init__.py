@@ -1,0 +1,1 @@
+"""WooCommerce: import a shop's products and orders through its REST API (``skylt woocommerce import``)."""
