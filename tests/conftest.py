@@ -3,6 +3,7 @@ uvicorn server on 127.0.0.1 serving it."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -94,6 +95,24 @@ def server(demo_tables: Path) -> Iterator[Server]:
         yield srv
     finally:
         srv.stop()
+
+
+@contextlib.contextmanager
+def built_and_served(data: Path, tables: Path) -> Iterator[object]:
+    """``skylt build`` over an importer's output (``events.csv.gz`` + ``catalog.csv`` in ``data``), then the app
+    in-process on the result: the last two steps of every importer's end-to-end test."""
+    from click.testing import CliRunner
+    from starlette.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.cli import main
+    from edge.config import Settings
+
+    result = CliRunner().invoke(main, ["build", "--events", str(data / "events.csv.gz"), "--catalog",
+                                       str(data / "catalog.csv"), "--out", str(tables), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with TestClient(create_app(Settings.load(tables=str(tables), poll_seconds=3600.0))) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from edge.build.readers import read_catalog, read_events
 from edge.cli import main
 from edge.shopify.csv_import import import_csv
+from tests.conftest import built_and_served
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PRODUCTS, ORDERS = FIXTURES / "products_export.csv", FIXTURES / "orders_export.csv"
@@ -40,11 +41,6 @@ def test_products_alone_give_a_catalog(tmp_path: Path) -> None:
 
 
 def test_cli_import_then_build_then_recommend(tmp_path: Path) -> None:
-    from starlette.testclient import TestClient
-
-    from edge.app import create_app
-    from edge.config import Settings
-
     data, tables = tmp_path / "data", tmp_path / "tables"
     result = CliRunner().invoke(main, ["shopify", "import", "--products", str(PRODUCTS), "--orders", str(ORDERS),
                                        "--out", str(data), "--shop-url", "https://shop.example"])
@@ -52,11 +48,7 @@ def test_cli_import_then_build_then_recommend(tmp_path: Path) -> None:
     assert "8 products (4 for sale), 10 orders, 24 purchase events" in result.output
     assert "skipped 1 order lines: not in the product export" in result.output
     assert "skipped 1 orders: refunded" in result.output
-    result = CliRunner().invoke(main, ["build", "--events", str(data / "events.csv.gz"), "--catalog",
-                                       str(data / "catalog.csv"), "--out", str(tables), "--quiet"])
-    assert result.exit_code == 0, result.output
-    app = create_app(Settings.load(tables=str(tables), poll_seconds=3600.0))
-    with TestClient(app) as client:
+    with built_and_served(data, tables) as client:
         together = client.get("/v1/recommend", params={"page": "product", "item": "espresso-cup",
                                                        "slots": "bought_together"}).json()
         home = client.get("/v1/recommend", params={"page": "home", "slots": "bestsellers"}).json()

@@ -10,6 +10,7 @@ from edge.build.readers import read_catalog, read_events
 from edge.cli import main
 from edge.woocommerce.client import WooClient, WooCommerceError
 from edge.woocommerce.import_ import customer_id, fetch_and_write
+from tests.conftest import built_and_served
 from tests.woocommerce.fake_shop import KEY, SECRET, Shop, order, product, sample_shop, serve
 
 SALT = "test-salt"
@@ -75,11 +76,6 @@ def test_a_shop_without_orders_still_gets_a_catalog(tmp_path: Path) -> None:
 
 
 def test_cli_import_then_build_then_recommend(tmp_path: Path) -> None:
-    from starlette.testclient import TestClient
-
-    from edge.app import create_app
-    from edge.config import Settings
-
     shop = sample_shop()
     data, tables = tmp_path / "data", tmp_path / "tables"
     with serve(shop) as url:
@@ -88,11 +84,7 @@ def test_cli_import_then_build_then_recommend(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "230 products, 13 orders, 29 purchase events" in result.output
     assert "skipped 2 order lines: product no longer in the shop" in result.output
-    result = CliRunner().invoke(main, ["build", "--events", str(data / "events.csv.gz"), "--catalog",
-                                       str(data / "catalog.csv"), "--out", str(tables), "--quiet"])
-    assert result.exit_code == 0, result.output
-    app = create_app(Settings.load(tables=str(tables), poll_seconds=3600.0))
-    with TestClient(app) as client:
+    with built_and_served(data, tables) as client:
         body = client.get("/v1/recommend", params={"page": "product", "item": "CUP-1"}).json()
         alone = client.get("/v1/recommend", params={"page": "product", "item": "CUP-1",
                                                     "slots": "bought_together"}).json()
