@@ -140,3 +140,16 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
     if field is not None:
         assert body.get("field") == field, body
     return body
+
+
+# Servers write their state (event log, profiles, overlay) where their settings say; a test that forgets to point
+# them at a temp dir writes into the checkout. Catch that for every test at once.
+_STATE_DIRS = ("events", "overlay", "profiles", "tables")
+_existing_state = {name for name in _STATE_DIRS if (REPO / name).exists()}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    stray = [name for name in _STATE_DIRS if (REPO / name).exists() and name not in _existing_state]
+    if stray:
+        print(f"\ntests wrote server state into the checkout: {', '.join(stray)}/")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

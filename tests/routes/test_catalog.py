@@ -20,6 +20,7 @@ decode = msgspec.json.Decoder(RecommendResponse).decode
 
 def client_for(demo_tables, tmp_path, **settings):
     values = {"tables": str(demo_tables), "poll_seconds": 3600.0, "catalog_overlay": str(tmp_path / "overlay"),
+              "event_log": str(tmp_path / "events"),
               "admin_keys": "other-admin,admin-secret", "overlay_poll_seconds": 3600.0, **settings}
     return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
 
