@@ -183,17 +183,26 @@ class Test_WooCommerce extends Skylt_Test_Case
         $this->assertFalse($this->queued('catalog', $product->get_id()));
     }
 
-    public function test_replacing_woocommerce_lists_removes_them(): void
+    public function test_replaced_lists_stay_on_the_page_for_the_snippet_to_hide(): void
     {
         $this->save(array_merge(Skylt_Settings::all(), ['replace_related' => '1', 'replace_cross_sells' => '1']));
-        add_action('woocommerce_after_single_product_summary', 'woocommerce_output_related_products', 20);
-        add_action('woocommerce_after_single_product_summary', 'woocommerce_upsell_display', 15);
-        add_action('woocommerce_cart_collaterals', 'woocommerce_cross_sell_display');
-        Skylt_Slots::replace_woocommerce_lists();
+        // WooCommerce keeps rendering its lists: if Skylt cannot answer, or the shopper is in the control group,
+        // the page still has them.
         $summary = 'woocommerce_after_single_product_summary';
-        $this->assertFalse(has_action($summary, 'woocommerce_output_related_products'));
-        $this->assertSame(15, has_action('woocommerce_after_single_product_summary', 'woocommerce_upsell_display'));
-        $this->assertFalse(has_action('woocommerce_cart_collaterals', 'woocommerce_cross_sell_display'));
+        $this->assertSame(20, has_action($summary, 'woocommerce_output_related_products'));
+        $related = '.related.products, .wp-block-woocommerce-related-products, '
+            . '[data-collection="woocommerce/product-collection/related"]';
+        $this->assertSame($related, Skylt_Slots::replaced('product'));
+        $this->assertStringStartsWith('.cross-sells, ', Skylt_Slots::replaced('cart'));
+        $this->assertSame('', Skylt_Slots::replaced('checkout'));
+        $html = Skylt_Slots::configured('product');
+        $this->assertStringContainsString(
+            'replaces="' . esc_attr($related) . '"',
+            $html
+        );
+        $this->save(array_merge(Skylt_Settings::all(), ['replace_related' => '', 'replace_upsells' => '1']));
+        $upsells = '.up-sells, [data-collection="woocommerce/product-collection/upsells"]';
+        $this->assertStringContainsString('replaces="' . esc_attr($upsells) . '"', Skylt_Slots::configured('product'));
     }
 
     public function test_the_slot_carries_the_cart_and_the_product_page_slot_the_current_item(): void

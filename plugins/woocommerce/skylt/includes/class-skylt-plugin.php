@@ -64,7 +64,6 @@ class Skylt_Plugin
         add_action('woocommerce_cart_collaterals', [Skylt_Slots::class, 'cart_page'], 20);
         add_action('woocommerce_after_checkout_form', [Skylt_Slots::class, 'checkout_page']);
         add_filter('render_block', [Skylt_Slots::class, 'around_blocks'], 10, 2);
-        add_action('wp', [Skylt_Slots::class, 'replace_woocommerce_lists']);
 
         add_action('woocommerce_order_status_processing', [Skylt_Forwarder::class, 'order_paid']);
         add_action('woocommerce_order_status_completed', [Skylt_Forwarder::class, 'order_paid']);

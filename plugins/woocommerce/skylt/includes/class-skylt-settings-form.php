@@ -80,9 +80,13 @@ class Skylt_Settings_Form
             '__return_false',
             Skylt_Admin::PAGE
         );
-        self::field('replace_related', __('Replace related products', 'skylt'), 'skylt_more', 'checkbox', '');
-        self::field('replace_upsells', __('Replace up-sells', 'skylt'), 'skylt_more', 'checkbox', '');
-        self::field('replace_cross_sells', __('Replace cross-sells', 'skylt'), 'skylt_more', 'checkbox', '');
+        $kept = __(
+            'Hidden once Skylt shows its rows; kept when Skylt cannot answer and for an experiment\'s control group.',
+            'skylt'
+        );
+        self::field('replace_related', __('Replace related products', 'skylt'), 'skylt_more', 'checkbox', $kept);
+        self::field('replace_upsells', __('Replace up-sells', 'skylt'), 'skylt_more', 'checkbox', $kept);
+        self::field('replace_cross_sells', __('Replace cross-sells', 'skylt'), 'skylt_more', 'checkbox', $kept);
         self::field(
             'forward_orders',
             __('Send paid orders', 'skylt'),

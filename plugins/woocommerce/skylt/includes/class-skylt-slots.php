@@ -32,6 +32,7 @@ class Skylt_Slots
             'n' => (string) max(1, min(50, (int) ($args['n'] ?? 4))),
             'item' => (string) ($args['item'] ?? ''),
             'heading' => (string) ($args['heading'] ?? ''),
+            'replaces' => (string) ($args['replaces'] ?? ''),
         ];
         if ('product' === $page && '' === $attrs['item']) {
             $attrs['item'] = self::current_item();
@@ -68,7 +69,39 @@ class Skylt_Slots
             'slot' => (array) $s[$page . '_slots'],
             'n' => $s[$page . '_n'],
             'heading' => $s[$page . '_heading'],
+            'replaces' => self::replaced($page),
         ]);
+    }
+
+    /**
+     * CSS selectors of the WooCommerce lists the settings replace on a page. They stay on the page and the snippet
+     * hides them only once Skylt's rows render: when the API is down, or for a shopper in the control group of an
+     * experiment, the shop keeps its own list.
+     *
+     * @param string $page home, product, cart or checkout.
+     */
+    public static function replaced(string $page): string
+    {
+        // Classic templates, the older list blocks, and the Product Collection blocks of block themes.
+        $collection = '[data-collection="woocommerce/product-collection/%s"]';
+        $lists = [
+            'product' => [
+                'replace_related' => '.related.products, .wp-block-woocommerce-related-products, '
+                    . sprintf($collection, 'related'),
+                'replace_upsells' => '.up-sells, ' . sprintf($collection, 'upsells'),
+            ],
+            'cart' => [
+                'replace_cross_sells' => '.cross-sells, .wp-block-woocommerce-cart-cross-sells-block, '
+                    . sprintf($collection, 'cross-sells'),
+            ],
+        ];
+        $selectors = [];
+        foreach ($lists[$page] ?? [] as $setting => $selector) {
+            if (Skylt_Settings::get($setting)) {
+                $selectors[] = $selector;
+            }
+        }
+        return implode(', ', $selectors);
     }
 
     /**
@@ -120,8 +153,7 @@ class Skylt_Slots
     }
 
     /**
-     * Block themes: a slot after the Cart and Checkout blocks; WooCommerce's related products block hidden when the
-     * settings replace it (`render_block`).
+     * Block themes: a slot after the Cart and Checkout blocks (`render_block`).
      *
      * @param string               $html  The block's HTML.
      * @param array<string, mixed> $block The parsed block.
@@ -134,9 +166,6 @@ class Skylt_Slots
         }
         if ('woocommerce/checkout' === $name) {
             return $html . self::configured('checkout');
-        }
-        if ('woocommerce/related-products' === $name && Skylt_Settings::get('replace_related')) {
-            return '';
         }
         return $html;
     }
@@ -164,21 +193,5 @@ class Skylt_Slots
     public static function block($attributes): string
     {
         return self::render((array) $attributes);
-    }
-
-    /**
-     * Takes WooCommerce's own related products, up-sells and cross-sells off the page where the settings say so.
-     */
-    public static function replace_woocommerce_lists(): void
-    {
-        if (Skylt_Settings::get('replace_related')) {
-            remove_action('woocommerce_after_single_product_summary', 'woocommerce_output_related_products', 20);
-        }
-        if (Skylt_Settings::get('replace_upsells')) {
-            remove_action('woocommerce_after_single_product_summary', 'woocommerce_upsell_display', 15);
-        }
-        if (Skylt_Settings::get('replace_cross_sells')) {
-            remove_action('woocommerce_cart_collaterals', 'woocommerce_cross_sell_display');
-        }
     }
 }
