@@ -27,10 +27,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from loadtests import report
+from loadtests import cachestats, report
 from loadtests.histogram import Recorder
 from loadtests.ingest import Ingest
-from loadtests.sessions import Journey, Step, load_journeys
+from loadtests.sessions import Journey, Step, anonymous, load_journeys
 
 # Event ingest (``--ingest``): after each page request the same user posts that page's events
 # (see ``ingest.py``) on the same connection; ingest is reported on its own, never in the pages.
@@ -233,6 +233,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="every page also posts its events to POST /v1/events (key: --ingest-key)")
     p.add_argument("--ingest-key", default=os.environ.get("SKYLT_INGEST_KEY"),
                    help="an ingest key of the server (default: $SKYLT_INGEST_KEY)")
+    p.add_argument("--anonymous", action="store_true",
+                   help="send no user ids: anonymous shoppers, whose answers Skylt's response cache may keep")
     p.add_argument("--json", type=Path, help="write the report here")
     return p.parse_args(argv)
 
@@ -248,9 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     seed=args.seed)
     prepare_process()
     journeys = load_journeys(args.events)
+    if args.anonymous:
+        journeys = anonymous(journeys)
     wait_ready(config.url)
+    before = cachestats.counts(config.url)
     result = run_sync(journeys, config, Ingest(args.ingest_key) if args.ingest else None)
+    result["cache"] = cachestats.delta(before, cachestats.counts(config.url))
     print(report.table(result))
+    if result["cache"] is not None:
+        print(cachestats.line("replay", result["cache"]))
     if "ingest" in result:
         print(ingest_line(result["ingest"]))
     if args.json:

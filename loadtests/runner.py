@@ -2,8 +2,9 @@
 
 Scenarios (see ``scenarios.py``):
 
-- ``steady``: skylt, a trivial Starlette app and nginx (if installed), one after another on the
-  same settings, each loaded for ``--duration`` s; prints the throughput ratios and latencies.
+- ``steady``: skylt with its response cache, skylt without it, a trivial Starlette app and nginx
+  (if installed), one after another on the same settings, each loaded for ``--duration`` s; prints
+  the throughput ratios, the cache's hit rate and the latencies.
 - ``ramp``: doubles concurrency until throughput stops growing; p99 at 70 % of the maximum.
 - ``swap``: republishes the snapshot every ``--swap-every`` s under load; fails on any error.
 - ``soak``: ``--soak-seconds`` of load while sampling each server process's RSS.
@@ -28,8 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loadtests import memory, replay, scenarios, wrkrun
-from loadtests.sessions import item_ids, load_journeys
+from loadtests import cachestats, memory, replay, scenarios, wrkrun
+from loadtests.sessions import anonymous, item_ids, load_journeys
 
 SCENARIOS = {**scenarios.SCENARIOS, "memory": memory.memory}
 
@@ -65,6 +66,8 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
         lines += [f"skipped {name}: {why}" for name, why in result["skipped"].items()]
         lines += [f"{name}: " + ", ".join(f"{page} {r:.2f}" for page, r in pages.items())
                   for name, pages in result["ratios"].items()]
+        lines += [cachestats.line(f"skylt {r['page']}", r["cache"]) for r in result["targets"].get("skylt", [])
+                  if "cache" in r]
         return "\n".join(lines)
     if scenario == "ramp":
         lines = [f"c={st['connections']:>4}  {st['rps']:8.0f} rps" for st in result["steps"]]
@@ -72,6 +75,7 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
         lines.append(f"max {result['max_rps']:.0f} rps at {result['max_at_connections']} connections; at 70 % "
                      f"({held['target_rps']:.0f} rps target, {held['achieved_rps']:.0f} achieved) "
                      f"p99 {held['p99_ms']} ms" + (" (generator-limited)" if held["generator_limited"] else ""))
+        lines.append(cachestats.line("ramp", result["cache"]))
         return "\n".join(lines)
     if scenario == "ingest":
         lat = result["latency"]
@@ -92,7 +96,9 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
                 + ("PASSED" if result["passed"] else "FAILED"))
     lines = [f"pid {pid}: {p.get('start_kib')} -> {p.get('end_kib')} KiB (max {p.get('max_kib')}), "
              f"flat={p['flat']}  {p['cmdline'][:60]}" for pid, p in result["processes"].items()]
-    lines.append(f"{result['requests']} requests, {result['failed']} failed; RSS flat: {result['flat']}")
+    lines.append(f"{result['requests']} requests, {result['failed']} failed; RSS flat: {result['flat']} "
+                 f"(allowing {result['cache_allowance_kib']} KiB for the response cache)")
+    lines.append(cachestats.line("soak", result["cache"]))
     return "\n".join(lines)
 
 
@@ -114,6 +120,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="steady, swap, soak, memory with the Python driver: skylt's pages also post their events")
     p.add_argument("--compare-tables", type=Path, action="append", default=[],
                    help="memory: further tables directories served after --tables (repeatable)")
+    p.add_argument("--cache-bytes", type=int,
+                   help="skylt's response cache per worker (SKYLT_RESPONSE_CACHE_BYTES; 0: off); default: the "
+                        "server's. steady always measures a second skylt with it off; memory runs it off unless set")
+    p.add_argument("--anonymous", action="store_true",
+                   help="Python driver: replay the journeys without their user ids (anonymous shoppers, whose "
+                        "answers the response cache may keep)")
     p.add_argument("--json", type=Path, help="write the results here")
     return p.parse_args(argv)
 
@@ -125,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.exit(f"{tables}: no current snapshot (run `skylt build` or `skylt demo --build-only`)")
     if args.scenario == "memory" and not args.compare_tables:
         sys.exit("--scenario memory needs at least one --compare-tables DIR to compare --tables with")
+    if args.scenario == "steady" and args.cache_bytes is not None and args.cache_bytes <= 0:
+        sys.exit("steady measures skylt with and without the response cache: --cache-bytes must be positive")
     if not 1 <= args.batch <= 500:
         sys.exit("--batch must be between 1 and 500 (the API's limit per POST)")
     if not 0 < args.soak_seconds <= 3600 or args.duration <= 0 or args.connections < 1:
@@ -141,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit("--ingest replays events with the Python driver: steady or memory with --driver python, swap, soak")
     replay.prepare_process()
     journeys = load_journeys(args.events)
+    if args.anonymous:
+        journeys = anonymous(journeys)
     with tempfile.TemporaryDirectory(prefix="skylt-load-") as tmp:
         workdir = Path(tmp)
         settings = scenarios.Settings(
@@ -149,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers, duration=args.duration, connections=args.connections,
             step_seconds=args.step_seconds, max_connections=args.max_connections, swap_every=args.swap_every,
             soak_seconds=args.soak_seconds, batch=args.batch, ingest=args.ingest,
-            compare_tables=tuple(t.resolve() for t in args.compare_tables))
+            compare_tables=tuple(t.resolve() for t in args.compare_tables), cache_bytes=args.cache_bytes)
         result = SCENARIOS[args.scenario](settings)
     print(summary(args.scenario, result))
     out = {"scenario": args.scenario, "machine": machine(),
@@ -157,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
            "settings": {"driver": "python" if args.scenario == "ingest" else driver, "workers": args.workers,
                         "duration": args.duration, "connections": args.connections, "tables": str(args.tables),
                         "batch": args.batch, "compare_tables": [str(t) for t in args.compare_tables],
-                        "ingest": args.ingest},
+                        "ingest": args.ingest, "cache_bytes": args.cache_bytes, "anonymous": args.anonymous},
            "result": result}
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from loadtests import ingest, procfs, replay, swapper, targets, wrkrun
+from loadtests import cachestats, ingest, procfs, replay, swapper, targets, wrkrun
 from loadtests.sessions import Journey
 
 
@@ -33,6 +33,7 @@ class Settings:
     batch: int = 50               # ingest: events per POST
     ingest: bool = False          # Python driver: skylt's pages also post their events
     compare_tables: tuple[Path, ...] = ()  # memory: served after ``tables``, under the same load
+    cache_bytes: int | None = None  # skylt's response cache per worker; None: its default (steady: the cached run)
     max_requests: int = 2_000_000
 
 
@@ -47,30 +48,63 @@ def _row(page: str, rps: float, lat: dict[str, float], failed: int, count: int) 
 
 
 def measure(url: str, s: Settings, connections: int | None = None, seconds: float | None = None,
-            pages: tuple[str, ...] = wrkrun.PAGES, ingest_events: bool = False) -> list[dict[str, Any]]:
+            pages: tuple[str, ...] = wrkrun.PAGES, ingest_events: bool = False,
+            cache: bool = False) -> list[dict[str, Any]]:
     """Throughput and latency rows (per page; with wrk one run per page script in ``pages``).
-    ``ingest_events`` (Python driver, skylt only): pages also post their events, one more row."""
+    ``ingest_events`` (Python driver, skylt only): pages also post their events, one more row.
+    ``cache`` (skylt): each wrk row, or the Python driver's overall row, gets the response cache's
+    hits, misses and hit rate over that load (from /metrics); with wrk, each page script first runs
+    until the cache holds all its URLs (``warm_cache``), so its row measures hits."""
     conns = connections or s.connections
     secs = seconds or s.duration
     if s.driver == "wrk":
         rows = []
         for page in pages:
+            warm = warm_cache(url, s, page, conns) if cache else None
+            before = cachestats.counts(url) if cache else {}
             r = wrkrun.run(url, page, s.ids_file, seconds=max(1, round(secs)), connections=conns)
             lat = {f"p{k.replace('.', '_')}_ms": v for k, v in r["latency_ms"].items()}
             rows.append(_row(page, r["rps"], lat, r["failed"], r["requests"]))
+            if cache:
+                rows[-1]["cache"] = cachestats.delta(before, cachestats.counts(url))
+                rows[-1]["warm_up"] = warm
         return rows
+    before = cachestats.counts(url) if cache else {}
     rep = _python(url, s, conns, secs, ingest_events=ingest_events)
     rows = []
     for page, stats in [*rep["pages"].items(), ("overall", {**rep["overall"], "rps": rep["rps"],
                                                             "errors": rep["errors"]})]:
         lat = {k: v for k, v in stats.items() if k.startswith("p") and k.endswith("_ms")}
         rows.append(_row(page, stats["rps"], lat, sum(stats["errors"].values()), stats.get("count", 0)))
+    if cache:
+        rows[-1]["cache"] = cachestats.delta(before, cachestats.counts(url))
     if "ingest" in rep:
         posted = rep["ingest"]
         lat = {k: v for k, v in posted["latency"].items() if k.startswith("p") and k.endswith("_ms")}
         rows.append({**_row("ingest", posted["rps"], lat, posted["failed"], posted["requests"]),
                      "events_per_s": posted["events_per_s"], "events_rejected": posted["events_rejected"]})
     return rows
+
+
+WARM_TRIES = 10
+
+
+def warm_cache(url: str, s: Settings, page: str, connections: int) -> dict[str, Any]:
+    """wrk runs of 1 s with ``page``'s script until one adds no response cache miss (every URL the
+    script sends is cached), at most WARM_TRIES; not timed. A cache too small for the script's
+    URLs never gets there, and the measured row's hit rate says so."""
+    runs = misses = 0
+    while runs < WARM_TRIES:
+        before = cachestats.counts(url)
+        wrkrun.run(url, page, s.ids_file, seconds=1, connections=connections)
+        runs += 1
+        seen = cachestats.delta(before, cachestats.counts(url))
+        if seen is None:
+            break
+        misses += seen["miss"]
+        if not seen["miss"]:
+            break
+    return {"runs": runs, "misses": misses}
 
 
 def _save_body(url: str, s: Settings, path: Path) -> Path:
@@ -82,11 +116,18 @@ def _save_body(url: str, s: Settings, path: Path) -> Path:
     return path
 
 
+UNCACHED = "skylt-uncached"
+
+
 def steady(s: Settings) -> dict[str, Any]:
+    """skylt with its response cache (``cache_bytes``, default on), skylt without it, then the
+    baselines: the first shows what cache hits cost, the second what computing every answer does."""
     out: dict[str, Any] = {"targets": {}, "skipped": {}}
-    with targets.skylt(s.tables, s.workers, s.workdir) as t:
+    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
         body = _save_body(t.url, s, s.workdir / "body.json")
-        out["targets"]["skylt"] = measure(t.url, s, ingest_events=s.ingest)
+        out["targets"]["skylt"] = measure(t.url, s, ingest_events=s.ingest, cache=True)
+    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=0) as t:
+        out["targets"][UNCACHED] = measure(t.url, s, ingest_events=s.ingest)
     out["body_bytes"] = body.stat().st_size
     with targets.trivial(body, s.workers, s.workdir) as t:
         out["targets"]["trivial"] = measure(t.url, s)
@@ -101,12 +142,13 @@ def steady(s: Settings) -> dict[str, Any]:
 
 
 def ratios(results: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
-    """skylt's throughput over each baseline's, page by page."""
-    skylt = {r["page"]: r["rps"] for r in results.get("skylt", [])}
+    """Each skylt target's throughput (cached, uncached) over each baseline's, page by page."""
     out: dict[str, dict[str, float]] = {}
-    for base in ("trivial", "nginx"):
-        other = {r["page"]: r["rps"] for r in results.get(base, [])}
-        out[f"skylt/{base}"] = {p: round(skylt[p] / other[p], 3) for p in skylt if other.get(p)}
+    for name in ("skylt", UNCACHED):
+        skylt = {r["page"]: r["rps"] for r in results.get(name, [])}
+        for base in ("trivial", "nginx"):
+            other = {r["page"]: r["rps"] for r in results.get(base, [])}
+            out[f"{name}/{base}"] = {p: round(skylt[p] / other[p], 3) for p in skylt if other.get(p)}
     return {k: v for k, v in out.items() if v}
 
 
@@ -120,7 +162,8 @@ def ramp(s: Settings) -> dict[str, Any]:
     """Double the concurrency until throughput stops growing by 5 % a level; then hold 70 % of the best
     throughput with the open-loop generator and report its p99."""
     steps: list[dict[str, Any]] = []
-    with targets.skylt(s.tables, s.workers, s.workdir) as t:
+    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
+        before = cachestats.counts(t.url)
         best, flat_steps, conns = 0.0, 0, 1
         while conns <= s.max_connections and flat_steps < 2:
             rows = measure(t.url, s, conns, s.step_seconds, pages=("product",))
@@ -132,7 +175,9 @@ def ramp(s: Settings) -> dict[str, Any]:
             conns *= 2
         peak = max(steps, key=lambda st: st["rps"])
         held = _hold(t.url, s, 0.7 * peak["rps"], peak)
-    return {"steps": steps, "max_rps": peak["rps"], "max_at_connections": peak["connections"], "at_70pct": held}
+        cache = cachestats.delta(before, cachestats.counts(t.url))
+    return {"steps": steps, "max_rps": peak["rps"], "max_at_connections": peak["connections"], "at_70pct": held,
+            "cache": cache}
 
 
 HOLD_DELAY_MS = 10  # wrk's delay() has whole-millisecond resolution: keep it well above 1 ms
@@ -165,7 +210,7 @@ def swap(s: Settings) -> dict[str, Any]:
     request must succeed and every worker must end on the newest snapshot."""
     root = swapper.private_copy(s.tables, s.workdir / "swap-tables")
     poll = min(0.5, s.swap_every / 2)
-    with targets.skylt(root, s.workers, s.workdir, poll_seconds=poll) as t:
+    with targets.skylt(root, s.workers, s.workdir, poll_seconds=poll, cache_bytes=s.cache_bytes) as t:
         stop = threading.Event()
         published: list[str] = []
         thread = threading.Thread(target=swapper.republish_every, args=(root, s.swap_every, stop, published))
@@ -186,11 +231,21 @@ def swap(s: Settings) -> dict[str, Any]:
             "passed": rep["failed"] == 0 and not rep.get("ingest", {}).get("failed") and bool(published) and on_latest}
 
 
+def cache_limit(s: Settings) -> int:
+    """The response cache bound each skylt worker runs with."""
+    from edge.config import Settings as ServerSettings
+
+    return s.cache_bytes if s.cache_bytes is not None else ServerSettings.load().response_cache_bytes
+
+
 def soak(s: Settings) -> dict[str, Any]:
     """Load for ``soak_seconds`` while sampling each server process's RSS; flat means the median
-    of the last quarter is within max(5 %, 4 MiB) of the median after warm-up (10-35 %)."""
+    of the last quarter is within max(5 %, 4 MiB) of the median after warm-up (10-35 %), plus
+    the response cache's bound: a worker's cache may fill up to it (then it evicts) at any time."""
     samples: dict[int, list[tuple[float, int]]] = {}
-    with targets.skylt(s.tables, s.workers, s.workdir) as t:
+    allowance = cache_limit(s) // 1024
+    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
+        before = cachestats.counts(t.url)
         stop = threading.Event()
         t0 = time.monotonic()
 
@@ -209,13 +264,15 @@ def soak(s: Settings) -> dict[str, Any]:
             stop.set()
             thread.join()
         names = {pid: procfs.cmdline(pid)[:120] for pid in samples}
-    processes = {str(pid): {"cmdline": names[pid], **_trend(points)} for pid, points in samples.items()}
+        cache = cachestats.delta(before, cachestats.counts(t.url))
+    processes = {str(pid): {"cmdline": names[pid], **_trend(points, allowance)} for pid, points in samples.items()}
     return {"seconds": s.soak_seconds, "requests": rep["requests"], "failed": rep["failed"],
             "overall": rep["overall"], "ingest": rep.get("ingest"), "processes": processes,
+            "cache_allowance_kib": allowance, "cache": cache,
             "flat": all(p["flat"] for p in processes.values() if p["flat"] is not None)}
 
 
-def _trend(points: list[tuple[float, int]]) -> dict[str, Any]:
+def _trend(points: list[tuple[float, int]], allowance_kib: int = 0) -> dict[str, Any]:
     rss = [kib for _, kib in points]
     n = len(rss)
     if n < 8:
@@ -225,7 +282,7 @@ def _trend(points: list[tuple[float, int]]) -> dict[str, Any]:
     start, end = warm[len(warm) // 2], last[len(last) // 2]
     growth = end - start
     return {"start_kib": start, "end_kib": end, "max_kib": max(rss), "growth_kib": growth,
-            "flat": growth <= max(0.05 * start, 4096), "samples": points}
+            "flat": growth <= max(0.05 * start, 4096) + allowance_kib, "samples": points}
 
 
 INGEST_TARGET_EVENTS_PER_S = 5000
@@ -236,7 +293,7 @@ def ingest_load(s: Settings) -> dict[str, Any]:
     seconds, each sending its next batch when the last is acknowledged (written and fsynced);
     then the server stops and the log must hold exactly the acknowledged events."""
     all_batches = ingest.batches(s.journeys, s.batch)
-    with targets.skylt(s.tables, s.workers, s.workdir) as t:
+    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
         result = replay.on_loop(ingest.flood(t.url, targets.INGEST_KEY, all_batches, s.connections, s.duration))
     assert t.event_log is not None
     # The server has stopped, so every segment is closed: count what it wrote.

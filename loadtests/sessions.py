@@ -144,6 +144,15 @@ def load_journeys(paths: Sequence[Path] | None = None) -> list[Journey]:
     return journeys(pa.concat_tables([read_events(p) for p in files]))
 
 
+def anonymous(all_journeys: Iterable[Journey]) -> list[Journey]:
+    """The same journeys without the shopper's ``user``: anonymous visitors, whose answers depend on
+    the URL alone (and so may be served from a cache)."""
+    def strip(step: Step) -> Step:
+        return dataclasses.replace(step, params=tuple((k, v) for k, v in step.params if k != "user"))
+
+    return [Journey(j.key, tuple(strip(st) for st in j.steps)) for j in all_journeys]
+
+
 def item_ids(all_journeys: Iterable[Journey], limit: int = 1000) -> list[str]:
     """Distinct product-page item ids in order of first appearance (for the wrk scripts)."""
     seen: dict[str, None] = {}

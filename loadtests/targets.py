@@ -86,13 +86,17 @@ class Target:
 INGEST_KEY = "skylt-load-ingest"
 
 
-def skylt(tables: Path, workers: int, workdir: Path, poll_seconds: float = 1.0) -> Target:
+def skylt(tables: Path, workers: int, workdir: Path, poll_seconds: float = 1.0,
+          cache_bytes: int | None = None) -> Target:
+    """``cache_bytes``: the response cache per worker (``response_cache_bytes``; 0 off); None: the default."""
     port = free_port()
     state = workdir / f"skylt-{port}"
+    env = {"SKYLT_POLL_SECONDS": str(poll_seconds), "SKYLT_INGEST_KEYS": INGEST_KEY,
+           "SKYLT_EVENT_LOG": str(state / "events"), "SKYLT_CATALOG_OVERLAY": str(state / "overlay")}
+    if cache_bytes is not None:
+        env["SKYLT_RESPONSE_CACHE_BYTES"] = str(cache_bytes)
     target = Target("skylt", [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
-                              "--workers", str(workers)], workdir, port,
-                    env={"SKYLT_POLL_SECONDS": str(poll_seconds), "SKYLT_INGEST_KEYS": INGEST_KEY,
-                         "SKYLT_EVENT_LOG": str(state / "events"), "SKYLT_CATALOG_OVERLAY": str(state / "overlay")})
+                              "--workers", str(workers)], workdir, port, env=env)
     target.event_log = state / "events"
     return target
 

@@ -50,3 +50,23 @@ def test_refused_connections_are_counted_as_errors(short_journeys):
     result = asyncio.run(replay.run(short_journeys, config))
     assert result["requests"] == result["failed"] == 6
     assert result["errors"] == {"connection": 6}
+
+
+def test_the_cache_counters_show_hits_for_anonymous_journeys_and_bypasses_for_customers(server, short_journeys):
+    from loadtests import cachestats
+    from loadtests.sessions import anonymous
+
+    few = short_journeys[:10]  # fewer distinct URLs than requests: the second pass hits
+    steps = sum(len(j.steps) for j in few)
+    before = cachestats.counts(server.url)
+    config = replay.Config(url=server.url, users=1, duration=20.0, max_requests=2 * steps)
+    assert asyncio.run(replay.run(anonymous(few), config))["failed"] == 0
+    seen = cachestats.delta(before, cachestats.counts(server.url))
+    assert seen is not None and seen["bypass"] == 0
+    assert seen["hit"] >= steps and seen["hit"] + seen["miss"] == 2 * steps
+    assert seen["hit_rate"] == round(seen["hit"] / (2 * steps), 4)
+    before = cachestats.counts(server.url)
+    assert asyncio.run(replay.run(few, config))["failed"] == 0
+    known = cachestats.delta(before, cachestats.counts(server.url))
+    assert known == {"hit": 0, "miss": 0, "bypass": 2 * steps, "hit_rate": 0.0}
+    assert cachestats.counts(f"http://127.0.0.1:{free_port()}") == {}

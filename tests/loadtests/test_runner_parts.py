@@ -59,6 +59,10 @@ def test_ratios_compare_skylt_with_each_baseline_page_by_page():
     results = {"skylt": [{"page": "product", "rps": 1000.0}, {"page": "home", "rps": 500.0}],
                "trivial": [{"page": "product", "rps": 4000.0}, {"page": "home", "rps": 0.0}]}
     assert ratios(results) == {"skylt/trivial": {"product": 0.25}}  # no nginx, no division by zero
+    results["skylt-uncached"] = [{"page": "product", "rps": 400.0}]
+    results["nginx"] = [{"page": "product", "rps": 8000.0}]
+    assert ratios(results) == {"skylt/trivial": {"product": 0.25}, "skylt/nginx": {"product": 0.125},
+                               "skylt-uncached/trivial": {"product": 0.1}, "skylt-uncached/nginx": {"product": 0.05}}
 
 
 def test_rss_trend_flags_growth_but_not_noise():
@@ -70,3 +74,29 @@ def test_rss_trend_flags_growth_but_not_noise():
     grown = _trend(leaking)
     assert grown["flat"] is False and grown["growth_kib"] > 40_000
     assert _trend(steady[:3])["flat"] is None
+    filling = [(float(t), 100_000 + min(t, 20) * 1_000) for t in range(40)]  # a cache filling up to its bound
+    assert _trend(filling)["flat"] is False
+    assert _trend(filling, allowance_kib=16_000)["flat"] is True
+    assert _trend(leaking, allowance_kib=16_000)["flat"] is False
+
+
+def test_the_cache_warm_up_runs_until_a_run_adds_no_miss_and_is_bounded(monkeypatch, tmp_path):
+    from loadtests import cachestats, scenarios, wrkrun
+
+    def fake(misses_per_run):
+        state = {"miss": 0.0, "runs": 0}
+
+        def run(*args, **kwargs):
+            state["miss"] += misses_per_run[min(state["runs"], len(misses_per_run) - 1)]
+            state["runs"] += 1
+            return {}
+
+        monkeypatch.setattr(wrkrun, "run", run)
+        monkeypatch.setattr(cachestats, "counts", lambda url: {"hit": 0.0, "miss": state["miss"], "bypass": 0.0})
+
+    s = scenarios.Settings(tables=tmp_path, workdir=tmp_path, journeys=[], ids_file=tmp_path / "ids.txt")
+    fake([700, 300, 0])
+    assert scenarios.warm_cache("http://x", s, "product", 32) == {"runs": 3, "misses": 1000}
+    fake([50])  # a cache too small for the script's URLs never warms: the tries are bounded
+    assert scenarios.warm_cache("http://x", s, "product", 32) == {"runs": scenarios.WARM_TRIES,
+                                                                  "misses": 50 * scenarios.WARM_TRIES}

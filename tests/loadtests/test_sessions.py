@@ -71,3 +71,15 @@ def test_journeys_group_by_session_else_order_else_user_in_time_order():
     assert [params(s)["item"] for s in s1.steps if s.page == "product"] == ["x1", "x2", "x3"]
     assert item_ids(out) == ["z1", "x1", "x2", "x3", "y1", "y2"]
     assert item_ids(out, limit=2) == ["z1", "x1"]
+
+
+def test_anonymous_journeys_drop_the_user_and_keep_everything_else():
+    from loadtests.sessions import anonymous
+
+    j = journey("s", [(VIEW, "a"), (CART, "b")], user="u1", region="SE")
+    (a,) = anonymous([j])
+    assert a.key == j.key and len(a.steps) == len(j.steps)
+    for old, new in zip(j.steps, a.steps, strict=True):
+        assert params(old).pop("user") == "u1"
+        assert "user" not in params(new)
+        assert {k: v for k, v in old.params if k != "user"} == params(new) and new.events == old.events
