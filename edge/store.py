@@ -12,6 +12,7 @@ import contextlib
 import mmap
 import os
 from pathlib import Path
+from typing import cast
 
 import lmdb
 import numpy as np
@@ -142,9 +143,11 @@ class Snapshot:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
         if not item_ids:
             return _NO_IDS, 0
-        dense = np.fromiter(map(self.index_of, item_ids), dtype=np.int32, count=len(item_ids))
-        known = dense[dense >= 0]
-        return known, len(item_ids) - known.shape[0]
+        cached = list(map(self._id_cache.get, item_ids))  # popular ids are cached: no Python call per id
+        dense = [self.index_of(i) if d is None else d for i, d in zip(item_ids, cached, strict=True)] \
+            if None in cached else cast(list[int], cached)
+        known = [d for d in dense if d >= 0]
+        return np.array(known, dtype=np.int32), len(dense) - len(known)
 
     def external_id(self, index: int) -> str:
         off = self.arrays["ext_offsets"]
