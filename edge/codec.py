@@ -96,9 +96,19 @@ def _head(snap: Snapshot, request_id: str, page: str, bucket: str) -> list[bytes
             b',"page":"', page.encode(), b'","bucket":"', bucket.encode(), b'","slots":[']
 
 
+_slot_heads: dict[tuple[str, str, bool], bytes] = {}
+
+
 def _slot_head(slot: str, title: str, first: bool) -> bytes:
-    return b"".join((b'{"slot":"' if first else b',{"slot":"', slot.encode(), b'","title":', _json.encode(title),
-                     b',"items":['))
+    """``{"slot":...,"title":...,"items":[``; titles are few (one per slot, or per category)."""
+    key = (slot, title, first)
+    head = _slot_heads.get(key)
+    if head is None:
+        if len(_slot_heads) > 10_000:
+            _slot_heads.clear()
+        head = _slot_heads[key] = b"".join((b'{"slot":"' if first else b',{"slot":"', slot.encode(), b'","title":',
+                                            _json.encode(title), b',"items":['))
+    return head
 
 
 def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int,

@@ -14,6 +14,8 @@ import math
 import numba
 import numpy as np
 
+from edge.scoring.page import plan_page
+
 # Text kinds (``edge.slots.texts``): how a reason's number is written between its two parts.
 FIXED, COUNTED, STEP_UP, SAVES = range(4)
 SCORE_DECIMALS = 5
@@ -173,3 +175,23 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
         slot_bytes[s] = pos
         start = ends[s]
     return buf[:pos], slot_bytes
+
+
+@numba.njit(cache=True, nogil=True)
+def page_items(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin, week, month, views,
+               rank_items, rank_scores, rank_indptr, steps, slots, table_weights, cooc, anchor, history, purchased,
+               cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
+               max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views,
+               render_offsets, render_blob, text_kinds, text_offsets, text_blob, overlay_ids, overlay_offsets,
+               overlay_blob, pieces):
+    """``plan_page`` and ``splice_items`` over its picks in one call (its arguments, then
+    splice_items' after the picks): (items as uint8, byte end of each slot, item end of
+    each slot, favourite category)."""
+    ids, scores, text_ids, numbers, ends, fav = plan_page(
+        nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin, week, month, views,
+        rank_items, rank_scores, rank_indptr, steps, slots, table_weights, cooc, anchor, history, purchased,
+        cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
+        max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views)
+    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_blob, text_kinds,
+                                     text_offsets, text_blob, overlay_ids, overlay_offsets, overlay_blob, pieces)
+    return items, slot_bytes, ends, fav

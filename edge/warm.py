@@ -9,7 +9,7 @@ from __future__ import annotations
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
-from edge.slots.planner import plan, render
+from edge.slots.planner import render
 from edge.store import Snapshot
 
 
@@ -24,4 +24,3 @@ def warm(snap: Snapshot, settings: Settings) -> None:
                                      price_max=1e6, free_shipping_gap=5.0)):
             ctx = build_context(snap, req)
             render(snap, ctx, PAGE_SLOTS[page], settings, "warm")
-            plan(snap, ctx, PAGE_SLOTS[page], settings)

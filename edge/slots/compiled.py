@@ -18,7 +18,7 @@ from edge.slots.chain import Picked
 from edge.slots.context import Context
 from edge.slots.programs import STEPS, WEIGHTS, co_occurrence_specs, slot_rows
 from edge.slots.texts import TEXTS
-from edge.splice import PIECES, splice_items
+from edge.splice import PIECES, page_items
 from edge.store import Snapshot
 
 _ARGS = "_page_kernel_args"
@@ -55,17 +55,19 @@ def snapshot_args(snap: Snapshot) -> tuple:
     return args
 
 
-def _run(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
-    started = time.perf_counter()
-    args = snapshot_args(snap)
+def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
     lo, hi = settings.upsell_band
     gap = ctx.free_shipping_gap
-    ids, scores, text_ids, numbers, ends, fav = plan_page(  # type: ignore[call-arg]
-        *args, slot_rows(ctx.page, slots), WEIGHTS, snap.__dict__[_COOC],
-        ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current, ctx.excluded, ctx.blocked, ctx.cat_allow,
-        float(ctx.price_lo), float(ctx.price_hi), ctx.n, ctx.region, ctx.segment, NAN if gap is None else float(gap),
-        settings.max_per_category, float(settings.history_half_life), float(lo), float(hi),
-        float(settings.addon_cap), float(settings.addon_cart_share), snap.has_views)
+    return (*snapshot_args(snap), slot_rows(ctx.page, slots), WEIGHTS, snap.__dict__[_COOC],
+            ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current, ctx.excluded, ctx.blocked, ctx.cat_allow,
+            float(ctx.price_lo), float(ctx.price_hi), ctx.n, ctx.region, ctx.segment,
+            NAN if gap is None else float(gap), settings.max_per_category, float(settings.history_half_life),
+            float(lo), float(hi), float(settings.addon_cap), float(settings.addon_cart_share), snap.has_views)
+
+
+def _run(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
+    started = time.perf_counter()
+    ids, scores, text_ids, numbers, ends, fav = plan_page(*_plan_args(snap, ctx, slots, settings))  # type: ignore[call-arg]
     return ids, scores, text_ids, numbers, ends, fav, started
 
 
@@ -102,11 +104,11 @@ def plan_encoded(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
                  settings: Settings) -> tuple[bytes, list[int], list[int], int, float]:
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
     byte end of each slot, item count of each slot, favourite category, seconds)."""
-    ids, scores, text_ids, numbers, ends, fav, started = _run(snap, ctx, slots, settings)
+    started = time.perf_counter()
     kinds, offsets, blob = TEXTS.tables()
-    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, snap.render_offsets,
-                                     snap.arrays["render_blob"], kinds, offsets, blob, *_overlay_fragments(snap),
-                                     PIECES)
+    items, slot_bytes, ends, fav = page_items(  # type: ignore[call-arg]
+        *_plan_args(snap, ctx, slots, settings), snap.render_offsets, snap.arrays["render_blob"], kinds, offsets,
+        blob, *_overlay_fragments(snap), PIECES)
     bounds = ends.tolist()
     counts = [b - a for a, b in zip([0, *bounds], bounds, strict=False)]
     return items.tobytes(), slot_bytes.tolist(), counts, int(fav), time.perf_counter() - started

@@ -49,6 +49,9 @@ TOGETHER_MANY = CoOccurrence("Often bought together", _same(
     ("also_bought", "Bought by the same customers {times}")))
 ADDONS = CoOccurrence("A small extra", _same(("bought_together", "Often added to carts like yours ({times})"),))
 SPECS = (FOR_YOU, SIMILAR_EVIDENCE, TOGETHER_ONE, TOGETHER_MANY, ADDONS)
+for _spec in SPECS:  # every text is known before the first request: TEXTS.tables() is built once
+    for _text in (_spec.fallback, *(t for _, *texts in _spec.tables for t in texts)):
+        TEXTS.add(_text)
 
 
 def step(kind: int, *, seeds: int = k.S_ANCHOR, weights: int = 0, k_mult: int = 1, boost: bool = False,

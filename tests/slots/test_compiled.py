@@ -118,3 +118,23 @@ def test_overlay_fragments_and_stock_are_spliced_like_the_python_encoder(overlai
     req = RecommendRequest(page="home", slots=["bestsellers"])
     body, _ = render(snap, build_context(snap, req), ("bestsellers",), Settings(), "rid")
     assert b'"title":"A \\"new\\" name"' in body and b'"price":0.5' in body
+
+
+def test_warm_compiles_what_requests_use(stocked_snapshot):
+    """Requests of every shape reuse the specialisation the warm-up compiled: no compile while serving."""
+    from edge.splice import page_items
+    from edge.warm import warm
+
+    snap = stocked_snapshot
+    warm(snap, Settings())
+    compiled = len(page_items.signatures)
+    best, _ = snap.ranking("bestsellers", 0)
+    ids = [snap.external_id(int(i)) for i in best[:6]]
+    manifest = snap.manifest
+    for page in PAGE_SLOTS:
+        for req in (RecommendRequest(page=page, n=3, category=manifest.categories[1], price_min=1, price_max=9),
+                    RecommendRequest(page=page, item=ids[0], cart=ids[1:3], history=ids[3:], purchased=ids[:1],
+                                     exclude=ids[2:3], region=manifest.regions[0], segment=manifest.segments[0],
+                                     free_shipping_gap=0)):
+            render(snap, build_context(snap, req), PAGE_SLOTS[page], Settings(max_per_category=2), "rid")
+    assert len(page_items.signatures) == compiled
