@@ -137,14 +137,22 @@ def favourite_category(history, category, best_items):
 
 @numba.njit(cache=True, nogil=True)
 def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views, out_text, out_num):
-    """Reasons for ids[lo:hi] from the first table of ``spec`` whose counts link a seed to the item."""
+    """Reasons for ids[lo:hi] from the first table of ``spec`` whose counts link a seed to the
+    item (the largest count over the seeds). Each seed row is read once, its neighbours
+    looked up among the picks sorted: rows are long, picks few."""
     n_items = indptr.shape[1] - 1
-    n_nb = indices.shape[0]
+    n_nb = min(indices.shape[0], counts.shape[0])
+    m = hi - lo
+    order = np.argsort(ids[lo:hi])
+    picks = np.empty(m, np.int32)
+    for i in range(m):
+        picks[i] = ids[lo + order[i]]
     for j in range(lo, hi):
         out_text[j] = spec[COOC_FALLBACK]
         out_num[j] = 0.0
-    missing = hi - lo
-    found = np.zeros(hi - lo, np.bool_)
+    found = np.zeros(m, np.bool_)
+    missing = m
+    best = np.zeros(m, np.int64)
     for t in range(spec[COOC_TABLES]):
         if missing == 0:
             break
@@ -152,23 +160,31 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
         text = spec[3 + 3 * t] if has_views else spec[4 + 3 * t]
         if table < 0 or table >= indptr.shape[0]:
             continue
-        for j in range(lo, hi):
-            if found[j - lo]:
+        best[:] = 0
+        for s in range(seeds.shape[0]):
+            seed = seeds[s]
+            if seed < 0 or seed >= n_items:
                 continue
-            item = ids[j]
-            best = 0
-            for s in range(seeds.shape[0]):
-                seed = seeds[s]
-                if seed < 0 or seed >= n_items:
-                    continue
-                for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
-                    if indices[q] == item and counts[q] > best:
-                        best = counts[q]
-            if best > 0:
-                found[j - lo] = True
+            for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
+                v = indices[q]
+                a = 0
+                b = m
+                while a < b:
+                    mid = (a + b) >> 1
+                    if picks[mid] < v:
+                        a = mid + 1
+                    else:
+                        b = mid
+                while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
+                    if counts[q] > best[a]:
+                        best[a] = counts[q]
+                    a += 1
+        for i in range(m):
+            if not found[i] and best[i] > 0:
+                found[i] = True
                 missing -= 1
-                out_text[j] = text
-                out_num[j] = best
+                out_text[lo + order[i]] = text
+                out_num[lo + order[i]] = best[i]
 
 
 @numba.njit(cache=True, nogil=True)
