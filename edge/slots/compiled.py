@@ -42,23 +42,23 @@ def _aligned(a: np.ndarray) -> np.ndarray:
 def snapshot_args(snap: Snapshot) -> tuple:
     """The kernel's arguments that only change with the snapshot (and the overlay's prices)."""
     a = snap.arrays
-    args = snap.__dict__.get(_ARGS)
-    if args is None or args[5] is not a["price"]:
-        args = snap.__dict__[_ARGS] = (
+    args = snap.derived.get(_ARGS)
+    if args is None or args[5] is not a["price"]:  # type: ignore[index]
+        args = snap.derived[_ARGS] = (
             a["nbr_indptr"], a["nbr_indices"], a["nbr_scores"], a["nbr_counts"], a["in_stock"], a["price"],
             a["category"], a["margin"], a["purchases_7d"], a["purchases_30d"], a["views_7d"],
             tuple(_aligned(a[f"{name}/items"]) for name in RANKINGS),
             tuple(_aligned(a[f"{name}/scores"]) for name in RANKINGS),
             tuple(_aligned(a[f"{name}/indptr"]) for name in RANKINGS),
             STEPS)
-        snap.__dict__[_COOC] = co_occurrence_specs(snap.manifest.tables)
-    return args
+        snap.derived[_COOC] = co_occurrence_specs(snap.manifest.tables)
+    return args  # type: ignore[return-value]
 
 
 def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
     lo, hi = settings.upsell_band
     gap = ctx.free_shipping_gap
-    return (*snapshot_args(snap), slot_rows(ctx.page, slots), WEIGHTS, snap.__dict__[_COOC],
+    return (*snapshot_args(snap), slot_rows(ctx.page, slots), WEIGHTS, snap.derived[_COOC],
             ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current, ctx.excluded, ctx.blocked, ctx.cat_allow,
             float(ctx.price_lo), float(ctx.price_hi), ctx.n, ctx.region, ctx.segment,
             NAN if gap is None else float(gap), settings.max_per_category, float(settings.history_half_life),
@@ -67,7 +67,7 @@ def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: S
 
 def _run(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
     started = time.perf_counter()
-    ids, scores, text_ids, numbers, ends, fav = plan_page(*_plan_args(snap, ctx, slots, settings))  # type: ignore[call-arg]
+    ids, scores, text_ids, numbers, ends, fav = plan_page(*_plan_args(snap, ctx, slots, settings))
     return ids, scores, text_ids, numbers, ends, fav, started
 
 
