@@ -14,6 +14,7 @@ import math
 import numba
 import numpy as np
 
+from edge.scoring.filters import lower_bound
 from edge.scoring.page import plan_page
 
 # Text kinds (``edge.slots.texts``): how a reason's number is written between its two parts.
@@ -100,15 +101,8 @@ PIECES.flags.writeable = False
 
 @numba.njit(cache=True, nogil=True)
 def _find(sorted_ids, x):
-    lo = 0
-    hi = sorted_ids.shape[0]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if sorted_ids[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < sorted_ids.shape[0] and sorted_ids[lo] == x else -1
+    i = lower_bound(sorted_ids, x)
+    return i if i < sorted_ids.shape[0] and sorted_ids[i] == x else -1
 
 
 @numba.njit(cache=True, nogil=True)

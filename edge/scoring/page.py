@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from edge.scoring.blend import _accumulate, recency_weights
-from edge.scoring.filters import union_sorted
+from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
 
 # -- step rows: one int64 row per step -------------------------------------------------
@@ -167,14 +167,7 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
                 continue
             for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
                 v = indices[q]
-                a = 0
-                b = m
-                while a < b:
-                    mid = (a + b) >> 1
-                    if picks[mid] < v:
-                        a = mid + 1
-                    else:
-                        b = mid
+                a = lower_bound(picks, v)
                 while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
                     if counts[q] > best[a]:
                         best[a] = counts[q]
@@ -219,24 +212,20 @@ def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, mont
              anchor_price, gap, out_text, out_num):
     """Reasons for ids[lo:hi] as (text id, number) pairs, as the step's EXPLAIN says."""
     kind = row[EXPLAIN]
-    if kind == E_POPULARITY:
+    if kind in (E_POPULARITY, E_TRENDING):
+        # Bought this week, else this month (or viewed this week, when trending), else plain.
+        popular = kind == E_POPULARITY
+        second = month if popular else views
+        first_text, second_text = (T_WEEK, T_MONTH) if popular else (T_TRENDING_BOUGHT, T_TRENDING_VIEWED)
+        plain = row[TEXT] if popular else T_TRENDING
         for j in range(lo, hi):
-            w, mo = week[ids[j]], month[ids[j]]
-            if w > 0:
-                out_text[j], out_num[j] = T_WEEK, w
-            elif mo > 0:
-                out_text[j], out_num[j] = T_MONTH, mo
+            a, b = week[ids[j]], second[ids[j]]
+            if a > 0:
+                out_text[j], out_num[j] = first_text, a
+            elif b > 0:
+                out_text[j], out_num[j] = second_text, b
             else:
-                out_text[j], out_num[j] = row[TEXT], 0.0
-    elif kind == E_TRENDING:
-        for j in range(lo, hi):
-            b, v = week[ids[j]], views[ids[j]]
-            if b > 0:
-                out_text[j], out_num[j] = T_TRENDING_BOUGHT, b
-            elif v > 0:
-                out_text[j], out_num[j] = T_TRENDING_VIEWED, v
-            else:
-                out_text[j], out_num[j] = T_TRENDING, 0.0
+                out_text[j], out_num[j] = plain, 0.0
     elif kind == E_FIXED:
         for j in range(lo, hi):
             out_text[j], out_num[j] = row[TEXT], 0.0
