@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
+from edge.cache import ResponseCache
 from edge.config import Settings
 from edge.cors import ShopCORSMiddleware
 from edge.errors import SkyltError
@@ -29,7 +30,7 @@ from edge.routes.dashboard import dashboard
 from edge.routes.docs import api_page, openapi_json
 from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
-from edge.routes.recommend import recommend
+from edge.routes.recommend import CachedAnswers, recommend
 from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.users import delete_user
 from edge.store import Snapshot
@@ -42,8 +43,11 @@ log = logging.getLogger("skylt")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.load()
     app_metrics = Metrics()
+    response_cache = ResponseCache(settings.response_cache_bytes)
+    app_metrics.watch_cache(response_cache)
 
     def on_swap(new: Snapshot, old: Snapshot | None) -> None:
+        response_cache.clear()  # lookups compare the snapshot anyway; this frees the old answers at once
         built = datetime.fromisoformat(new.manifest.built_at).timestamp()
         app_metrics.snapshot_changed(new.version, built, new.n_items, old.version if old else None)
         app_metrics.swaps.labels("installed").inc()
@@ -102,6 +106,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                      allow_methods=["GET", "POST"],
                                      allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"],
                                      expose_headers=["ETag"], max_age=600))
+    if settings.response_cache_bytes > 0:
+        # Inside CORS, which adds its headers to hits as to every answer; before the router.
+        middleware.append(Middleware(CachedAnswers, cache=response_cache, holder=holder, metrics=app_metrics))
     shop: list[BaseRoute] = []
     if settings.storefront:
         from edge.storefront import routes as storefront_routes
@@ -130,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.metrics = app_metrics
     app.state.holder = holder
+    app.state.response_cache = response_cache
     app.state.event_log = event_log
     app.state.impression_log = impression_log
     app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set

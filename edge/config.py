@@ -29,6 +29,9 @@ class Settings:
     cache_control: str = setting("public, max-age=60, stale-while-revalidate=300",
                                  "Cache-Control header of GET /v1/recommend responses.")
     max_body_bytes: int = setting(65536, "Largest accepted request body.")
+    response_cache_bytes: int = setting(32 << 20, "Bytes of anonymous GET /v1/recommend answers each worker keeps "
+                                                  "in memory, by query string, until the snapshot or the catalog "
+                                                  "overlay changes; 0: no response cache.")
     upsell_band: tuple[float, float] = setting((1.1, 2.0), "Price band of `upsell` relative to the current item.")
     addon_cap: float = setting(15.0, "Absolute price cap of `addons` when no free-shipping gap is given.")
     addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")
