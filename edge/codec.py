@@ -48,6 +48,14 @@ def decode_body(body: bytes) -> RecommendRequest:
         raise _validation_error(exc) from exc
 
 
+def _unquote(text: str) -> str:
+    """``unquote_plus``, with the one escape most lists carry (a comma, from encodeURIComponent or
+    URLSearchParams) replaced first: unquoting a 50-id list costs tens of microseconds."""
+    if "%2" in text:
+        text = text.replace("%2C", ",").replace("%2c", ",")
+    return unquote_plus(text, errors="replace") if "%" in text or "+" in text else text
+
+
 def query_items(raw: bytes) -> list[tuple[str, str]]:
     """Split a raw query string; unquote only the parts that need it (most ids do not)."""
     items = []
@@ -56,7 +64,7 @@ def query_items(raw: bytes) -> list[tuple[str, str]]:
             continue
         key, _, value = part.partition("=")
         if "%" in part or "+" in part:
-            key, value = unquote_plus(key, errors="replace"), unquote_plus(value, errors="replace")
+            key, value = _unquote(key), _unquote(value)
         items.append((key, value))
     return items
 
