@@ -19,8 +19,9 @@ from starlette.routing import Route
 from edge.codec import decode_query, encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
+from edge.slots.compiled import _run, plan_encoded
 from edge.slots.context import build_context
-from edge.slots.planner import plan
+from edge.slots.planner import plan_reference, render
 from edge.store import open_snapshot
 from edge.warm import warm
 
@@ -49,10 +50,10 @@ def queries(snap: Any) -> dict[str, list[tuple[str, str]]]:
 
 
 def handle(snap: Any, query: list[tuple[str, str]]) -> bytes:
+    """What the endpoint does for a GET, less HTTP: decode, context, plan + splice."""
     req = decode_query(query)
     ctx = build_context(snap, req)
-    results = plan(snap, ctx, PAGE_SLOTS[req.page], SETTINGS)
-    return encode_response(snap, "bench", req.page, results, ctx.ignored)
+    return render(snap, ctx, PAGE_SLOTS[req.page], SETTINGS, "bench")[0]
 
 
 @pytest.mark.parametrize("page", list(PAGE_SLOTS))
@@ -73,17 +74,39 @@ def test_stage_context(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark(build_context, snap, req)
 
 
-def test_stage_slots(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_plan(benchmark: Any, snap: Any, queries: Any) -> None:
+    """The page kernel alone: every slot's ids, scores and reason codes."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    benchmark(plan, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+    benchmark(_run, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
 
 
-def test_stage_encode(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_plan_and_splice(benchmark: Any, snap: Any, queries: Any) -> None:
+    """The page kernel and the splice kernel: the slots' items as JSON bytes."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    results = plan(snap, ctx, PAGE_SLOTS["product"], SETTINGS)
-    benchmark(encode_response, snap, "bench", "product", results, ctx.ignored)
+    benchmark(plan_encoded, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+
+
+def test_stage_render(benchmark: Any, snap: Any, queries: Any) -> None:
+    """Plan, splice and the response around the items: everything after the context."""
+    benchmark.group = "product page stages"
+    ctx = build_context(snap, decode_query(queries["product"]))
+    benchmark(render, snap, ctx, PAGE_SLOTS["product"], SETTINGS, "bench")
+
+
+def test_python_reference_page(benchmark: Any, snap: Any, queries: Any) -> None:
+    """The same product page planned step by step in Python and encoded there (the reference)."""
+    benchmark.group = "product page stages"
+
+    def reference() -> bytes:
+        req = decode_query(queries["product"])
+        ctx = build_context(snap, req)
+        results = plan_reference(snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+        return encode_response(snap, "bench", "product", results, ctx.ignored)
+
+    assert reference() == handle(snap, queries["product"])
+    benchmark(reference)
 
 
 def _asgi_get(app: Any, path: str, query: bytes) -> Any:

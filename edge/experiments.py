@@ -13,11 +13,10 @@ import time
 from edge.config import Settings
 from edge.errors import SkyltError
 from edge.recommend import Filters, hide
-from edge.slots.chain import run_chain
+from edge.slots.chain import SlotResult, run_chain
 from edge.slots.context import Context
-from edge.slots.planner import SlotResult
-from edge.slots.planner import _title as title_of
-from edge.slots.strategies import bestsellers
+from edge.slots.strategies import bestsellers, favourite_category
+from edge.slots.titles import title as title_of
 from edge.store import Snapshot
 
 PERSONALIZED = "personalized"
@@ -57,5 +56,6 @@ def plan_control(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings:
         picked = run_chain(filters, ctx.n, bestsellers(snap, ctx, settings))
         if picked.ids.size:
             hidden = hide(hidden, picked.ids)
-        results.append(SlotResult(slot, title_of(snap, ctx, slot), picked, time.perf_counter() - started))
+        title = title_of(snap, slot, favourite_category(snap, ctx) if slot == "category_picks" else -1)
+        results.append(SlotResult(slot, title, picked, time.perf_counter() - started))
     return results

@@ -12,6 +12,7 @@ import contextlib
 import mmap
 import os
 from pathlib import Path
+from typing import cast
 
 import lmdb
 import numpy as np
@@ -99,6 +100,9 @@ class Snapshot:
         self.has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + \
             counts.get("events_cart", 0) > 0
         self._id_cache: dict[str, int] = {}
+        # What other modules derive from this snapshot once (the page kernel's arguments, ...): it may
+        # hold arrays, so it goes with them on close.
+        self.derived: dict[str, object] = {}
         self.render_offsets = self.arrays["render_offsets"]
         self.render_blob = self.arrays["render_blob"].data
 
@@ -142,9 +146,11 @@ class Snapshot:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
         if not item_ids:
             return _NO_IDS, 0
-        dense = np.fromiter(map(self.index_of, item_ids), dtype=np.int32, count=len(item_ids))
-        known = dense[dense >= 0]
-        return known, len(item_ids) - known.shape[0]
+        cached = list(map(self._id_cache.get, item_ids))  # popular ids are cached: no Python call per id
+        dense = [self.index_of(i) if d is None else d for i, d in zip(item_ids, cached, strict=True)] \
+            if None in cached else cast(list[int], cached)
+        known = [d for d in dense if d >= 0]
+        return np.array(known, dtype=np.int32), len(dense) - len(known)
 
     def external_id(self, index: int) -> str:
         off = self.arrays["ext_offsets"]
@@ -197,7 +203,7 @@ class Snapshot:
 
     def close(self) -> None:
         # Arrays handed out earlier point into the map: callers drop them before closing.
-        for view in ("render_blob", "render_offsets", "arrays"):
+        for view in ("render_blob", "render_offsets", "arrays", "derived"):
             self.__dict__.pop(view, None)
         txn = self.__dict__.pop("_txn", None)
         if txn is not None:

@@ -6,11 +6,10 @@ request path once per page with ids taken from the snapshot itself.
 
 from __future__ import annotations
 
-from edge.codec import encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
-from edge.slots.planner import plan
+from edge.slots.planner import render
 from edge.store import Snapshot
 
 
@@ -24,4 +23,4 @@ def warm(snap: Snapshot, settings: Settings) -> None:
                     RecommendRequest(page=page, item=ids[0], cart=ids[:1], history=ids[1:],  # type: ignore[arg-type]
                                      price_max=1e6, free_shipping_gap=5.0)):
             ctx = build_context(snap, req)
-            encode_response(snap, "warm", page, plan(snap, ctx, PAGE_SLOTS[page], settings), ctx.ignored)
+            render(snap, ctx, PAGE_SLOTS[page], settings, "warm")

@@ -115,3 +115,19 @@ def test_a_wrong_offset_is_refused(tmp_path):
     env.close()
     with pytest.raises(SnapshotError, match="price"):
         Snapshot(path)
+
+
+def test_close_releases_the_map_after_serving(demo_tables):
+    """What the page kernel keeps per snapshot goes with it: closing after a swap frees the file map."""
+    from edge.config import Settings
+    from edge.schemas import PAGE_SLOTS, RecommendRequest
+    from edge.slots.context import build_context
+    from edge.slots.planner import render
+
+    snap = open_snapshot(demo_tables)
+    req = RecommendRequest(page="home")
+    body, _ = render(snap, build_context(snap, req), PAGE_SLOTS["home"], Settings(), "rid")
+    assert b'"items":[{' in body and snap.derived
+    mapped = snap._file
+    snap.close()
+    assert mapped.closed

@@ -22,7 +22,7 @@ from edge.profiles.store import decode_profile
 from edge.routes.body import read_body
 from edge.schemas import RecommendRequest
 from edge.slots.context import build_context
-from edge.slots.planner import plan, slots_for
+from edge.slots.planner import render, slots_for
 from edge.swap import SnapshotHolder
 
 PATH = "/v1/recommend"
@@ -92,13 +92,14 @@ async def recommend(request: Request) -> Response:
         if bucket == CONTROL:
             # "shop": the page shows its own recommendations, measured against ours.
             results = [] if req.control == "shop" else plan_control(snap, ctx, slots, state.settings)
+            body = encode_response(snap, key, req.page, results, ctx.ignored, bucket)
+            served = [(r.slot, r.picked.ids.shape[0], r.seconds) for r in results]
         else:
-            results = plan(snap, ctx, slots, state.settings)
-        body = encode_response(snap, key, req.page, results, ctx.ignored, bucket)
-    for result in results:
-        seconds, items = slot_metrics[result.slot]
-        seconds.observe(result.seconds)
-        items.inc(result.picked.ids.shape[0])
+            body, served = render(snap, ctx, slots, state.settings, key, bucket)
+    for slot, count, spent in served:
+        seconds, items = slot_metrics[slot]
+        seconds.observe(spent)
+        items.inc(count)
     if ctx.ignored:
         metrics.unknown_ids.inc(ctx.ignored)
     requests, _ = metrics.served(req.page)

@@ -14,21 +14,24 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True)
-def _in_sorted(a, x):
-    # Binary search; a is sorted ascending.
+@numba.njit(cache=True, nogil=True, inline="always")
+def lower_bound(a, x):
+    """The first position in sorted ``a`` whose value is not below x (binary search)."""
     lo = 0
     hi = a.shape[0]
     while lo < hi:
         mid = (lo + hi) >> 1
-        v = a[mid]
-        if v < x:
+        if a[mid] < x:
             lo = mid + 1
-        elif v > x:
-            hi = mid
         else:
-            return True
-    return False
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _in_sorted(a, x):
+    i = lower_bound(a, x)
+    return i < a.shape[0] and a[i] == x
 
 
 @numba.njit(cache=True, nogil=True)

@@ -152,3 +152,27 @@ def evidence_reference(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarr
 
 def union_sorted_reference(exclude: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.union1d(exclude, ids).astype(np.int32)
+
+
+def favourite_category_reference(history: np.ndarray, category: np.ndarray, best_items: np.ndarray) -> int:
+    """The category with the most recency-weighted views (half-life 4), else the first known
+    category among the top 50 bestsellers, else -1."""
+    if history.size:
+        cats = category[history]
+        weights = recency_weights_reference(int(history.shape[0]), 4.0)
+        known = cats >= 0
+        if known.any():
+            return int(np.argmax(np.bincount(cats[known], weights=weights[known])))
+    for i in best_items[:50]:
+        if category[i] >= 0:
+            return int(category[i])
+    return -1
+
+
+def margin_boost_reference(ids: np.ndarray, scores: np.ndarray, margin: np.ndarray,
+                           k: int) -> tuple[IntArray, FloatArray]:
+    """score x (1 + margin) where the margin is known, best first (stable), the first k."""
+    m = margin[ids]
+    boosted = (scores * np.where(np.isnan(m), 1.0, 1.0 + m)).astype(np.float32)
+    order = np.argsort(-boosted, kind="stable")[:k]
+    return ids[order].astype(np.int32), boosted[order]

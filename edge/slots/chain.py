@@ -33,6 +33,14 @@ class Picked:
 NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
 
 
+@dataclass(frozen=True)
+class SlotResult:
+    slot: str
+    title: str
+    picked: Picked
+    seconds: float
+
+
 def run_chain(filters: Filters, n: int, steps: Iterable[Step]) -> Picked:
     ids: list[np.ndarray] = []
     scores: list[np.ndarray] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from edge.schemas import RecommendRequest
 from edge.store import Snapshot
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     page: str
     item: int                   # current product, -1 when none or unknown
@@ -26,12 +27,24 @@ class Context:
     price_lo: float
     price_hi: float
     cat_allow: np.ndarray       # int32; empty means every category
-    base_exclude: np.ndarray    # sorted: cart, current item, `exclude`, items the catalog overlay hides
+    current: np.ndarray         # the current item (0 or 1 ids)
+    excluded: np.ndarray        # the request's `exclude`
+    blocked: np.ndarray         # sorted: what the catalog overlay hides (out of stock or deleted since the build)
     free_shipping_gap: float | None
     ignored: int                # ids in the request the snapshot does not know
     anchor: np.ndarray          # the current item, else the latest viewed one (0 or 1 ids)
-    seen: np.ndarray            # base exclusions plus history: what non-own slots never show
     memo: dict = field(default_factory=dict)  # per-request results shared by slots (blends, favourite category)
+
+    # The compiled planner derives these itself; the Python planners ask for them.
+    @cached_property
+    def base_exclude(self) -> np.ndarray:
+        """Sorted: cart, current item, `exclude` and what the overlay hides; no slot shows these."""
+        return hide(self.blocked, exclusion(self.cart, self.current, self.excluded))
+
+    @cached_property
+    def seen(self) -> np.ndarray:
+        """Base exclusions plus history: what non-own slots never show."""
+        return hide(self.base_exclude, self.history)
 
 
 def _merged(stored: list[str], sent: list[str]) -> list[str]:
@@ -53,10 +66,8 @@ def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None
     item = snap.index_of(req.item) if req.item else -1
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
     current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS
-    base_exclude = exclusion(cart, current, exclude)
     overlay = overlay_of(snap)
-    if overlay is not None:  # out of stock or deleted since the build
-        base_exclude = overlay.exclude(base_exclude)
+    blocked = overlay.blocked if overlay is not None else EMPTY_IDS
     cat_allow = snap.category_subtree(req.category) if req.category else EMPTY_IDS
     if req.category and cat_allow.size == 0:
         # An unknown category admits nothing rather than everything.
@@ -68,7 +79,7 @@ def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None
         n=req.n,
         price_lo=req.price_min if req.price_min is not None else -np.inf,
         price_hi=req.price_max if req.price_max is not None else np.inf,
-        cat_allow=cat_allow, base_exclude=base_exclude,
+        cat_allow=cat_allow, current=current, excluded=exclude, blocked=blocked,
         free_shipping_gap=req.free_shipping_gap, ignored=ignored,
-        anchor=current if item >= 0 else history[-1:].copy(), seen=hide(base_exclude, history),
+        anchor=current if item >= 0 else history[-1:].copy(),
     )

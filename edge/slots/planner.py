@@ -1,35 +1,27 @@
-"""The page -> slots plan: which slots run, in which order, and de-duplication across them."""
+"""The page -> slots plan: which slots run, in which order, and de-duplication across them.
+
+``plan`` runs the page's slot programs in one compiled call (``edge.slots.compiled``);
+``plan_reference`` runs the same chains step by step in Python, the reference it is tested
+against and the planner for the control bucket's bestseller chains.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
+from edge.codec import encode_spliced
 from edge.config import Settings
 from edge.errors import ValidationError
 from edge.recommend import Filters, exclusion, hide
 from edge.schemas import PAGE_SLOTS
-from edge.slots.chain import Picked, run_chain
+from edge.slots.chain import SlotResult, run_chain
+from edge.slots.compiled import plan_encoded, plan_slots
 from edge.slots.context import Context
 from edge.slots.strategies import OWN_ITEM_SLOTS, STRATEGIES, favourite_category
+from edge.slots.titles import title
 from edge.store import Snapshot
-
-TITLES = {
-    "bestsellers": "Bestsellers", "trending": "Trending now", "for_you": "Picked for you",
-    "recently_viewed": "Recently viewed", "category_picks": "Popular in {category}", "similar": "Similar items",
-    "upsell": "Step up", "alternatives": "Cheaper alternatives", "bought_together": "Frequently bought together",
-    "addons": "Add a little extra", "reminders": "Still interested?",
-}
-
-
-@dataclass(frozen=True)
-class SlotResult:
-    slot: str
-    title: str
-    picked: Picked
-    seconds: float
 
 
 def slots_for(page: str, wanted: list[str] | None) -> tuple[str, ...]:
@@ -45,6 +37,23 @@ def slots_for(page: str, wanted: list[str] | None) -> tuple[str, ...]:
 
 
 def plan(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> list[SlotResult]:
+    picked, favourite, seconds = plan_slots(snap, ctx, slots, settings)
+    # One call plans every slot: each slot's latency is the page's planning time.
+    return [SlotResult(slot, title(snap, slot, favourite), p, seconds)
+            for slot, p in zip(slots, picked, strict=True)]
+
+
+def render(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings, request_id: str,
+           bucket: str = "personalized") -> tuple[bytes, list[tuple[str, int, float]]]:
+    """The served path: the response body, planned and spliced in compiled code, and for
+    each slot (name, items, seconds) for the metrics."""
+    items, slot_bytes, counts, favourite, seconds = plan_encoded(snap, ctx, slots, settings)
+    titles = [(slot, title(snap, slot, favourite)) for slot in slots]
+    body = encode_spliced(snap, request_id, ctx.page, titles, items, slot_bytes, ctx.ignored, bucket)
+    return body, [(slot, count, seconds) for slot, count in zip(slots, counts, strict=True)]
+
+
+def plan_reference(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> list[SlotResult]:
     hidden = ctx.seen  # non-own slots never show cart, current item, exclusions or history
     shown: list[np.ndarray] = []
     results = []
@@ -60,14 +69,7 @@ def plan(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Setting
             # An item appears in at most one slot of a response.
             hidden = hide(hidden, picked.ids)
             shown.append(picked.ids)
-        results.append(SlotResult(slot, _title(snap, ctx, slot), picked, time.perf_counter() - started))
+        favourite = favourite_category(snap, ctx) if slot == "category_picks" else -1
+        results.append(SlotResult(slot, title(snap, slot, favourite), picked, time.perf_counter() - started))
     return results
 
-
-def _title(snap: Snapshot, ctx: Context, slot: str) -> str:
-    title = TITLES[slot]
-    if slot == "category_picks":
-        category = favourite_category(snap, ctx)
-        name = snap.manifest.categories[category].rsplit(" > ", 1)[-1] if category >= 0 else "the shop"
-        return title.format(category=name)
-    return title

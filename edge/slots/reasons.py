@@ -12,14 +12,24 @@ import msgspec
 import numpy as np
 
 from edge.scoring.evidence import evidence
+from edge.splice import fixed as fixed_point
+from edge.splice import times
 from edge.store import Snapshot
 
 Explainer = Callable[[np.ndarray], list[bytes]]
 _encode = msgspec.json.Encoder().encode
 
 
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count} times"
+STEP_UP_TEXT = "A step up: {value}% more, same category"
+SAVES_TEXT = "Saves {value}, similar item"
+
+
+def step_up(percent: float) -> bytes:
+    return _encode(STEP_UP_TEXT.format(value=fixed_point(percent, 0)))
+
+
+def saves(amount: float) -> bytes:
+    return _encode(SAVES_TEXT.format(value=fixed_point(amount, 2)))
 
 
 _counted_cache: dict[tuple[str, int], bytes] = {}
@@ -32,7 +42,7 @@ def _counted(template: str, count: int) -> bytes:
     if hit is None:
         if len(_counted_cache) > 50_000:
             _counted_cache.clear()
-        hit = _counted_cache[key] = _encode(template.format(times=_times(count)))
+        hit = _counted_cache[key] = _encode(template.format(times=times(count)))
     return hit
 
 
@@ -101,9 +111,8 @@ def price_delta(snap: Snapshot, anchor_price: float, cheaper: bool) -> Explainer
 
     def explain(ids: np.ndarray) -> list[bytes]:
         if cheaper:
-            return [_encode(f"Saves {anchor_price - p:.2f}, similar item") for p in price[ids].tolist()]
-        return [_encode(f"A step up: {100 * (p / anchor_price - 1):.0f}% more, same category")
-                for p in price[ids].tolist()]
+            return [saves(anchor_price - p) for p in price[ids].tolist()]
+        return [step_up(100 * (p / anchor_price - 1)) for p in price[ids].tolist()]
     return explain
 
 

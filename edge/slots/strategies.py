@@ -23,6 +23,7 @@ from edge.recommend import (
     table_weights,
 )
 from edge.scoring import from_ranked, recency_weights
+from edge.scoring.reference import favourite_category_reference, margin_boost_reference
 from edge.slots import reasons
 from edge.slots.chain import Step
 from edge.slots.context import Context
@@ -94,19 +95,8 @@ def favourite_category(snap: Snapshot, ctx: Context) -> int:
 
 
 def _favourite_category(snap: Snapshot, ctx: Context) -> int:
-    category = snap.arrays["category"]
-    if ctx.history.size:
-        cats = category[ctx.history]
-        weights = recency_weights(int(ctx.history.shape[0]), 4.0)
-        known = cats >= 0
-        if known.any():
-            totals = np.bincount(cats[known], weights=weights[known])
-            return int(np.argmax(totals))
     items, _ = snap.ranking("bestsellers", 0)
-    for i in items[:50]:
-        if category[i] >= 0:
-            return int(category[i])
-    return -1
+    return favourite_category_reference(ctx.history, snap.arrays["category"], items)
 
 
 # -- home ------------------------------------------------------------------------------
@@ -193,7 +183,7 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[S
         return
     margin = snap.arrays["margin"]
     explain = reasons.price_delta(snap, price, cheaper=True)
-    below = float(np.nextafter(price, -np.inf))  # strictly cheaper
+    below = float(np.nextafter(np.float32(price), np.float32(-np.inf)))  # strictly cheaper, as prices compare
 
     def cheaper(f: Filters, k: int) -> tuple[np.ndarray, np.ndarray]:
         f = f._replace(price_hi=min(below, f.price_hi))
@@ -201,10 +191,7 @@ def alternatives(snap: Snapshot, ctx: Context, settings: Settings) -> Iterator[S
         if ids.size == 0:
             return ids, scores
         # Where margins are known, a better margin breaks near-ties in the shop's favour.
-        m = margin[ids]
-        boosted = (scores * np.where(np.isnan(m), 1.0, 1.0 + m)).astype(np.float32)
-        order = np.argsort(-boosted, kind="stable")[:k]
-        return ids[order], boosted[order]
+        return margin_boost_reference(ids, scores, margin, k)
 
     yield Step(cheaper, explain)
     if category >= 0:
@@ -233,7 +220,7 @@ def addon_cap(snap: Snapshot, ctx: Context, settings: Settings) -> float:
         # Items a little above the gap still close it; much dearer ones are no add-on.
         return ctx.free_shipping_gap * 1.5 if ctx.free_shipping_gap > 0 else settings.addon_cap
     prices = snap.arrays["price"][ctx.cart] if ctx.cart.size else np.zeros(0, np.float32)
-    value = float(np.nansum(prices))
+    value = float(sum(p for p in prices.tolist() if p == p))  # in float64, in cart order
     return min(settings.addon_cap, settings.addon_cart_share * value) if value > 0 else settings.addon_cap
 
 

@@ -141,3 +141,4 @@ def test_query_strings_are_unquoted_like_forms():
     assert query_items(b"page=home&history=A%2CB,C&x=a+b&&empty=") == [
         ("page", "home"), ("history", "A,B,C"), ("x", "a b"), ("empty", "")]
     assert query_items(b"item=%C3%A5ngest") == [("item", "\u00e5ngest")]
+    assert query_items(b"cart=A%2cB%2C%2525,%252C") == [("cart", "A,B,%25,%2C")]  # commas first, the rest once

@@ -1,8 +1,5 @@
 """Properties every response must hold, over random requests against a real snapshot."""
 
-import csv
-import gzip
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,34 +10,14 @@ from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import plan
 from edge.slots.strategies import OWN_ITEM_SLOTS
-from edge.store import open_snapshot
 
 # Slots whose chain ends in the global bestsellers: never empty while eligible bestsellers remain.
 ENDS_IN_BESTSELLERS = {"bestsellers", "trending", "for_you", "category_picks", "similar", "bought_together"}
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
-    """The demo shop with every fifth item out of stock."""
-    from edge.build.demo import demo_files
-    from edge.build.pipeline import build
-
-    events, catalog = demo_files()
-    out = tmp_path_factory.mktemp("stock")
-    with open(catalog, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    for i, row in enumerate(rows):
-        row["in_stock"] = "false" if i % 5 == 0 else "true"
-    patched = out / "catalog.csv"
-    with open(patched, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    with gzip.open(events[0]) as fh:
-        assert fh.read(10)
-    build(events, out / "tables", catalog_path=patched)
-    with open_snapshot(out / "tables") as s:
-        yield s
+def snap(stocked_snapshot):
+    return stocked_snapshot
 
 
 @st.composite

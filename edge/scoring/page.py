@@ -1,0 +1,432 @@
+"""A whole page's slots in one compiled call.
+
+Each slot is a fallback chain (see ``edge.slots.programs``): steps tried in order until the
+slot holds ``n`` items, each step ranking candidates under the slot's filters with
+everything already shown excluded, and explaining its own picks. Run step by step from
+Python, a product page makes some fifteen kernel calls, and at 1.5-2 us of numba dispatch
+each (mostly unboxing a dozen array arguments) plus the Python that chains them, the
+plumbing costs more than the ranking. ``plan_page`` interprets the same chains as data
+(int64 step rows) inside one call, so a request pays the dispatch once.
+
+The reference is the step-by-step Python planner (``edge.slots.planner.plan_reference``):
+``tests/slots/test_compiled.py`` checks that both give the same ids, scores and reasons.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from edge.scoring.blend import _accumulate, recency_weights
+from edge.scoring.filters import lower_bound, union_sorted
+from edge.scoring.rank import from_ranked, rank
+
+# -- step rows: one int64 row per step -------------------------------------------------
+KIND, SEEDS, WEIGHTS, K_MULT, BOOST, SOURCE, GROUP, BAND, CAT, EXPLAIN, TEXT, COOC_ONE, COOC_MANY = range(13)
+STEP_FIELDS = 13
+
+# KIND: where candidates come from
+BLEND = 0  # neighbours of a seed set, blended over the tables of a weight row, then ranked
+RANKED = 1  # a precomputed ranking (bestsellers, trending), walked under the filters
+OWN = 2  # the shopper's own history, most recent first
+
+# SEEDS
+S_ANCHOR = 0  # the current item, else the latest viewed one
+S_FOR_YOU = 1  # purchases (weight 0.5) then history (recency-weighted)
+S_CART = 2
+
+# SOURCE: the rankings, in the order ``plan_page`` receives them
+R_BESTSELLERS = 0
+R_CATEGORY = 1
+R_REGION = 2
+R_SEGMENT = 3
+R_TRENDING = 4
+N_RANKINGS = 5
+
+# GROUP: which list of the ranking; a step whose group resolves to -1 is skipped
+G_ZERO = 0
+G_FAVOURITE = 1  # the category the shopper keeps looking at
+G_ANCHOR_CATEGORY = 2
+G_CART_LAST_CATEGORY = 3  # the category of the last cart item
+G_REGION = 4
+G_SEGMENT = 5
+
+# BAND: price bounds a step adds to the request's
+B_NONE = 0
+B_UPSELL = 1  # [lo, hi] x the anchor's price
+B_CHEAPER = 2  # strictly below the anchor's price
+B_ADDON = 3  # at most the add-on cap
+
+# CAT: the category filter
+C_REQUEST = 0  # the request's ``category`` (empty: every category)
+C_ANCHOR = 1  # only the anchor's category
+
+# EXPLAIN: how a step's picks are explained (reason text ids live in ``edge.slots.texts``)
+E_POPULARITY = 0  # bought this week / this month, else TEXT
+E_TRENDING = 1
+E_CO_OCCURRENCE = 2  # the first evidence table linking a seed to the item (spec COOC_*), else its fallback
+E_FIXED = 3  # TEXT
+E_STEP_UP = 4  # percent above the anchor's price
+E_SAVES = 5  # amount below the anchor's price
+E_GAP = 6  # closes the free-shipping gap, else as E_CO_OCCURRENCE
+
+# Slot rows: [first step, step count, own-item slot, guard]
+SLOT_FIRST, SLOT_STEPS, SLOT_OWN, SLOT_GUARD = range(4)
+GUARD_NONE = 0
+GUARD_UPSELL = 1  # the anchor has a price and a category the request allows
+GUARD_PRICED = 2  # the anchor has a price
+
+# Co-occurrence specs: [fallback text, tables, (table, text if the shop sends views, text if not) x 3]
+COOC_FALLBACK, COOC_TABLES = 0, 1
+COOC_FIELDS = 2 + 3 * 3
+
+# Fixed text ids every program shares (``edge.slots.texts`` registers them first, in this order).
+T_WEEK, T_MONTH, T_TRENDING_BOUGHT, T_TRENDING_VIEWED, T_TRENDING, T_STEP_UP, T_SAVES, T_FREE_SHIPPING = range(8)
+
+@numba.njit(cache=True, nogil=True)
+def below_float32(x):
+    """The largest float32 below float32(x), as a float64: "strictly cheaper" where prices
+    are compared in float32."""
+    f = np.float32(x)
+    if f != f or f == -np.inf:
+        return np.float64(f)
+    if f == 0:
+        return -np.float64(np.uint32(1).view(np.float32))
+    b = np.int64(f.view(np.uint32))
+    b = b - 1 if f > 0 else b + 1
+    return np.float64(np.uint32(b).view(np.float32))
+
+
+@numba.njit(cache=True, nogil=True)
+def favourite_category(history, category, best_items):
+    """The category the shopper keeps looking at (recency-weighted, half-life 4 views; ties
+    to the lower id), else the first known category among the top 50 bestsellers, else -1."""
+    n_cat = category.shape[0]
+    m = history.shape[0]
+    if m:
+        weights = recency_weights(m, 4.0)
+        cats = np.empty(m, np.int32)
+        totals = np.zeros(m, np.float64)
+        k = 0
+        for i in range(m):
+            item = history[i]
+            if item < 0 or item >= n_cat:
+                continue
+            c = category[item]
+            if c < 0:
+                continue
+            j = 0
+            while j < k and cats[j] != c:
+                j += 1
+            if j == k:
+                cats[k] = c
+                k += 1
+            totals[j] += np.float64(weights[i])
+        if k:
+            best = 0
+            for j in range(1, k):
+                if totals[j] > totals[best] or (totals[j] == totals[best] and cats[j] < cats[best]):
+                    best = j
+            return np.int64(cats[best])
+    for i in range(min(50, best_items.shape[0])):
+        item = best_items[i]
+        if 0 <= item < n_cat and category[item] >= 0:
+            return np.int64(category[item])
+    return np.int64(-1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views, out_text, out_num):
+    """Reasons for ids[lo:hi] from the first table of ``spec`` whose counts link a seed to the
+    item (the largest count over the seeds). Each seed row is read once, its neighbours
+    looked up among the picks sorted: rows are long, picks few."""
+    n_items = indptr.shape[1] - 1
+    n_nb = min(indices.shape[0], counts.shape[0])
+    m = hi - lo
+    order = np.argsort(ids[lo:hi])
+    picks = np.empty(m, np.int32)
+    for i in range(m):
+        picks[i] = ids[lo + order[i]]
+    for j in range(lo, hi):
+        out_text[j] = spec[COOC_FALLBACK]
+        out_num[j] = 0.0
+    found = np.zeros(m, np.bool_)
+    missing = m
+    best = np.zeros(m, np.int64)
+    for t in range(spec[COOC_TABLES]):
+        if missing == 0:
+            break
+        table = spec[2 + 3 * t]
+        text = spec[3 + 3 * t] if has_views else spec[4 + 3 * t]
+        if table < 0 or table >= indptr.shape[0]:
+            continue
+        best[:] = 0
+        for s in range(seeds.shape[0]):
+            seed = seeds[s]
+            if seed < 0 or seed >= n_items:
+                continue
+            for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
+                v = indices[q]
+                a = lower_bound(picks, v)
+                while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
+                    if counts[q] > best[a]:
+                        best[a] = counts[q]
+                    a += 1
+        for i in range(m):
+            if not found[i] and best[i] > 0:
+                found[i] = True
+                missing -= 1
+                out_text[lo + order[i]] = text
+                out_num[lo + order[i]] = best[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def _margin_boost(ids, scores, margin, k):
+    """Where margins are known, a better margin breaks near-ties in the shop's favour:
+    score x (1 + margin) in float32, best first (a stable sort), the first k."""
+    m = ids.shape[0]
+    boosted = np.empty(m, np.float32)
+    n_margin = margin.shape[0]
+    for i in range(m):
+        g = margin[ids[i]] if 0 <= ids[i] < n_margin else np.float32(np.nan)
+        boosted[i] = scores[i] * (np.float32(1.0) if g != g else np.float32(1.0) + g)
+    order = np.arange(m)
+    for i in range(1, m):  # insertion sort, descending and stable: a slot is short
+        v = order[i]
+        j = i - 1
+        while j >= 0 and boosted[order[j]] < boosted[v]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = v
+    keep = min(k, m)
+    out_ids = np.empty(keep, np.int32)
+    out_scores = np.empty(keep, np.float32)
+    for i in range(keep):
+        out_ids[i] = ids[order[i]]
+        out_scores[i] = boosted[order[i]]
+    return out_ids, out_scores
+
+
+@numba.njit(cache=True, nogil=True)
+def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, month, views, cooc, has_views,
+             anchor_price, gap, out_text, out_num):
+    """Reasons for ids[lo:hi] as (text id, number) pairs, as the step's EXPLAIN says."""
+    kind = row[EXPLAIN]
+    if kind in (E_POPULARITY, E_TRENDING):
+        # Bought this week, else this month (or viewed this week, when trending), else plain.
+        popular = kind == E_POPULARITY
+        second = month if popular else views
+        first_text, second_text = (T_WEEK, T_MONTH) if popular else (T_TRENDING_BOUGHT, T_TRENDING_VIEWED)
+        plain = row[TEXT] if popular else T_TRENDING
+        for j in range(lo, hi):
+            a, b = week[ids[j]], second[ids[j]]
+            if a > 0:
+                out_text[j], out_num[j] = first_text, a
+            elif b > 0:
+                out_text[j], out_num[j] = second_text, b
+            else:
+                out_text[j], out_num[j] = plain, 0.0
+    elif kind == E_FIXED:
+        for j in range(lo, hi):
+            out_text[j], out_num[j] = row[TEXT], 0.0
+    elif kind == E_STEP_UP:
+        for j in range(lo, hi):
+            out_text[j], out_num[j] = T_STEP_UP, 100.0 * (np.float64(price[ids[j]]) / anchor_price - 1.0)
+    elif kind == E_SAVES:
+        for j in range(lo, hi):
+            out_text[j], out_num[j] = T_SAVES, anchor_price - np.float64(price[ids[j]])
+    else:  # E_CO_OCCURRENCE, E_GAP
+        spec = cooc[row[COOC_ONE] if seeds.shape[0] == 1 else row[COOC_MANY]]
+        _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views, out_text, out_num)
+        if kind == E_GAP and gap == gap:
+            for j in range(lo, hi):
+                if np.float64(price[ids[j]]) >= gap:
+                    out_text[j], out_num[j] = T_FREE_SHIPPING, 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _ranking(items, scores, indptr, group):
+    if group < 0 or group >= indptr.shape[0] - 1:
+        return items[:0], scores[:0]
+    return items[indptr[group]:indptr[group + 1]], scores[indptr[group]:indptr[group + 1]]
+
+
+@numba.njit(cache=True, nogil=True)
+def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin,
+              week, month, views, rank_items, rank_scores, rank_indptr,
+              steps, slots, table_weights, cooc,
+              anchor, history, purchased, cart, current, excluded, blocked, cat_allow, price_lo, price_hi,
+              n, region, segment, gap, max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap,
+              addon_share, has_views):
+    """Run the slot programs ``slots`` (rows of step ranges into ``steps``) for one request.
+
+    Returns (ids int32, scores float32, text ids int32, text numbers float64, slot ends
+    int64, favourite category): slot s holds ids[ends[s-1]:ends[s]]. No slot shows the cart,
+    the ``current`` item, ``excluded`` ids or ``blocked`` ones (sorted, unique: the overlay's),
+    and only own-item slots show the history. ``gap`` is NaN when not given.
+    """
+    n_slots = slots.shape[0]
+    cap = n_slots * n
+    out_ids = np.empty(cap, np.int32)
+    out_scores = np.empty(cap, np.float32)
+    out_text = np.empty(cap, np.int32)
+    out_num = np.zeros(cap, np.float64)
+    ends = np.zeros(n_slots, np.int64)
+    n_items = in_stock.shape[0]
+    no_categories = np.zeros(0, np.int32)
+    inf = np.inf
+
+    # What every slot may derive from the request, once.
+    banned = np.empty(cart.shape[0] + current.shape[0] + excluded.shape[0], np.int32)
+    banned[:cart.shape[0]] = cart
+    banned[cart.shape[0]:cart.shape[0] + current.shape[0]] = current
+    banned[cart.shape[0] + current.shape[0]:] = excluded
+    base_exclude = union_sorted(blocked, banned)
+    seen = union_sorted(base_exclude, history)
+    fav = favourite_category(history, category, rank_items[R_BESTSELLERS])
+    has_anchor = anchor.shape[0] > 0 and 0 <= anchor[0] < n_items
+    anchor_category = np.int64(category[anchor[0]]) if has_anchor else np.int64(-1)
+    anchor_price = np.float64(price[anchor[0]]) if has_anchor else np.nan
+    cart_category = np.int64(category[cart[-1]]) if cart.shape[0] and 0 <= cart[-1] < n_items else np.int64(-1)
+    # Strictly cheaper in the precision prices are compared in.
+    below = below_float32(anchor_price) if has_anchor else -inf
+    same_category = np.full(1, anchor_category, np.int32)
+    allowed = cat_allow.shape[0] == 0
+    for c in range(cat_allow.shape[0]):
+        if cat_allow[c] == anchor_category:
+            allowed = True
+
+    # Seed sets and their weights: recency for history, faded for purchases.
+    for_you = np.empty(purchased.shape[0] + history.shape[0], np.int32)
+    for_you_w = np.empty(for_you.shape[0], np.float32)
+    recency = recency_weights(history.shape[0], history_half_life)
+    for i in range(purchased.shape[0]):
+        for_you[i] = purchased[i]
+        for_you_w[i] = 0.5
+    for i in range(history.shape[0]):
+        for_you[purchased.shape[0] + i] = history[i]
+        for_you_w[purchased.shape[0] + i] = recency[i]
+    anchor_w = np.ones(anchor.shape[0], np.float32)
+    cart_w = np.ones(cart.shape[0], np.float32)
+    own = np.empty(history.shape[0], np.int32)
+    for i in range(history.shape[0]):
+        own[i] = history[history.shape[0] - 1 - i]
+    own_scores = np.ones(own.shape[0], np.float32)
+    cart_value = 0.0
+    for i in range(cart.shape[0]):
+        if 0 <= cart[i] < n_items:
+            p = np.float64(price[cart[i]])
+            if p == p:
+                cart_value += p
+    if gap == gap:
+        # Items a little above the gap still close it; much dearer ones are no add-on.
+        addon_hi = gap * 1.5 if gap > 0 else addon_cap
+    else:
+        addon_hi = min(addon_cap, addon_share * cart_value) if cart_value > 0 else addon_cap
+
+    # Blends shared by slots that blend the same seeds the same way (similar, upsell, alternatives).
+    n_rows = table_weights.shape[0]
+    memo_keys = np.full(steps.shape[0], -1, np.int64)
+    memo_ids = [np.zeros(0, np.int32)]
+    memo_scores = [np.zeros(0, np.float32)]
+    n_memo = 0
+
+    shown = np.zeros(0, np.int32)
+    hidden = seen
+    got = 0
+    for s in range(n_slots):
+        first = slots[s, SLOT_FIRST]
+        is_own = slots[s, SLOT_OWN] != 0
+        guard = slots[s, SLOT_GUARD]
+        start = got
+        ok = True
+        if guard == GUARD_UPSELL:
+            ok = bool(anchor_price == anchor_price and anchor_category >= 0 and allowed)
+        elif guard == GUARD_PRICED:
+            ok = bool(anchor_price == anchor_price)
+        exclude = union_sorted(base_exclude, shown) if is_own else hidden
+        per_category = 0 if is_own else max_per_category
+        have = 0
+        for r in range(first, first + slots[s, SLOT_STEPS] if ok else first):
+            if have >= n:
+                break
+            k = n - have
+            row = steps[r]
+            lo = price_lo
+            hi = price_hi
+            band = row[BAND]
+            if band == B_UPSELL:
+                lo = max(lo, anchor_price * upsell_lo)
+                hi = min(hi, anchor_price * upsell_hi)
+            elif band == B_CHEAPER:
+                hi = min(hi, below)
+            elif band == B_ADDON:
+                hi = min(hi, addon_hi)
+            allow = same_category if row[CAT] == C_ANCHOR else cat_allow
+            kind = row[KIND]
+            which = row[SEEDS]
+            if which == S_ANCHOR:
+                seeds, seed_w = anchor, anchor_w
+            elif which == S_FOR_YOU:
+                seeds, seed_w = for_you, for_you_w
+            else:
+                seeds, seed_w = cart, cart_w
+            if kind == BLEND:
+                if seeds.shape[0] == 0:
+                    continue
+                key = which * n_rows + row[WEIGHTS]
+                at = 0
+                while at < n_memo and memo_keys[at] != key:
+                    at += 1
+                if at == n_memo:
+                    cand, acc = _accumulate(nbr_indptr, nbr_indices, nbr_scores, seeds, seed_w,
+                                            table_weights[row[WEIGHTS]])
+                    memo_ids.append(cand)
+                    memo_scores.append(acc.astype(np.float32))
+                    memo_keys[n_memo] = key
+                    n_memo += 1
+                ids, scores = rank(memo_ids[at + 1], memo_scores[at + 1], in_stock, price, category, exclude, lo,
+                                   hi, allow, no_categories, per_category, k * row[K_MULT])
+                if row[BOOST]:
+                    ids, scores = _margin_boost(ids, scores, margin, k)
+            elif kind == RANKED:
+                g = row[GROUP]
+                group = np.int64(0)
+                if g == G_FAVOURITE:
+                    group = fav
+                elif g == G_ANCHOR_CATEGORY:
+                    group = anchor_category
+                elif g == G_CART_LAST_CATEGORY:
+                    group = cart_category
+                elif g == G_REGION:
+                    group = region
+                elif g == G_SEGMENT:
+                    group = segment
+                if group < 0:
+                    continue
+                src = row[SOURCE]
+                items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
+                ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
+                                          no_categories, per_category, k)
+            else:
+                ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
+                                          no_categories, per_category, k)
+            m = ids.shape[0]
+            if m == 0:
+                continue
+            for j in range(m):
+                out_ids[got + j] = ids[j]
+                out_scores[got + j] = scores[j]
+            _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
+                     views, cooc, has_views, anchor_price, gap, out_text, out_num)
+            got += m
+            have += m
+            if have < n:
+                exclude = union_sorted(exclude, ids)  # later steps skip what this one took
+        ends[s] = got
+        if got > start:
+            # An item appears in at most one slot of a response.
+            picked = out_ids[start:got]
+            hidden = union_sorted(hidden, picked)
+            shown = union_sorted(shown, picked)
+    return out_ids[:got], out_scores[:got], out_text[:got], out_num[:got], ends, fav
