@@ -135,32 +135,47 @@ def apps(synthetic_tables: Any, snap: Any) -> Any:
 
     from edge.app import create_app
 
-    app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0))
+    # The same query repeats: without response_cache_bytes=0 the app would answer from its cache.
+    app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0, response_cache_bytes=0))
+    cached = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0))
     loop = asyncio.new_event_loop()
-    lifespan = app.router.lifespan_context(app)
-    loop.run_until_complete(lifespan.__aenter__())
+    lifespans = [a.router.lifespan_context(a) for a in (app, cached)]
+    for lifespan in lifespans:
+        loop.run_until_complete(lifespan.__aenter__())
     body = b'{"status":"ok","items":[]}'
 
     async def constant(request: Any) -> Response:
         return Response(body, media_type="application/json")
 
     trivial = Starlette(routes=[Route("/", constant)])
-    yield loop, app, trivial, urlencode
-    loop.run_until_complete(lifespan.__aexit__(None, None, None))
+    yield loop, app, trivial, urlencode, cached
+    for lifespan in lifespans:
+        loop.run_until_complete(lifespan.__aexit__(None, None, None))
     loop.close()
 
 
 def test_asgi_product_page(benchmark: Any, apps: Any, queries: Any) -> None:
+    """Computed every time (the response cache is off)."""
     benchmark.group = "asgi: skylt vs trivial route"
-    loop, app, _, urlencode = apps
+    loop, app, _, urlencode, _ = apps
     call = _asgi_get(app, "/v1/recommend", urlencode(queries["product"]).encode())
     sent = benchmark(lambda: loop.run_until_complete(call()))
     assert sent[0]["status"] == 200
 
 
+def test_asgi_product_page_cached(benchmark: Any, apps: Any, queries: Any) -> None:
+    """Answered from the worker's response cache, before routing."""
+    benchmark.group = "asgi: skylt vs trivial route"
+    loop, _, _, urlencode, cached = apps
+    call = _asgi_get(cached, "/v1/recommend", urlencode(queries["product"]).encode())
+    first = loop.run_until_complete(call())
+    sent = benchmark(lambda: loop.run_until_complete(call()))
+    assert sent[-1]["body"] == first[1]["body"]
+
+
 def test_asgi_trivial_route(benchmark: Any, apps: Any) -> None:
     benchmark.group = "asgi: skylt vs trivial route"
-    loop, _, trivial, _ = apps
+    loop, _, trivial, _, _ = apps
     call = _asgi_get(trivial, "/", b"")
     sent = benchmark(lambda: loop.run_until_complete(call()))
     assert sent[0]["status"] == 200
