@@ -1,13 +1,25 @@
-"""Prometheus metrics. Children with fixed labels are bound once, so a request pays for an
-increment and an observation, not for label lookups."""
+"""Prometheus metrics.
+
+The recommend path's metrics (requests, latency per page and slot, items per slot, unknown
+ids, 304s, response cache outcomes) are plain tallies the event loop bumps without a lock:
+a worker has one event loop, and prometheus_client's locked values cost more per request
+than the response cache's whole lookup. One collector exports them at scrape time in the
+usual counter and histogram form. Everything else (events, swaps, snapshot gauges) is a
+prometheus_client metric. Children with fixed labels are bound once, so a request pays for
+an increment and an observation, not for label lookups.
+"""
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from edge.schemas import PAGE_SLOTS
 
@@ -18,21 +30,91 @@ if TYPE_CHECKING:
 BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
 
+class Tally:
+    """A counter only the event loop bumps."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0.0
+
+    def inc(self, amount: float = 1.0) -> None:
+        self.value += amount
+
+
+class Spread:
+    """A histogram only the event loop observes: a count per bucket (not yet cumulative) and the sum."""
+
+    __slots__ = ("counts", "sum")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(BUCKETS) + 1)  # the last is +Inf
+        self.sum = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect_left(BUCKETS, seconds)] += 1  # le is inclusive, as Prometheus buckets are
+        self.sum += seconds
+
+
+class _Tallies:
+    """Tallies by label values, exported as one counter."""
+
+    def __init__(self, name: str, documentation: str, labels: tuple[str, ...]) -> None:
+        self.name, self.documentation, self.labels = name, documentation, labels
+        self.children: dict[tuple[str, ...], Tally] = {}
+
+    def child(self, *values: str) -> Tally:
+        return self.children.setdefault(values, Tally())
+
+    def metric(self) -> Metric:
+        counter = CounterMetricFamily(self.name, self.documentation, labels=self.labels)
+        for values, tally in self.children.items():
+            counter.add_metric(values, tally.value)
+        return counter
+
+
+class _Spreads:
+    """Spreads by label values, exported as one histogram."""
+
+    def __init__(self, name: str, documentation: str, labels: tuple[str, ...]) -> None:
+        self.name, self.documentation, self.labels = name, documentation, labels
+        self.children: dict[tuple[str, ...], Spread] = {}
+
+    def child(self, *values: str) -> Spread:
+        return self.children.setdefault(values, Spread())
+
+    def metric(self) -> Metric:
+        histogram = HistogramMetricFamily(self.name, self.documentation, labels=self.labels)
+        for values, spread in self.children.items():
+            cumulative, total = [], 0
+            for bound, n in zip((*map(str, BUCKETS), "+Inf"), spread.counts, strict=True):
+                total += n
+                cumulative.append((bound, float(total)))
+            histogram.add_metric(values, cumulative, spread.sum)
+        return histogram
+
+
+class _RequestMetrics(Collector):
+    def __init__(self, families: list[_Tallies | _Spreads]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.families:
+            yield family.metric()
+
+
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.requests = Counter("skylt_requests", "Recommend requests by page and status.", ["page", "status"],
-                                registry=r)
-        self.latency = Histogram("skylt_request_seconds", "Recommend latency inside the server, by page.",
-                                 ["page"], buckets=BUCKETS, registry=r)
-        self.slot_latency = Histogram("skylt_slot_seconds", "Time to fill one slot.", ["page", "slot"],
-                                      buckets=BUCKETS, registry=r)
-        self.slot_items = Counter("skylt_slot_items", "Items returned, by page and slot.", ["page", "slot"],
-                                  registry=r)
-        self.unknown_ids = Counter("skylt_unknown_ids", "Ids in requests that the snapshot does not know.",
-                                   registry=r)
-        self.not_modified = Counter("skylt_not_modified", "GET requests answered 304 from the ETag.", registry=r)
+        self.requests = _Tallies("skylt_requests", "Recommend requests by page and status.", ("page", "status"))
+        self.latency = _Spreads("skylt_request_seconds", "Recommend latency inside the server, by page.", ("page",))
+        self.slot_latency = _Spreads("skylt_slot_seconds", "Time to plan the page a slot was on.", ("page", "slot"))
+        self.slot_items = _Tallies("skylt_slot_items", "Items returned, by page and slot.", ("page", "slot"))
+        unknown = _Tallies("skylt_unknown_ids", "Ids in requests that the snapshot does not know.", ())
+        not_modified = _Tallies("skylt_not_modified", "GET requests answered 304 from the ETag.", ())
+        self.unknown_ids = unknown.child()
+        self.not_modified = not_modified.child()
         self.events_accepted = Counter("skylt_events_accepted", "Ingested events written to the event log.",
                                        registry=r)
         self.events_rejected = Counter("skylt_events_rejected", "Ingested events rejected as invalid.", registry=r)
@@ -48,12 +130,13 @@ class Metrics:
                                    registry=r)
         # Every GET /v1/recommend the response cache looked up (none while it is disabled): served from it,
         # computed and stored, or computed and not storable (a known customer's answer).
-        self.response_cache = Counter("skylt_response_cache", "GET /v1/recommend by response cache outcome: "
-                                      "hit, miss (computed and stored), bypass (a known customer: never stored).",
-                                      ["result"], registry=r)
-        self.cache_hits = self.response_cache.labels("hit")
-        self.cache_misses = self.response_cache.labels("miss")
-        self.cache_bypasses = self.response_cache.labels("bypass")
+        outcomes = _Tallies("skylt_response_cache", "GET /v1/recommend by response cache outcome: hit, miss "
+                            "(computed and stored), bypass (a known customer: never stored).", ("result",))
+        self.cache_hits = outcomes.child("hit")
+        self.cache_misses = outcomes.child("miss")
+        self.cache_bypasses = outcomes.child("bypass")
+        r.register(_RequestMetrics([self.requests, self.latency, self.slot_latency, self.slot_items, unknown,
+                                    not_modified, outcomes]))
         self._cache: ResponseCache | None = None
         Gauge("skylt_response_cache_entries", "Answers in this worker's response cache.",
               registry=r).set_function(lambda: len(self._cache) if self._cache is not None else 0)
@@ -64,14 +147,14 @@ class Metrics:
               registry=r).set_function(lambda: time.time() - self._built_at if self._built_at else 0.0)
 
     @cache  # noqa: B019 - one Metrics per app, a handful of pages and slots
-    def page(self, page: str) -> tuple[Histogram, dict[str, tuple[Histogram, Counter]]]:
-        slots = {s: (self.slot_latency.labels(page, s), self.slot_items.labels(page, s)) for s in PAGE_SLOTS[page]}
-        return self.latency.labels(page), slots
+    def page(self, page: str) -> tuple[Spread, dict[str, tuple[Spread, Tally]]]:
+        slots = {s: (self.slot_latency.child(page, s), self.slot_items.child(page, s)) for s in PAGE_SLOTS[page]}
+        return self.latency.child(page), slots
 
     @cache  # noqa: B019 - as above
-    def served(self, page: str) -> tuple[Counter, Histogram]:
+    def served(self, page: str) -> tuple[Tally, Spread]:
         """The 200 counter and the latency histogram of ``page``."""
-        return self.requests.labels(page, "200"), self.latency.labels(page)
+        return self.requests.child(page, "200"), self.latency.child(page)
 
     def watch_cache(self, response_cache: ResponseCache) -> None:
         self._cache = response_cache
