@@ -95,17 +95,19 @@ def test_stage_render(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark(render, snap, ctx, PAGE_SLOTS["product"], SETTINGS, "bench")
 
 
-def test_python_reference_page(benchmark: Any, snap: Any, queries: Any) -> None:
-    """The same product page planned step by step in Python and encoded there (the reference)."""
-    benchmark.group = "product page stages"
+@pytest.mark.parametrize("page", list(PAGE_SLOTS))
+def test_python_reference_page(benchmark: Any, snap: Any, queries: Any, page: str) -> None:
+    """The same page planned step by step in Python and encoded there (the reference, and the
+    served path before the page kernel): a yardstick from the same run on any machine."""
+    benchmark.group = "request path, Python reference"
 
     def reference() -> bytes:
-        req = decode_query(queries["product"])
+        req = decode_query(queries[page])
         ctx = build_context(snap, req)
-        results = plan_reference(snap, ctx, PAGE_SLOTS["product"], SETTINGS)
-        return encode_response(snap, "bench", "product", results, ctx.ignored)
+        results = plan_reference(snap, ctx, PAGE_SLOTS[page], SETTINGS)
+        return encode_response(snap, "bench", page, results, ctx.ignored)
 
-    assert reference() == handle(snap, queries["product"])
+    assert reference() == handle(snap, queries[page])
     benchmark(reference)
 
 
