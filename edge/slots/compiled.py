@@ -1,5 +1,7 @@
-"""The served planner: a page's slot programs in one ``plan_page`` call.
+"""The served planner: a page's slot programs in one compiled call.
 
+``plan_encoded`` (what requests use) plans and splices in ``edge.splice.page_items``;
+``plan_slots`` plans only and renders reasons in Python, for callers that want the picks.
 Arguments that depend only on the snapshot are gathered once per snapshot; per request
 only the context's arrays and the (possibly overlaid) price array are read.
 """
