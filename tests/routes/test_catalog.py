@@ -6,35 +6,24 @@ from collections import Counter
 
 import msgspec
 import pytest
-from starlette.testclient import TestClient
 
-from edge.app import create_app
-from edge.config import Settings
 from edge.overlay.schemas import ItemUpdate
 from edge.schemas import RecommendResponse
 from tests.conftest import assert_problem
+from tests.routes.conftest import overlay_client
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 decode = msgspec.json.Decoder(RecommendResponse).decode
 
 
-def client_for(demo_tables, tmp_path, **settings):
-    values = {"tables": str(demo_tables), "poll_seconds": 3600.0, "catalog_overlay": str(tmp_path / "overlay"),
-              "event_log": str(tmp_path / "events"),
-              "admin_keys": "other-admin,admin-secret", "overlay_poll_seconds": 3600.0, **settings}
-    return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
-
-
 @pytest.fixture
-def client(demo_tables, tmp_path):
-    with client_for(demo_tables, tmp_path) as c:
-        yield c
+def client(overlaid_client):
+    return overlaid_client
 
 
 @pytest.fixture(scope="module")
-def ids(demo_snapshot):
-    items, _ = demo_snapshot.ranking("bestsellers", 0)
-    return [demo_snapshot.external_id(int(i)) for i in items[:20]]
+def ids(top_ids):
+    return top_ids
 
 
 def pages(ids):
@@ -74,7 +63,7 @@ def assert_gone(before, after, item):
 # -- auth ------------------------------------------------------------------------------
 
 def test_catalog_updates_are_off_until_admin_keys_are_configured(demo_tables, tmp_path):
-    with client_for(demo_tables, tmp_path, admin_keys="") as c:
+    with overlay_client(demo_tables, tmp_path, admin_keys="") as c:
         body = assert_problem(put(c, {"id": "x", "in_stock": False}), 503)
         assert "admin_keys" in body["detail"]
         assert_problem(c.delete("/v1/catalog/items/x", headers=ADMIN), 503)
@@ -98,7 +87,7 @@ def test_admin_keys_are_compared_in_constant_time_against_every_key(client, monk
 
 
 def test_the_ingest_key_is_no_admin_key(demo_tables, tmp_path):
-    with client_for(demo_tables, tmp_path, ingest_keys="public") as c:
+    with overlay_client(demo_tables, tmp_path, ingest_keys="public") as c:
         assert_problem(put(c, {"id": "x", "in_stock": False}, headers={"Authorization": "Bearer public"}), 401)
 
 
@@ -259,7 +248,7 @@ def test_an_update_changes_the_etag(client, ids):
 
 
 def test_a_write_by_another_worker_is_picked_up_by_polling(demo_tables, tmp_path, ids):
-    with client_for(demo_tables, tmp_path, overlay_poll_seconds=0.05) as c:
+    with overlay_client(demo_tables, tmp_path, overlay_poll_seconds=0.05) as c:
         before = shown(c, {"page": "home", "slots": ["bestsellers"]})["bestsellers"]
         # Straight into the shared store, as a write through another worker lands.
         c.app.state.overlay.store.upsert([ItemUpdate(id=before[0], in_stock=False)])
@@ -272,7 +261,7 @@ def test_a_write_by_another_worker_is_picked_up_by_polling(demo_tables, tmp_path
 
 
 def test_a_server_without_admin_keys_still_applies_an_existing_overlay(demo_tables, tmp_path, ids):
-    with client_for(demo_tables, tmp_path) as c:
+    with overlay_client(demo_tables, tmp_path) as c:
         put(c, {"id": ids[0], "in_stock": False})
-    with client_for(demo_tables, tmp_path, admin_keys="") as c:
+    with overlay_client(demo_tables, tmp_path, admin_keys="") as c:
         assert ids[0] not in shown(c, {"page": "home", "slots": ["bestsellers"]})["bestsellers"]

@@ -8,37 +8,26 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.cache import ResponseCache, entry, token
-from edge.config import Settings
 from edge.metrics import Metrics
 from edge.overlay.schemas import ItemUpdate
 from edge.routes.recommend import CachedAnswers
 from tests.conftest import assert_problem
+from tests.routes.conftest import overlay_client
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 ORIGIN = "https://shop.example"
 
 
-def client_for(tables, tmp_path, **settings):
-    values = {"tables": str(tables), "poll_seconds": 3600.0, "catalog_overlay": str(tmp_path / "overlay"),
-              "event_log": str(tmp_path / "events"), "admin_keys": "admin-secret", "overlay_poll_seconds": 3600.0,
-              **settings}
-    return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
-
-
 @pytest.fixture
-def client(demo_tables, tmp_path):
-    with client_for(demo_tables, tmp_path) as c:
-        yield c
+def client(overlaid_client):
+    return overlaid_client
 
 
 @pytest.fixture(scope="module")
-def ids(demo_snapshot):
-    items, _ = demo_snapshot.ranking("bestsellers", 0)
-    return [demo_snapshot.external_id(int(i)) for i in items[:20]]
+def ids(top_ids):
+    return top_ids
 
 
 def product(ids, **more):
@@ -62,7 +51,7 @@ def test_a_hit_is_the_computed_answer_byte_for_byte(client, ids, demo_tables, tm
     assert [k for k, _ in miss.headers.multi_items()] == ["etag", "cache-control", "content-length", "content-type"]
     assert metric(client, "skylt_response_cache_total", result="hit") == 1
     assert metric(client, "skylt_response_cache_total", result="miss") == 1
-    with client_for(demo_tables, tmp_path / "off", response_cache_bytes=0) as off:
+    with overlay_client(demo_tables, tmp_path / "off", response_cache_bytes=0) as off:
         assert exact(off.get(product(ids))) == exact(miss)
 
 
@@ -70,7 +59,7 @@ def test_a_hit_answers_if_none_match_with_304(client, ids, demo_tables, tmp_path
     etag = client.get(product(ids)).headers["etag"]
     hit = client.get(product(ids), headers={"If-None-Match": f'"other", W/{etag}'})
     assert hit.status_code == 304 and hit.content == b""
-    with client_for(demo_tables, tmp_path / "off", response_cache_bytes=0) as off:
+    with overlay_client(demo_tables, tmp_path / "off", response_cache_bytes=0) as off:
         computed = off.get(product(ids), headers={"If-None-Match": etag})
     assert exact(hit) == exact(computed)
     assert client.get(product(ids), headers={"If-None-Match": '"other"'}).status_code == 200
@@ -103,7 +92,7 @@ def test_a_catalog_update_changes_the_next_answer(client, ids):
 
 def test_an_update_through_another_worker_reaches_this_workers_cache(demo_tables, tmp_path, ids):
     query = "/v1/recommend?page=home&slots=bestsellers"
-    with client_for(demo_tables, tmp_path) as c:
+    with overlay_client(demo_tables, tmp_path) as c:
         first = c.get(query).json()["slots"][0]["items"][0]["id"]
         assert len(c.app.state.response_cache) == 1
         c.app.state.overlay.store.upsert([ItemUpdate(id=first, in_stock=False)])  # as another worker writes
@@ -117,7 +106,7 @@ def test_a_snapshot_swap_changes_the_next_answer(demo_tables, tmp_path, ids):
 
     tables = tmp_path / "tables"
     shutil.copytree(demo_tables, tables, symlinks=True)
-    with client_for(tables, tmp_path) as c:
+    with overlay_client(tables, tmp_path) as c:
         before = c.get(product(ids))
         assert exact(c.get(product(ids))) == exact(before)
         events, catalog = demo_files()
@@ -154,7 +143,7 @@ def test_errors_are_never_stored(client):
 
 
 def test_zero_bytes_turns_it_off(demo_tables, tmp_path, ids):
-    with client_for(demo_tables, tmp_path, response_cache_bytes=0) as c:
+    with overlay_client(demo_tables, tmp_path, response_cache_bytes=0) as c:
         for _ in range(2):
             assert c.get(product(ids)).status_code == 200
         assert len(c.app.state.response_cache) == 0
@@ -165,10 +154,10 @@ def test_zero_bytes_turns_it_off(demo_tables, tmp_path, ids):
 @pytest.mark.parametrize("origin", [ORIGIN, "https://elsewhere.example", None])
 def test_hits_carry_the_same_cors_headers(demo_tables, tmp_path, ids, origin):
     headers = {"Origin": origin} if origin else {}
-    with client_for(demo_tables, tmp_path, cors_origins=ORIGIN) as c:
+    with overlay_client(demo_tables, tmp_path, cors_origins=ORIGIN) as c:
         miss, hit = c.get(product(ids), headers=headers), c.get(product(ids), headers=headers)
         assert metric(c, "skylt_response_cache_total", result="hit") == 1
-    with client_for(demo_tables, tmp_path / "off", cors_origins=ORIGIN, response_cache_bytes=0) as off:
+    with overlay_client(demo_tables, tmp_path / "off", cors_origins=ORIGIN, response_cache_bytes=0) as off:
         computed = off.get(product(ids), headers=headers)
     assert exact(hit) == exact(miss) == exact(computed)
     if origin == ORIGIN:
@@ -177,7 +166,7 @@ def test_hits_carry_the_same_cors_headers(demo_tables, tmp_path, ids, origin):
 
 
 def test_no_snapshot_is_still_503(tmp_path):
-    with client_for(tmp_path / "empty", tmp_path) as c:
+    with overlay_client(tmp_path / "empty", tmp_path) as c:
         for _ in range(2):
             assert_problem(c.get("/v1/recommend?page=home"), 503)
 
