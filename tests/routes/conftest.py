@@ -1,4 +1,5 @@
-"""Fixtures of the route tests that serve the demo snapshot with a catalog overlay and admin keys."""
+"""Fixtures of the route tests that serve the demo snapshot with a catalog overlay and admin keys
+(a module's own ``client`` or ``ids`` fixture takes precedence)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ def overlay_client(demo_tables: Path, tmp_path: Path, **settings: Any) -> TestCl
 
 
 @pytest.fixture
-def overlaid_client(demo_tables: Path, tmp_path: Path) -> Iterator[TestClient]:
+def client(demo_tables: Path, tmp_path: Path) -> Iterator[TestClient]:
     with overlay_client(demo_tables, tmp_path) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
-def top_ids(demo_snapshot: Any) -> list[str]:
+def ids(demo_snapshot: Any) -> list[str]:
     """The demo's 20 best sellers."""
     items, _ = demo_snapshot.ranking("bestsellers", 0)
     return [demo_snapshot.external_id(int(i)) for i in items[:20]]

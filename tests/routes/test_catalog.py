@@ -16,15 +16,6 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 decode = msgspec.json.Decoder(RecommendResponse).decode
 
 
-@pytest.fixture
-def client(overlaid_client):
-    return overlaid_client
-
-
-@pytest.fixture(scope="module")
-def ids(top_ids):
-    return top_ids
-
 
 def pages(ids):
     """Requests over every page, own-item slots included."""

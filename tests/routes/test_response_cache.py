@@ -20,15 +20,6 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 ORIGIN = "https://shop.example"
 
 
-@pytest.fixture
-def client(overlaid_client):
-    return overlaid_client
-
-
-@pytest.fixture(scope="module")
-def ids(top_ids):
-    return top_ids
-
 
 def product(ids, **more):
     return "/v1/recommend?" + urlencode({"page": "product", "item": ids[0], "history": f"{ids[1]},{ids[2]}", **more})
