@@ -2,8 +2,8 @@
 
 Anonymous GET answers are kept in the worker's response cache (edge/cache.py) by raw query
 string. ``CachedAnswers`` serves hits before Starlette's routing, request and response
-objects; the route serves them too when a request reaches it some other way. Either way a
-hit sends the same status, headers and body the computed answer had.
+objects; the route serves them too when a request reaches it some other way (a mounted root
+path). Either way a hit sends the same status, headers and body the computed answer had.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from edge.slots.planner import render, slots_for
 from edge.swap import SnapshotHolder
 
 PATH = "/v1/recommend"
+# Set in the scope by CachedAnswers when it looked the query up and missed: the route need not look again.
+MISSED = "skylt.response_cache_missed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
 PRIVATE = "private, no-cache"
 
@@ -60,7 +62,7 @@ async def recommend(request: Request) -> Response:
     response_cache: ResponseCache = state.response_cache
     cached = is_get and response_cache.max_bytes > 0
     query: bytes = request.scope["query_string"] if is_get else b""
-    if cached and (current := state.holder.current) is not None:
+    if cached and not request.scope.get(MISSED) and (current := state.holder.current) is not None:
         found = response_cache.get(query, token(current))
         if found is not None:
             status, raw, content = answer_from(found, request.headers.get("if-none-match"), metrics, started)
@@ -133,6 +135,7 @@ class CachedAnswers:
         started = time.perf_counter()
         found = self.cache.get(scope["query_string"], token(snap))
         if found is None:
+            scope[MISSED] = True
             await self.app(scope, receive, send)
             return
         if_none_match = None

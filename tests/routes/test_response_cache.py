@@ -46,6 +46,16 @@ def test_a_hit_is_the_computed_answer_byte_for_byte(client, ids, demo_tables, tm
         assert exact(off.get(product(ids))) == exact(miss)
 
 
+def test_a_miss_looks_the_cache_up_once(client, ids):
+    cache = client.app.state.response_cache
+    looked_up = []
+    real_get = cache.get
+    cache.get = lambda key, tok: looked_up.append(key) or real_get(key, tok)
+    client.get(product(ids))
+    client.get(product(ids))
+    assert len(looked_up) == 2  # the miss once (by the layer, not again by the route), then the hit
+
+
 def test_a_hit_answers_if_none_match_with_304(client, ids, demo_tables, tmp_path):
     etag = client.get(product(ids)).headers["etag"]
     hit = client.get(product(ids), headers={"If-None-Match": f'"other", W/{etag}'})
