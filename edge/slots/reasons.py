@@ -35,7 +35,7 @@ def saves(amount: float) -> bytes:
 _counted_cache: dict[tuple[str, int], bytes] = {}
 
 
-def _counted(template: str, count: int) -> bytes:
+def counted(template: str, count: int) -> bytes:
     """``template`` with its count, JSON-encoded; the same few reasons recur, so keep them."""
     key = (template, count)
     hit = _counted_cache.get(key)
@@ -54,9 +54,9 @@ def popularity(snap: Snapshot, fallback: str = "Bestseller") -> Explainer:
         out = []
         for w, m in zip(week[ids].tolist(), month[ids].tolist(), strict=True):
             if w > 0:
-                out.append(_counted("Bought {times} this week", w))
+                out.append(counted("Bought {times} this week", w))
             elif m > 0:
-                out.append(_counted("Bought {times} this month", m))
+                out.append(counted("Bought {times} this month", m))
             else:
                 out.append(plain)
         return out
@@ -68,8 +68,8 @@ def trending(snap: Snapshot) -> Explainer:
     plain = _encode("Trending")
 
     def explain(ids: np.ndarray) -> list[bytes]:
-        return [_counted("Trending: bought {times} this week", b) if b > 0
-                else _counted("Trending: viewed {times} this week", v) if v > 0
+        return [counted("Trending: bought {times} this week", b) if b > 0
+                else counted("Trending: viewed {times} this week", v) if v > 0
                 else plain for b, v in zip(bought[ids].tolist(), views[ids].tolist(), strict=True)]
     return explain
 
@@ -90,7 +90,7 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
                                  seeds, ids)
             for j, count in enumerate(counts.tolist()):
                 if count > 0 and out[j] is None:
-                    out[j] = _counted(template, count)
+                    out[j] = counted(template, count)
                     missing -= 1
             if not missing:
                 break

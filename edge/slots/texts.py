@@ -12,7 +12,7 @@ import msgspec
 import numpy as np
 
 from edge.scoring import page as k
-from edge.slots.reasons import SAVES_TEXT, STEP_UP_TEXT, _counted, saves, step_up
+from edge.slots.reasons import SAVES_TEXT, STEP_UP_TEXT, counted, saves, step_up
 from edge.splice import COUNTED, FIXED, SAVES, STEP_UP
 
 _encode = msgspec.json.Encoder().encode
@@ -47,7 +47,7 @@ class Texts:
             if fixed is not None:
                 out.append(fixed)
             elif kinds[t] == COUNTED:
-                out.append(_counted(templates[t], int(v)))
+                out.append(counted(templates[t], int(v)))
             elif kinds[t] == STEP_UP:
                 out.append(step_up(v))
             else:
@@ -63,8 +63,6 @@ class Texts:
                 if kind == FIXED:
                     parts += [_encode(template), b""]
                 else:
-                    if kind != COUNTED:
-                        template = STEP_UP_TEXT if kind == STEP_UP else SAVES_TEXT
                     before, after = _encode(template).split(b"{times}" if kind == COUNTED else b"{value}")
                     parts += [before, after]
             offsets = np.zeros(len(parts) + 1, dtype=np.int64)
@@ -81,7 +79,7 @@ for _tid, _template, _kind in (
         (k.T_TRENDING_BOUGHT, "Trending: bought {times} this week", COUNTED),
         (k.T_TRENDING_VIEWED, "Trending: viewed {times} this week", COUNTED),
         (k.T_TRENDING, "Trending", FIXED),
-        (k.T_STEP_UP, "<step up>", STEP_UP),
-        (k.T_SAVES, "<saves>", SAVES),
+        (k.T_STEP_UP, STEP_UP_TEXT, STEP_UP),
+        (k.T_SAVES, SAVES_TEXT, SAVES),
         (k.T_FREE_SHIPPING, "Gets you free shipping", FIXED)):
     assert TEXTS.add(_template, _kind) == _tid
