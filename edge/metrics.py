@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -26,6 +26,7 @@ from edge.schemas import PAGE_SLOTS
 if TYPE_CHECKING:
     from edge.cache import ResponseCache
 
+C = TypeVar("C")
 # Request latency from tens of microseconds (the kernels) to a second (something is wrong).
 BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
@@ -56,15 +57,24 @@ class Spread:
         self.sum += seconds
 
 
-class _Tallies:
-    """Tallies by label values, exported as one counter."""
+class _Family(Generic[C]):
+    """Children by label values, exported under one name (``metric`` in the subclasses)."""
+
+    make: Callable[[], C]
 
     def __init__(self, name: str, documentation: str, labels: tuple[str, ...]) -> None:
         self.name, self.documentation, self.labels = name, documentation, labels
-        self.children: dict[tuple[str, ...], Tally] = {}
+        self.children: dict[tuple[str, ...], C] = {}
 
-    def child(self, *values: str) -> Tally:
-        return self.children.setdefault(values, Tally())
+    def child(self, *values: str) -> C:
+        found = self.children.get(values)
+        if found is None:
+            found = self.children[values] = self.make()
+        return found
+
+
+class _Tallies(_Family[Tally]):
+    make = Tally
 
     def metric(self) -> Metric:
         counter = CounterMetricFamily(self.name, self.documentation, labels=self.labels)
@@ -73,15 +83,8 @@ class _Tallies:
         return counter
 
 
-class _Spreads:
-    """Spreads by label values, exported as one histogram."""
-
-    def __init__(self, name: str, documentation: str, labels: tuple[str, ...]) -> None:
-        self.name, self.documentation, self.labels = name, documentation, labels
-        self.children: dict[tuple[str, ...], Spread] = {}
-
-    def child(self, *values: str) -> Spread:
-        return self.children.setdefault(values, Spread())
+class _Spreads(_Family[Spread]):
+    make = Spread
 
     def metric(self) -> Metric:
         histogram = HistogramMetricFamily(self.name, self.documentation, labels=self.labels)
