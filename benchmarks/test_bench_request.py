@@ -19,7 +19,7 @@ from starlette.routing import Route
 from edge.codec import decode_query, encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
-from edge.slots.compiled import _run, plan_encoded
+from edge.slots.compiled import plan_encoded, plan_picks
 from edge.slots.context import build_context
 from edge.slots.planner import plan_reference, render
 from edge.store import open_snapshot
@@ -78,7 +78,7 @@ def test_stage_plan(benchmark: Any, snap: Any, queries: Any) -> None:
     """The page kernel alone: every slot's ids, scores and reason codes."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    benchmark(_run, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+    benchmark(plan_picks, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
 
 
 def test_stage_plan_and_splice(benchmark: Any, snap: Any, queries: Any) -> None:

@@ -38,7 +38,7 @@ def spliced(scores: list[float], numbers: list[float], kinds: list[int]) -> list
                               np.array(kinds, dtype=np.int64), text_offsets, text_blob, np.zeros(0, np.int32),
                               np.zeros(1, np.int64), np.zeros(0, np.uint8), PIECES)
     assert ends.tolist() == [len(body)]
-    return msgspec.json.decode(b"[" + body.tobytes() + b"]") if n else []
+    return msgspec.json.decode(b"[" + body.tobytes() + b"]")  # an empty page must write nothing at all
 
 
 @settings(max_examples=200, deadline=None)

@@ -42,19 +42,20 @@ def _aligned(a: np.ndarray) -> np.ndarray:
 
 
 def snapshot_args(snap: Snapshot) -> tuple:
-    """The kernel's arguments that only change with the snapshot (and the overlay's prices)."""
+    """The kernel's arguments that only change with the snapshot (and the overlay's prices:
+    a price override swaps ``arrays["price"]``, and the arguments are gathered again)."""
     a = snap.arrays
-    args = snap.derived.get(_ARGS)
-    if args is None or args[5] is not a["price"]:  # type: ignore[index]
-        args = snap.derived[_ARGS] = (
-            a["nbr_indptr"], a["nbr_indices"], a["nbr_scores"], a["nbr_counts"], a["in_stock"], a["price"],
-            a["category"], a["margin"], a["purchases_7d"], a["purchases_30d"], a["views_7d"],
-            tuple(_aligned(a[f"{name}/items"]) for name in RANKINGS),
-            tuple(_aligned(a[f"{name}/scores"]) for name in RANKINGS),
-            tuple(_aligned(a[f"{name}/indptr"]) for name in RANKINGS),
-            STEPS)
+    cached = snap.derived.get(_ARGS)
+    if cached is None or cached[0] is not a["price"]:  # type: ignore[index]
+        args = (a["nbr_indptr"], a["nbr_indices"], a["nbr_scores"], a["nbr_counts"], a["in_stock"], a["price"],
+                a["category"], a["margin"], a["purchases_7d"], a["purchases_30d"], a["views_7d"],
+                tuple(_aligned(a[f"{name}/items"]) for name in RANKINGS),
+                tuple(_aligned(a[f"{name}/scores"]) for name in RANKINGS),
+                tuple(_aligned(a[f"{name}/indptr"]) for name in RANKINGS),
+                STEPS)
+        cached = snap.derived[_ARGS] = (a["price"], args)
         snap.derived[_COOC] = co_occurrence_specs(snap.manifest.tables)
-    return args  # type: ignore[return-value]
+    return cached[1]  # type: ignore[index]
 
 
 def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
@@ -67,23 +68,23 @@ def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: S
             float(lo), float(hi), float(settings.addon_cap), float(settings.addon_cart_share), snap.has_views)
 
 
-def _run(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
-    started = time.perf_counter()
-    ids, scores, text_ids, numbers, ends, fav = plan_page(*_plan_args(snap, ctx, slots, settings))
-    return ids, scores, text_ids, numbers, ends, fav, started
+def plan_picks(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
+    """``plan_page``'s answer: (ids, scores, text ids, numbers, slot ends, favourite category)."""
+    return plan_page(*_plan_args(snap, ctx, slots, settings))
 
 
 def plan_slots(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
                settings: Settings) -> tuple[list[Picked], int, float]:
     """Every slot's picks, the favourite category and the seconds the plan took."""
-    ids, scores, text_ids, numbers, ends, fav, started = _run(snap, ctx, slots, settings)
+    started = time.perf_counter()
+    ids, scores, text_ids, numbers, ends, fav = plan_picks(snap, ctx, slots, settings)
     reasons = TEXTS.render(text_ids.tolist(), numbers.tolist())
     picked = []
     start = 0
     for end in ends.tolist():
         picked.append(Picked(ids[start:end], scores[start:end], reasons[start:end]))
         start = end
-    return picked, fav, time.perf_counter() - started
+    return picked, int(fav), time.perf_counter() - started
 
 
 def _overlay_fragments(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
