@@ -1,8 +1,9 @@
 """The in-process request path per page on the 1M-item synthetic snapshot (budget: 60 us).
 
-``test_page`` times decode + context + slots + encode as the endpoint runs them; the
-other benchmarks time each stage alone, so the split can be read off one run, and the
-whole ASGI app against a trivial Starlette route returning a constant JSON body.
+``test_page`` times decode + context + the compiled plan-and-splice + the response as the
+endpoint runs them; the other benchmarks time each stage alone, so the split can be read
+off one run, the Python reference path of every page as a yardstick, and the whole ASGI app
+(computed and cached) against a trivial Starlette route returning a constant JSON body.
 """
 
 from __future__ import annotations

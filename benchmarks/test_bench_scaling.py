@@ -2,7 +2,7 @@
 
 Catalog: synthetic snapshots of 10k, 100k and 1M items, 50 neighbours per item and table, the
 same 20-item history. History: 0 to 50 ids (the API's limit) on the 1M-item snapshot. Each
-request is ``handle`` of ``test_bench_request.py``: decode, context, slots, encode.
+request is ``handle`` of ``test_bench_request.py``: decode, context, plan and splice, response.
 """
 
 from __future__ import annotations
