@@ -1,12 +1,15 @@
 """Compile and warm every kernel against a snapshot's own arrays before it serves.
 
 Numba specialises on array types (read-only, dtype, layout), so the warm-up runs the real
-request path once per page with ids taken from the snapshot itself.
+request paths once per page with ids taken from the snapshot itself: the page kernel that
+personalized answers use, and the Python planner's kernels that the control bucket's use.
 """
 
 from __future__ import annotations
 
+from edge.codec import encode_response
 from edge.config import Settings
+from edge.experiments import plan_control
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import render
@@ -24,3 +27,4 @@ def warm(snap: Snapshot, settings: Settings) -> None:
                                      price_max=1e6, free_shipping_gap=5.0)):
             ctx = build_context(snap, req)
             render(snap, ctx, PAGE_SLOTS[page], settings, "warm")
+            encode_response(snap, "warm", page, plan_control(snap, ctx, PAGE_SLOTS[page], settings), ctx.ignored)

@@ -63,7 +63,7 @@ def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: S
     gap = ctx.free_shipping_gap
     return (*snapshot_args(snap), slot_rows(ctx.page, slots), WEIGHTS, snap.derived[_COOC],
             ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current, ctx.excluded, ctx.blocked, ctx.cat_allow,
-            float(ctx.price_lo), float(ctx.price_hi), ctx.n, ctx.region, ctx.segment,
+            ctx.price_lo, ctx.price_hi, ctx.n, ctx.region, ctx.segment,
             NAN if gap is None else float(gap), settings.max_per_category, float(settings.history_half_life),
             float(lo), float(hi), float(settings.addon_cap), float(settings.addon_cart_share), snap.has_views)
 

@@ -77,8 +77,9 @@ def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None
         region=snap.region_id(req.region) if req.region else -1,
         segment=snap.segment_id(req.segment) if req.segment else -1,
         n=req.n,
-        price_lo=req.price_min if req.price_min is not None else -np.inf,
-        price_hi=req.price_max if req.price_max is not None else np.inf,
+        # Floats whatever the request held (a Struct built in Python may hold an int): kernels specialise on it.
+        price_lo=float(req.price_min) if req.price_min is not None else -np.inf,
+        price_hi=float(req.price_max) if req.price_max is not None else np.inf,
         cat_allow=cat_allow, current=current, excluded=exclude, blocked=blocked,
         free_shipping_gap=req.free_shipping_gap, ignored=ignored,
         anchor=current if item >= 0 else history[-1:].copy(),

@@ -138,3 +138,33 @@ def test_warm_compiles_what_requests_use(stocked_snapshot):
                                      free_shipping_gap=0)):
             render(snap, build_context(snap, req), PAGE_SLOTS[page], Settings(max_per_category=2), "rid")
     assert len(page_items.signatures) == compiled
+
+
+def test_warm_also_readies_the_control_buckets_kernels(demo_tables):
+    """In a fresh process (as a server worker starts), a control answer after the warm-up compiles nothing."""
+    import subprocess
+    import sys
+
+    script = f"""
+from edge.config import Settings
+from edge.experiments import plan_control
+from edge.schemas import PAGE_SLOTS, RecommendRequest
+from edge.scoring import from_ranked, sorted_unique, union_sorted
+from edge.slots.context import build_context
+from edge.store import open_snapshot
+from edge.warm import warm
+
+snap = open_snapshot({str(demo_tables)!r})
+warm(snap, Settings())
+kernels = (from_ranked, sorted_unique, union_sorted)
+before = [len(k.signatures) for k in kernels]
+best, _ = snap.ranking("bestsellers", 0)
+ids = [snap.external_id(int(i)) for i in best[:4]]
+for page in PAGE_SLOTS:
+    req = RecommendRequest(page=page, item=ids[0], cart=ids[1:3], history=ids[2:], price_min=1)
+    assert plan_control(snap, build_context(snap, req), PAGE_SLOTS[page], Settings())
+print(before, [len(k.signatures) for k in kernels])
+assert [len(k.signatures) for k in kernels] == before
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
