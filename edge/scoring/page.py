@@ -326,6 +326,8 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
 
     # Blends shared by slots that blend the same seeds the same way (similar, upsell, alternatives).
     n_rows = table_weights.shape[0]
+    # memo_ids[at + 1] holds the blend of memo_keys[at]; entry 0 is a placeholder that gives numba
+    # the lists' element type.
     memo_keys = np.full(steps.shape[0], -1, np.int64)
     memo_ids = [np.zeros(0, np.int32)]
     memo_scores = [np.zeros(0, np.float32)]
