@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -11,7 +12,6 @@ from datetime import datetime
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from edge.cache import ResponseCache
@@ -30,7 +30,7 @@ from edge.routes.dashboard import dashboard
 from edge.routes.docs import api_page, openapi_json
 from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
-from edge.routes.recommend import CachedAnswers, recommend
+from edge.routes.recommend import RecommendGets, recommend
 from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.users import delete_user
 from edge.store import Snapshot
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await event_log.start()
         if settings.ingest_keys:
             await impression_log.start()
+        if settings.gc_freeze:
+            gc.freeze()  # what startup made lives as long as the worker: full collections need not walk it
         watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
         overlay_watcher = asyncio.create_task(overlay.watch(holder, settings.overlay_poll_seconds))
         loop = asyncio.get_running_loop()
@@ -99,16 +101,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await impression_log.stop()
             if app.state.profiles is not None:
                 app.state.profiles.close()
+            if settings.gc_freeze:
+                gc.unfreeze()  # an app stopped in a process that goes on (tests, embedding) leaves no garbage behind
 
-    middleware = []
-    if settings.cors_origins:
-        middleware.append(Middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins),
-                                     allow_methods=["GET", "POST"],
-                                     allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"],
-                                     expose_headers=["ETag"], max_age=600))
-    if settings.response_cache_bytes > 0:
-        # Inside CORS, which adds its headers to hits as to every answer; before the router.
-        middleware.append(Middleware(CachedAnswers, cache=response_cache, holder=holder, metrics=app_metrics))
     shop: list[BaseRoute] = []
     if settings.storefront:
         from edge.storefront import routes as storefront_routes
@@ -130,7 +125,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/docs", api_page, methods=["GET"]),
             *shop,
         ],
-        middleware=middleware,
         exception_handlers={SkyltError: skylt_error, HTTPException: http_error, Exception: unexpected_error},
         lifespan=lifespan,
     )
@@ -143,4 +137,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set
     app.state.experiment = Experiment(settings.experiment_salt, settings.control_share)
     app.state.overlay = overlay
+    # add_middleware wraps what is there: the GET layer first, so CORS (outside it) adds its headers to every answer.
+    app.add_middleware(RecommendGets, state=app.state)
+    if settings.cors_origins:
+        app.add_middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"], expose_headers=["ETag"],
+                           max_age=600)
     return app

@@ -32,6 +32,9 @@ class Settings:
     response_cache_bytes: int = setting(32 << 20, "Bytes of anonymous GET /v1/recommend answers each worker keeps "
                                                   "in memory, by query string, until the snapshot or the catalog "
                                                   "overlay changes; 0: no response cache.")
+    gc_freeze: bool = setting(True, "Keep the objects each worker holds once it is ready (modules, compiled kernels, "
+                                    "the snapshot) out of the garbage collector's full passes, which would "
+                                    "otherwise stop a worker for tens of milliseconds now and then.")
     upsell_band: tuple[float, float] = setting((1.1, 2.0), "Price band of `upsell` relative to the current item.")
     addon_cap: float = setting(15.0, "Absolute price cap of `addons` when no free-shipping gap is given.")
     addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")

@@ -12,13 +12,16 @@ Scenarios (see ``scenarios.py``):
   events/s, latency per batch, and the log checked against the acknowledged count.
 - ``memory``: ``--tables`` and then each ``--compare-tables`` under the same load; memory per worker.
 
-The driver is wrk when installed (``--driver auto``), else the Python replay generator.
+The driver is wrk when installed (``--driver auto``), else the Python replay generator. When the
+machine has more CPUs than ``--workers``, servers and generator run on separate CPUs
+(``placement.py``; ``--no-pin`` turns it off).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -29,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loadtests import cachestats, memory, replay, scenarios, wrkrun
+from loadtests import cachestats, memory, placement, replay, scenarios, targets, wrkrun
 from loadtests.sessions import anonymous, item_ids, load_journeys
 
 SCENARIOS = {**scenarios.SCENARIOS, "memory": memory.memory}
@@ -126,6 +129,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--anonymous", action="store_true",
                    help="Python driver: replay the journeys without their user ids (anonymous shoppers, whose "
                         "answers the response cache may keep)")
+    p.add_argument("--no-pin", action="store_true",
+                   help="leave servers and load generator wherever the scheduler puts them (default: separate "
+                        "CPUs when there are more CPUs than --workers)")
     p.add_argument("--json", type=Path, help="write the results here")
     return p.parse_args(argv)
 
@@ -154,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         or (driver == "wrk" and args.scenario in ("steady", "memory"))):
         sys.exit("--ingest replays events with the Python driver: steady or memory with --driver python, swap, soak")
     replay.prepare_process()
+    placed = None if args.no_pin else placement.split(args.workers)
+    if placed is not None:
+        placement.pin_generator(placed)
+        targets.SERVER_CPUS = placed.servers
+    print(placed.describe() if placed else "servers and load generator not pinned to separate CPUs")
     journeys = load_journeys(args.events)
     if args.anonymous:
         journeys = anonymous(journeys)
@@ -173,7 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
            "settings": {"driver": "python" if args.scenario == "ingest" else driver, "workers": args.workers,
                         "duration": args.duration, "connections": args.connections, "tables": str(args.tables),
                         "batch": args.batch, "compare_tables": [str(t) for t in args.compare_tables],
-                        "ingest": args.ingest, "cache_bytes": args.cache_bytes, "anonymous": args.anonymous},
+                        "ingest": args.ingest, "cache_bytes": args.cache_bytes, "anonymous": args.anonymous,
+                        "placement": dataclasses.asdict(placed) if placed else None},
            "result": result}
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")

@@ -185,7 +185,8 @@ HOLD_DELAY_MS = 10  # wrk's delay() has whole-millisecond resolution: keep it we
 
 def _hold(url: str, s: Settings, target: float, peak: dict[str, Any]) -> dict[str, Any]:
     """p99 at ``target`` requests/s. The Python generator holds the rate open-loop; wrk cannot, so
-    each connection pauses HOLD_DELAY_MS between requests and the number of connections is
+    each connection pauses HOLD_DELAY_MS on average between requests (exponentially distributed,
+    so arrivals do not bunch; wrk/common.lua) and the number of connections is
     calibrated (at most three tries) until the achieved rate is within 5 % of the target."""
     if s.driver != "wrk":
         rep = _python(url, s, users=max(8, 2 * peak["connections"]), seconds=s.step_seconds, rate=target)
@@ -201,7 +202,8 @@ def _hold(url: str, s: Settings, target: float, peak: dict[str, Any]) -> dict[st
             break
         conns = max(1, round(conns * target / r["rps"]))
     return {"target_rps": round(target, 1), "achieved_rps": r["rps"], "p99_ms": r["latency_ms"]["99"],
-            "failed": r["failed"], "connections": conns, "method": f"wrk, {HOLD_DELAY_MS} ms pause per connection",
+            "failed": r["failed"], "connections": conns,
+            "method": f"wrk, random pauses of {HOLD_DELAY_MS} ms on average",
             "generator_limited": r["rps"] < 0.95 * target}
 
 

@@ -30,6 +30,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# The CPUs every server runs on (loadtests/placement.py); empty: wherever the scheduler puts it.
+SERVER_CPUS: tuple[int, ...] = ()
+
+
 class Target:
     """A server child process; ``stop`` ends it and everything it started."""
 
@@ -42,6 +46,9 @@ class Target:
         self._log = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
                                      env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
+        if SERVER_CPUS:
+            # Before the server has imported anything: the workers it starts later inherit the CPUs.
+            os.sched_setaffinity(self.proc.pid, SERVER_CPUS)
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout

@@ -1,20 +1,24 @@
 """GET and POST /v1/recommend: the page's slots for one shopper.
 
-Anonymous GET answers are kept in the worker's response cache (edge/cache.py) by raw query
-string. ``CachedAnswers`` serves hits before Starlette's routing, request and response
-objects; the route serves them too when a request reaches it some other way (a mounted root
-path). Either way a hit sends the same status, headers and body the computed answer had.
+``RecommendGets`` is a pure ASGI layer in front of the router that answers GET
+/v1/recommend itself, computed or from the worker's response cache (edge/cache.py), with two
+``send`` calls: Starlette's routing, request and response objects cost about a quarter of a
+computed answer. POSTs, HEADs, a mounted root path and every GET that fails go on to the
+``recommend`` route, which computes the same answer (``compute``) and lets the one error
+mapping in edge/problems.py answer what failed. Either way the same status, headers and body
+go out.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from edge.cache import Entry, ResponseCache, entry, etag_matches, token
+from edge.cache import Entry, entry, etag_matches, token
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
 from edge.experiments import CONTROL, plan_control
 from edge.metrics import Metrics
@@ -23,26 +27,38 @@ from edge.routes.body import read_body
 from edge.schemas import RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import render, slots_for
-from edge.swap import SnapshotHolder
 
 PATH = "/v1/recommend"
-# Set in the scope by CachedAnswers when it looked the query up and missed: the route need not look again.
+# Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
 MISSED = "skylt.response_cache_missed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
 PRIVATE = "private, no-cache"
+CONTENT_TYPE = (b"content-type", b"application/json")
+NO_STORE = (b"cache-control", b"no-store")
+
+# (status, raw ASGI headers, body); the headers are the caller's to change (CORS adds its own).
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-def answer_from(found: Entry, if_none_match: str | None, metrics: Metrics,
-                started: float) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """Status, headers and body of a cache hit, counted as the computed answer would be."""
+def answer_from(found: Entry, if_none_match: str | None, metrics: Metrics, started: float) -> Answer:
+    """A cache hit, counted as the computed answer would be."""
     metrics.cache_hits.inc()
     if etag_matches(if_none_match, found.etag):
         metrics.not_modified.inc()
-        return 304, found.not_modified, b""
+        return 304, list(found.not_modified), b""
     requests, latency = metrics.served(found.page)
     requests.inc()
     latency.observe(time.perf_counter() - started)
-    return 200, found.headers, found.body
+    return 200, list(found.headers), found.body
+
+
+def cached_answer(state: Any, query: bytes, if_none_match: str | None, started: float) -> Answer | None:
+    """The response cache's answer to a GET's query string, if it holds one."""
+    cache = state.response_cache
+    if cache.max_bytes <= 0 or (current := state.holder.current) is None:
+        return None
+    found = cache.get(query, token(current))
+    return None if found is None else answer_from(found, if_none_match, state.metrics, started)
 
 
 def _counted(metrics: Metrics, req: RecommendRequest) -> bool:
@@ -54,25 +70,13 @@ def _counted(metrics: Metrics, req: RecommendRequest) -> bool:
     return False
 
 
-async def recommend(request: Request) -> Response:
-    started = time.perf_counter()
-    state = request.app.state
+def compute(state: Any, req: RecommendRequest, query: bytes | None, if_none_match: str | None,
+            started: float) -> Answer:
+    """The answer to a decoded request. ``query``: a GET's raw query string (None for a POST),
+    the key its answer is stored under. Raises the error tree before it counts anything."""
     metrics: Metrics = state.metrics
-    is_get = request.method == "GET"
-    response_cache: ResponseCache = state.response_cache
-    cached = is_get and response_cache.max_bytes > 0
-    query: bytes = request.scope["query_string"] if is_get else b""
-    if cached and not request.scope.get(MISSED) and (current := state.holder.current) is not None:
-        found = response_cache.get(query, token(current))
-        if found is not None:
-            status, raw, content = answer_from(found, request.headers.get("if-none-match"), metrics, started)
-            response = Response(content, status_code=status)
-            response.raw_headers = list(raw)
-            return response
-    if is_get:
-        req = decode_query(query_items(query))
-    else:
-        req = decode_body(await read_body(request, state.settings.max_body_bytes))
+    is_get = query is not None
+    cached = is_get and state.response_cache.max_bytes > 0
     slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
     page_latency, slot_metrics = metrics.page(req.page)
     bucket = state.experiment.bucket(req.user, req.session)
@@ -83,13 +87,16 @@ async def recommend(request: Request) -> Response:
         tok = token(snap)
         key = canonical_key(snap.version, req, bucket.encode() + (stored or b""))
         etag = f'"{key}"'
-        cache_control = state.settings.cache_control if req.user is None else PRIVATE
-        headers = {"ETag": etag, "Cache-Control": cache_control} if is_get else {"Cache-Control": "no-store"}
-        if is_get and etag_matches(request.headers.get("if-none-match"), etag):
-            if cached:
-                _counted(metrics, req)
-            metrics.not_modified.inc()
-            return Response(status_code=304, headers=headers)
+        if is_get:
+            cache_control = state.settings.cache_control if req.user is None else PRIVATE
+            head = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode("latin-1"))]
+            if etag_matches(if_none_match, etag):
+                if cached:
+                    _counted(metrics, req)
+                metrics.not_modified.inc()
+                return 304, head, b""
+        else:
+            head = [NO_STORE]
         ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
         if bucket == CONTROL:
             # "shop": the page shows its own recommendations, measured against ours.
@@ -107,42 +114,67 @@ async def recommend(request: Request) -> Response:
     requests, _ = metrics.served(req.page)
     requests.inc()
     page_latency.observe(time.perf_counter() - started)
-    response = Response(body, media_type="application/json", headers=headers)
-    if cached and _counted(metrics, req):
+    headers = [*head, (b"content-length", str(len(body)).encode()), CONTENT_TYPE]
+    if cached and query is not None and _counted(metrics, req):
         # Only a pure function of the query string (under ``tok``) is stored: never a known customer's.
-        not_modified = Response(status_code=304, headers=headers).raw_headers
-        response_cache.put(query, tok, entry(query, req.page, etag, body, list(response.raw_headers), not_modified))
-    return response
+        state.response_cache.put(query, tok, entry(query, req.page, etag, body, headers, head))
+        headers = list(headers)
+    return 200, headers, body
 
 
-class CachedAnswers:
-    """Pure ASGI, in front of the router: answers a GET /v1/recommend the response cache holds
-    with two ``send`` calls. Everything else, and every miss, goes on to the app unchanged
-    (HEAD and other methods, other paths, a mounted root path, no snapshot yet: 503 there)."""
+class _Answered(Response):
+    """An answer whose raw headers are already built: Starlette sends them as they are."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, holder: SnapshotHolder, metrics: Metrics) -> None:
+    def __init__(self, answer: Answer) -> None:
+        self.status_code, self.raw_headers, self.body = answer
+        self.background = None
+
+
+async def recommend(request: Request) -> Response:
+    started = time.perf_counter()
+    state = request.app.state
+    if request.method != "GET":
+        req = decode_body(await read_body(request, state.settings.max_body_bytes))
+        return _Answered(compute(state, req, None, None, started))
+    query: bytes = request.scope["query_string"]
+    if_none_match = request.headers.get("if-none-match")
+    if not request.scope.get(MISSED) and (hit := cached_answer(state, query, if_none_match, started)):
+        return _Answered(hit)
+    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started))
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":  # the first one, as Starlette's Headers.get reads it
+            return value.decode("latin-1")
+    return None
+
+
+class RecommendGets:
+    """Pure ASGI, in front of the router: answers GET /v1/recommend with two ``send`` calls.
+    Everything else goes on to the app unchanged (HEAD and other methods, other paths, a
+    mounted root path, no snapshot yet: 503 there), and so does a GET that raised: the route
+    raises it again, and the app's error handlers answer it."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
-        self.cache = cache
-        self.holder = holder
-        self.metrics = metrics
+        self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        snap = self.holder.current
         if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != PATH
-                or scope.get("root_path") or snap is None):
+                or scope.get("root_path") or self.state.holder.current is None):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        found = self.cache.get(scope["query_string"], token(snap))
-        if found is None:
+        query, if_none_match = scope["query_string"], _if_none_match(scope)
+        answer = cached_answer(self.state, query, if_none_match, started)
+        if answer is None:
             scope[MISSED] = True
-            await self.app(scope, receive, send)
-            return
-        if_none_match = None
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":  # the first one, as Starlette's Headers.get reads it
-                if_none_match = value.decode("latin-1")
-                break
-        status, headers, body = answer_from(found, if_none_match, self.metrics, started)
-        await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+            try:
+                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started)
+            except Exception:
+                await self.app(scope, receive, send)
+                return
+        status, headers, body = answer
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

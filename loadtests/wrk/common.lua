@@ -23,11 +23,13 @@ function M.setup(thread)
   threads = threads + 1
 end
 
--- $SKYLT_DELAY_MS: each connection pauses this long between requests, to hold a rate below the
--- maximum (the ramp's 70 % point). The scripts define wrk's delay() only when it is set.
+-- $SKYLT_DELAY_MS: each connection pauses this long on average between requests, to hold a rate
+-- below the maximum (the ramp's 70 % point). The scripts define wrk's delay() only when it is set.
+-- Pauses are drawn from an exponential distribution, as shoppers' think times are: with one fixed
+-- pause, connections answered in the same burst would come back in the same burst, every time.
 M.delay_ms = tonumber(os.getenv("SKYLT_DELAY_MS") or "")
 function M.delay()
-  return M.delay_ms
+  return -M.delay_ms * math.log(1 - math.random())
 end
 
 function M.done(summary, latency, requests)
@@ -54,6 +56,7 @@ function M.page(query)
     ids = M.load_ids()
     n = #ids
     i = (tid or 0) * 7919
+    math.randomseed(1 + (tid or 0))  -- the pauses repeat from run to run
   end
   request = function()
     i = i + 1
