@@ -127,3 +127,24 @@ def filesystem(path: Path) -> str:
                 and len(parts[1]) >= len(best):
             best, kind = parts[1], parts[2]
     return kind
+
+
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def cpu_ticks() -> dict[str, int]:
+    """The machine's CPU time so far, all CPUs, in clock ticks by kind (the ``cpu`` line of /proc/stat)."""
+    try:
+        line = (PROC / "stat").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return {}
+    return dict(zip(CPU_FIELDS, map(int, line.split()[1:1 + len(CPU_FIELDS)]), strict=False))
+
+
+def steal_share(before: dict[str, int], after: dict[str, int]) -> float | None:
+    """The share of CPU time between two ``cpu_ticks`` readings that the hypervisor gave to other
+    guests (steal): time this machine's processes were ready to run but had no CPU."""
+    total = sum(after.get(k, 0) - before.get(k, 0) for k in CPU_FIELDS)
+    if total <= 0 or "steal" not in after:
+        return None
+    return (after["steal"] - before.get("steal", 0)) / total

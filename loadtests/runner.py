@@ -1,11 +1,12 @@
 """Reproducible performance runs: ``python -m loadtests.runner --tables DIR [--scenario steady]``.
 
-Scenarios (see ``scenarios.py``):
+Scenarios (see ``scenarios.py``, ``ramp.py`` and ``memory.py``):
 
 - ``steady``: skylt with its response cache, skylt without it, a trivial Starlette app and nginx
   (if installed), one after another on the same settings, each loaded for ``--duration`` s; prints
   the throughput ratios, the cache's hit rate and the latencies.
-- ``ramp``: doubles concurrency until throughput stops growing; p99 at 70 % of the maximum.
+- ``ramp``: doubles concurrency until throughput stops growing; p99 at 70 % of the maximum, and
+  the trivial route's p99 at the same rate as a yardstick.
 - ``swap``: republishes the snapshot every ``--swap-every`` s under load; fails on any error.
 - ``soak``: ``--soak-seconds`` of load while sampling each server process's RSS.
 - ``ingest``: ``--connections`` clients post batches of ``--batch`` events for ``--duration`` s;
@@ -32,10 +33,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loadtests import cachestats, memory, placement, replay, scenarios, targets, wrkrun
+from loadtests import cachestats, memory, placement, ramp, replay, scenarios, targets, wrkrun
 from loadtests.sessions import anonymous, item_ids, load_journeys
 
-SCENARIOS = {**scenarios.SCENARIOS, "memory": memory.memory}
+SCENARIOS = {**scenarios.SCENARIOS, "ramp": ramp.ramp, "memory": memory.memory}
 
 
 def machine() -> dict[str, Any]:
@@ -63,6 +64,13 @@ def latency_table(results: dict[str, list[dict[str, Any]]]) -> str:
                      for r in rows)
 
 
+def _held(held: dict[str, Any]) -> str:
+    steal = "" if held["cpu_steal"] is None else f", CPU steal {100 * held['cpu_steal']:.1f} %"
+    return (f"{held['achieved_rps']:.0f} rps achieved, p99 {held['p99_ms']} ms{steal}"
+            + (" (generator-limited)" if held["generator_limited"] else "")
+            + ("" if held["on_target"] else " (not within 5 % of the target rate)"))
+
+
 def summary(scenario: str, result: dict[str, Any]) -> str:
     if scenario == "steady":
         lines = [latency_table(result["targets"])]
@@ -76,8 +84,9 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
         lines = [f"c={st['connections']:>4}  {st['rps']:8.0f} rps" for st in result["steps"]]
         held = result["at_70pct"]
         lines.append(f"max {result['max_rps']:.0f} rps at {result['max_at_connections']} connections; at 70 % "
-                     f"({held['target_rps']:.0f} rps target, {held['achieved_rps']:.0f} achieved) "
-                     f"p99 {held['p99_ms']} ms" + (" (generator-limited)" if held["generator_limited"] else ""))
+                     f"({held['target_rps']:.0f} rps target) {_held(held)}, target {result['p99_target_ms']} ms: "
+                     + ("met" if result["meets_target"] else "not met"))
+        lines.append(f"trivial route at the same rate: {_held(result['trivial_at_same_rate'])}")
         lines.append(cachestats.line("ramp", result["cache"]))
         return "\n".join(lines)
     if scenario == "ingest":

@@ -37,7 +37,7 @@ class Settings:
     max_requests: int = 2_000_000
 
 
-def _python(url: str, s: Settings, users: int, seconds: float, rate: float | None = None,
+def python_replay(url: str, s: Settings, users: int, seconds: float, rate: float | None = None,
             ingest_events: bool = False) -> dict[str, Any]:
     config = replay.Config(url=url, users=users, duration=seconds, max_requests=s.max_requests, rate=rate)
     return replay.run_sync(s.journeys, config, ingest.Ingest(targets.INGEST_KEY) if ingest_events else None)
@@ -70,7 +70,7 @@ def measure(url: str, s: Settings, connections: int | None = None, seconds: floa
                 rows[-1]["warm_up"] = warm
         return rows
     before = cachestats.counts(url) if cache else {}
-    rep = _python(url, s, conns, secs, ingest_events=ingest_events)
+    rep = python_replay(url, s, conns, secs, ingest_events=ingest_events)
     rows = []
     for page, stats in [*rep["pages"].items(), ("overall", {**rep["overall"], "rps": rep["rps"],
                                                             "errors": rep["errors"]})]:
@@ -107,7 +107,7 @@ def warm_cache(url: str, s: Settings, page: str, connections: int) -> dict[str, 
     return {"runs": runs, "misses": misses}
 
 
-def _save_body(url: str, s: Settings, path: Path) -> Path:
+def save_body(url: str, s: Settings, path: Path) -> Path:
     """A real product-page answer, so the baselines send bodies of the same size."""
     step = next(st for j in s.journeys for st in j.steps if st.page == "product")
     response = httpx.get(f"{url}/v1/recommend", params=step.query(), timeout=10)
@@ -124,7 +124,7 @@ def steady(s: Settings) -> dict[str, Any]:
     baselines: the first shows what cache hits cost, the second what computing every answer does."""
     out: dict[str, Any] = {"targets": {}, "skipped": {}}
     with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
-        body = _save_body(t.url, s, s.workdir / "body.json")
+        body = save_body(t.url, s, s.workdir / "body.json")
         out["targets"]["skylt"] = measure(t.url, s, ingest_events=s.ingest, cache=True)
     with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=0) as t:
         out["targets"][UNCACHED] = measure(t.url, s, ingest_events=s.ingest)
@@ -152,61 +152,6 @@ def ratios(results: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, floa
     return {k: v for k, v in out.items() if v}
 
 
-def _total_rps(rows: list[dict[str, Any]]) -> float:
-    overall = [r["rps"] for r in rows if r["page"] == "overall"]
-    # wrk: the ramp runs the product script only (the most common page).
-    return float(overall[0] if overall else next(r["rps"] for r in rows if r["page"] == "product"))
-
-
-def ramp(s: Settings) -> dict[str, Any]:
-    """Double the concurrency until throughput stops growing by 5 % a level; then hold 70 % of the best
-    throughput with the open-loop generator and report its p99."""
-    steps: list[dict[str, Any]] = []
-    with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
-        before = cachestats.counts(t.url)
-        best, flat_steps, conns = 0.0, 0, 1
-        while conns <= s.max_connections and flat_steps < 2:
-            rows = measure(t.url, s, conns, s.step_seconds, pages=("product",))
-            rps = _total_rps(rows)
-            steps.append({"connections": conns, "rps": rps, "rows": rows})
-            # Two levels in a row without 5 % growth: one flat level on a noisy machine proves little.
-            flat_steps = flat_steps + 1 if rps < best * 1.05 else 0
-            best = max(best, rps)
-            conns *= 2
-        peak = max(steps, key=lambda st: st["rps"])
-        held = _hold(t.url, s, 0.7 * peak["rps"], peak)
-        cache = cachestats.delta(before, cachestats.counts(t.url))
-    return {"steps": steps, "max_rps": peak["rps"], "max_at_connections": peak["connections"], "at_70pct": held,
-            "cache": cache}
-
-
-HOLD_DELAY_MS = 10  # wrk's delay() has whole-millisecond resolution: keep it well above 1 ms
-
-
-def _hold(url: str, s: Settings, target: float, peak: dict[str, Any]) -> dict[str, Any]:
-    """p99 at ``target`` requests/s. The Python generator holds the rate open-loop; wrk cannot, so
-    each connection pauses HOLD_DELAY_MS on average between requests (exponentially distributed,
-    so arrivals do not bunch; wrk/common.lua) and the number of connections is
-    calibrated (at most three tries) until the achieved rate is within 5 % of the target."""
-    if s.driver != "wrk":
-        rep = _python(url, s, users=max(8, 2 * peak["connections"]), seconds=s.step_seconds, rate=target)
-        return {"target_rps": round(target, 1), "achieved_rps": rep["rps"], "p99_ms": rep["overall"].get("p99_ms"),
-                "failed": rep["failed"], "unsent": rep["unsent"], "method": "python open loop",
-                "generator_limited": rep["rps"] < 0.95 * target}
-    latency_ms = next(r["p50_ms"] for r in peak["rows"] if r["page"] == "product")
-    conns = max(1, round(target * (HOLD_DELAY_MS + latency_ms) / 1000))
-    for _ in range(3):
-        r = wrkrun.run(url, "product", s.ids_file, seconds=max(1, round(s.step_seconds)), connections=conns,
-                       delay_ms=HOLD_DELAY_MS)
-        if abs(r["rps"] - target) <= 0.05 * target or not r["rps"]:
-            break
-        conns = max(1, round(conns * target / r["rps"]))
-    return {"target_rps": round(target, 1), "achieved_rps": r["rps"], "p99_ms": r["latency_ms"]["99"],
-            "failed": r["failed"], "connections": conns,
-            "method": f"wrk, random pauses of {HOLD_DELAY_MS} ms on average",
-            "generator_limited": r["rps"] < 0.95 * target}
-
-
 def swap(s: Settings) -> dict[str, Any]:
     """Republish the snapshot under a new name every ``swap_every`` seconds during load; every
     request must succeed and every worker must end on the newest snapshot."""
@@ -218,7 +163,7 @@ def swap(s: Settings) -> dict[str, Any]:
         thread = threading.Thread(target=swapper.republish_every, args=(root, s.swap_every, stop, published))
         thread.start()
         try:
-            rep = _python(t.url, s, s.connections, s.duration, ingest_events=s.ingest)
+            rep = python_replay(t.url, s, s.connections, s.duration, ingest_events=s.ingest)
         finally:
             stop.set()
             thread.join()
@@ -261,7 +206,7 @@ def soak(s: Settings) -> dict[str, Any]:
         thread = threading.Thread(target=sample)
         thread.start()
         try:
-            rep = _python(t.url, s, s.connections, s.soak_seconds, ingest_events=s.ingest)
+            rep = python_replay(t.url, s, s.connections, s.soak_seconds, ingest_events=s.ingest)
         finally:
             stop.set()
             thread.join()
@@ -307,4 +252,4 @@ def ingest_load(s: Settings) -> dict[str, Any]:
             "passed": matches and result["failed"] == 0 and result["events_rejected"] == 0}
 
 
-SCENARIOS = {"steady": steady, "ramp": ramp, "swap": swap, "soak": soak, "ingest": ingest_load}
+SCENARIOS = {"steady": steady, "swap": swap, "soak": soak, "ingest": ingest_load}

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from starlette.testclient import TestClient
 
 from loadtests import procfs, swapper
@@ -100,3 +101,21 @@ def test_the_cache_warm_up_runs_until_a_run_adds_no_miss_and_is_bounded(monkeypa
     fake([50])  # a cache too small for the script's URLs never warms: the tries are bounded
     assert scenarios.warm_cache("http://x", s, "product", 32) == {"runs": scenarios.WARM_TRIES,
                                                                   "misses": 50 * scenarios.WARM_TRIES}
+
+
+def test_steal_share_is_the_stolen_part_of_all_cpu_time_between_two_readings():
+    before = dict.fromkeys(procfs.CPU_FIELDS, 100)
+    after = {**before, "user": 160, "idle": 130, "steal": 110}
+    assert procfs.steal_share(before, after) == pytest.approx(10 / 100)
+    assert procfs.steal_share(before, before) is None  # no time passed
+    assert procfs.steal_share({}, {}) is None  # no /proc/stat
+
+
+def test_cpu_ticks_read_this_machine_and_only_grow():
+    first = procfs.cpu_ticks()
+    assert set(first) >= {"user", "system", "idle"}
+    sum(i * i for i in range(2_000_000))  # burn some CPU time
+    second = procfs.cpu_ticks()
+    assert all(second[k] >= first[k] for k in first) and sum(second.values()) > sum(first.values())
+    share = procfs.steal_share(first, second)
+    assert share is None or 0 <= share <= 1
