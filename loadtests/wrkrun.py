@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 SCRIPTS = Path(__file__).resolve().parent / "wrk"
-PAGES = ("product", "home", "cart")
+PAGES = ("product", "home", "cart", "checkout")
 MARKER = "SKYLT_JSON "
 
 
