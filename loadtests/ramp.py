@@ -1,4 +1,4 @@
-"""The ramp scenario: the maximum throughput of computed product pages, then the p99 at 70 % of it.
+"""The ramp scenario: the maximum throughput of product pages, then the p99 at 70 % of it.
 
 The same rate is then held against the trivial Starlette route (same body, same uvicorn settings),
 so the run says how much of that p99 is Skylt's own and how much the machine, the HTTP stack and the
@@ -8,6 +8,7 @@ during each hold, which on a shared virtual machine is where the worst tails com
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from loadtests import cachestats, procfs, targets, wrkrun
@@ -15,6 +16,7 @@ from loadtests.scenarios import Settings, measure, python_replay, save_body
 
 HOLD_DELAY_MS = 10  # wrk's delay() has whole-millisecond resolution: keep it well above 1 ms
 P99_TARGET_MS = 3.0
+PEAK_REPEATS = 2
 
 
 def _total_rps(rows: list[dict[str, Any]]) -> float:
@@ -38,6 +40,15 @@ def climb(url: str, s: Settings) -> list[dict[str, Any]]:
     return steps
 
 
+def sustained(url: str, s: Settings, peak: dict[str, Any]) -> tuple[float, list[float]]:
+    """The maximum as the median of the best level and PEAK_REPEATS more runs of it: the best of
+    several noisy levels is biased upwards (it was picked for being high), and 70 % of a lucky
+    peak is more than 70 % of what the server sustains."""
+    repeats = [_total_rps(measure(url, s, peak["connections"], s.step_seconds, pages=("product",)))
+               for _ in range(PEAK_REPEATS)]
+    return float(statistics.median([peak["rps"], *repeats])), repeats
+
+
 def ramp(s: Settings) -> dict[str, Any]:
     """Climb to skylt's maximum, hold 70 % of it, then hold the same rate against the trivial route."""
     with targets.skylt(s.tables, s.workers, s.workdir, cache_bytes=s.cache_bytes) as t:
@@ -45,12 +56,14 @@ def ramp(s: Settings) -> dict[str, Any]:
         before = cachestats.counts(t.url)
         steps = climb(t.url, s)
         peak = max(steps, key=lambda st: st["rps"])
-        held = hold(t.url, s, 0.7 * peak["rps"], steps)
+        max_rps, repeats = sustained(t.url, s, peak)
+        held = hold(t.url, s, 0.7 * max_rps, steps)
         cache = cachestats.delta(before, cachestats.counts(t.url))
     with targets.trivial(body, s.workers, s.workdir) as t:
         # The same generator settings as skylt's hold, so only the server differs.
         yardstick = hold(t.url, s, held["target_rps"], steps)
-    return {"steps": steps, "max_rps": peak["rps"], "max_at_connections": peak["connections"], "at_70pct": held,
+    return {"steps": steps, "max_rps": max_rps, "max_at_connections": peak["connections"],
+            "best_step_rps": peak["rps"], "peak_repeats": repeats, "at_70pct": held,
             "trivial_at_same_rate": yardstick, "p99_target_ms": P99_TARGET_MS,
             "meets_target": held["on_target"] and held["p99_ms"] is not None and held["p99_ms"] <= P99_TARGET_MS,
             "cache": cache}

@@ -83,7 +83,9 @@ def summary(scenario: str, result: dict[str, Any]) -> str:
     if scenario == "ramp":
         lines = [f"c={st['connections']:>4}  {st['rps']:8.0f} rps" for st in result["steps"]]
         held = result["at_70pct"]
-        lines.append(f"max {result['max_rps']:.0f} rps at {result['max_at_connections']} connections; at 70 % "
+        repeats = " / ".join(f"{r:.0f}" for r in result["peak_repeats"])
+        lines.append(f"max {result['max_rps']:.0f} rps at {result['max_at_connections']} connections (median of "
+                     f"{result['best_step_rps']:.0f} and the repeats {repeats}); at 70 % "
                      f"({held['target_rps']:.0f} rps target) {_held(held)}, target {result['p99_target_ms']} ms: "
                      + ("met" if result["meets_target"] else "not met"))
         lines.append(f"trivial route at the same rate: {_held(result['trivial_at_same_rate'])}")

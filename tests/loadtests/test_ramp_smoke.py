@@ -1,5 +1,7 @@
 """The ramp scenario end to end on the demo snapshot, with the Python generator and short steps."""
 
+import statistics
+
 import pytest
 
 from loadtests import ramp, scenarios
@@ -14,7 +16,9 @@ def test_ramp_climbs_holds_70_percent_and_holds_the_trivial_route_at_the_same_ra
                            step_seconds=1.0, max_connections=2, cache_bytes=0)
     result = ramp.ramp(s)
     assert [st["connections"] for st in result["steps"]] == [1, 2]
-    assert result["max_rps"] == max(st["rps"] for st in result["steps"]) > 0
+    assert result["best_step_rps"] == max(st["rps"] for st in result["steps"]) > 0
+    assert len(result["peak_repeats"]) == ramp.PEAK_REPEATS
+    assert result["max_rps"] == statistics.median([result["best_step_rps"], *result["peak_repeats"]]) > 0
     held, yardstick = result["at_70pct"], result["trivial_at_same_rate"]
     assert held["target_rps"] == pytest.approx(0.7 * result["max_rps"], abs=0.1)
     assert yardstick["target_rps"] == held["target_rps"]  # the same rate, the other server
