@@ -3,14 +3,18 @@ options.php only with a valid nonce and the capability, and a static front page 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
+from loadtests.procfs import descendants
+from tests.conftest import free_port
 from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
 
 pytestmark = pytest.mark.slow
@@ -32,12 +36,8 @@ def site(mariadb: MariaDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     wp = Site(root, mariadb, DEBIAN_WORDPRESS)
     wp.activate("skylt/skylt.php")
     wp.php(SETUP)
-    web = wp.serve(root / "php-server.log")
-    try:
+    with wp.serving(root / "php-server.log"):
         yield wp
-    finally:
-        web.terminate()
-        web.wait(timeout=10)
 
 
 @contextmanager
@@ -119,3 +119,21 @@ def test_the_front_page_shows_the_home_slot_and_the_public_configuration_only(si
 
 def test_the_plugin_raised_no_php_notices(site: Site) -> None:
     assert site.plugin_notices() == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+def test_php_server_and_its_workers_are_gone_after_serving(site: Site, tmp_path: Path) -> None:
+    other = copy.copy(site)  # the same WordPress on a second port: only the server's lifetime is under test
+    other.port = free_port()
+    other.url = f"http://127.0.0.1:{other.port}"
+    with other.serving(tmp_path / "php-server.log") as proc:
+        workers = descendants(proc.pid)
+        assert workers and all(_running(pid) for pid in workers)  # PHP_CLI_SERVER_WORKERS forked them
+    assert not [pid for pid in [proc.pid, *workers] if _running(pid)]

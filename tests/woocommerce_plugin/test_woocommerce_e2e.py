@@ -94,22 +94,18 @@ def shop(mariadb: MariaDB, demo_tables: Path, tmp_path_factory: pytest.TempPathF
            "SKYLT_CATALOG_OVERLAY": str(root / "overlay"), "SKYLT_CORS_ORIGINS": site.url}
     api = Server(demo_tables, env=env)
     shop = Shop(site, api, events, {}, demo_tables, env)
-    web = None
     try:
-        web = site.serve(root / "php-server.log")
-        api.wait_ready()
-        settings = {"api_url": api.url, "ingest_key": INGEST, "admin_key": ADMIN, "forward_orders": "1",
-                    "forward_catalog": "1", "product_enabled": "1", "product_slots": ["similar", "bought_together"],
-                    "product_n": "4", "product_heading": "You may also like", "cart_enabled": "1",
-                    "cart_slots": ["bought_together"], "cart_n": "4", "product_priority": "15"}
-        shop.php(SETTINGS, SKYLT_SETTINGS=json.dumps(settings))
-        shop.product = json.loads(shop.php(PRODUCT, NAME="White hanging heart T-light holder", SKU="85123A",
-                                           PRICE="2.55"))
-        yield shop
+        with site.serving(root / "php-server.log"):
+            api.wait_ready()
+            settings = {"api_url": api.url, "ingest_key": INGEST, "admin_key": ADMIN, "forward_orders": "1",
+                        "forward_catalog": "1", "product_enabled": "1", "product_slots": ["similar", "bought_together"],
+                        "product_n": "4", "product_heading": "You may also like", "cart_enabled": "1",
+                        "cart_slots": ["bought_together"], "cart_n": "4", "product_priority": "15"}
+            shop.php(SETTINGS, SKYLT_SETTINGS=json.dumps(settings))
+            shop.product = json.loads(shop.php(PRODUCT, NAME="White hanging heart T-light holder", SKU="85123A",
+                                               PRICE="2.55"))
+            yield shop
     finally:
-        if web is not None:
-            web.terminate()
-            web.wait(timeout=10)
         shop.api.stop()
 
 

@@ -7,11 +7,15 @@ wp-content holding symlinks to the plugin and, when given, to a WooCommerce rele
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,6 +33,18 @@ def need(program: str, package: str) -> str:
     if found is None:
         missing(program, f"apt-get install {package}")
     return found
+
+
+def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop the process group ``proc`` leads (started with ``start_new_session``): SIGTERM to all
+    of it, then SIGKILL to whatever is left once ``proc`` has exited or ``timeout`` has passed."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 class MariaDB:
@@ -172,19 +188,26 @@ class Site:
         lines = self.debug_log.read_text(errors="replace").splitlines() if self.debug_log.exists() else []
         return [line for line in lines if "/skylt/" in line and "PHP " in line]
 
-    def serve(self, log: Path) -> subprocess.Popen[bytes]:
-        """The front end and admin through PHP's built-in server, once it answers."""
+    @contextmanager
+    def serving(self, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+        """The front end and admin through PHP's built-in server while the block runs, once it answers.
+        With PHP_CLI_SERVER_WORKERS the server forks workers that outlive a killed parent, so it runs
+        in a session of its own and the whole process group is stopped afterwards."""
         with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
             proc = subprocess.Popen([self.php_bin, "-S", f"127.0.0.1:{self.port}", "-t", str(self.dir)],
                                     cwd=self.dir, env={**self.env(), "PHP_CLI_SERVER_WORKERS": "4"},
-                                    stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(self.url, timeout=5)
-                return proc
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    raise RuntimeError(f"php -S did not answer: {log.read_text(errors='replace')[-2000:]}") from None
-                time.sleep(0.2)
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(self.url, timeout=5)
+                    break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"php -S did not answer: {log.read_text(errors='replace')[-2000:]}") \
+                            from None
+                    time.sleep(0.2)
+            yield proc
+        finally:
+            stop_group(proc)
