@@ -15,7 +15,7 @@ import pytest
 
 from loadtests.procfs import descendants
 from tests.conftest import free_port
-from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
+from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site, running
 
 pytestmark = pytest.mark.slow
 
@@ -121,19 +121,11 @@ def test_the_plugin_raised_no_php_notices(site: Site) -> None:
     assert site.plugin_notices() == []
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has exited; only its parent's wait is missing
-
-
 def test_php_server_and_its_workers_are_gone_after_serving(site: Site, tmp_path: Path) -> None:
     other = copy.copy(site)  # the same WordPress on a second port: only the server's lifetime is under test
     other.port = free_port()
     other.url = f"http://127.0.0.1:{other.port}"
     with other.serving(tmp_path / "php-server.log") as proc:
         workers = descendants(proc.pid)
-        assert workers and all(_running(pid) for pid in workers)  # PHP_CLI_SERVER_WORKERS forked them
-    assert not [pid for pid in [proc.pid, *workers] if _running(pid)]
+        assert workers and all(running(pid) for pid in workers)  # PHP_CLI_SERVER_WORKERS forked them
+    assert not [pid for pid in [proc.pid, *workers] if running(pid)]

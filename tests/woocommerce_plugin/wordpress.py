@@ -35,15 +35,42 @@ def need(program: str, package: str) -> str:
     return found
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first); None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and has not exited (a zombie has: only its parent's wait is missing)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _group_running(pgid: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[0] != "Z" and int(fields[2]) == pgid:
+                return True
+    return False
+
+
 def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Stop the process group ``proc`` leads (started with ``start_new_session``): SIGTERM to all
-    of it, then SIGKILL to whatever is left once ``proc`` has exited or ``timeout`` has passed."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    """Stop the process group ``proc`` leads (started with ``start_new_session``) and return once
+    none of it runs: SIGTERM to all of it, then SIGKILL to what is left after ``timeout``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc.poll()  # reap the leader, so it does not linger as a zombie
+            if not _group_running(proc.pid):
+                proc.wait()
+                return
+            time.sleep(0.05)
     proc.wait()
 
 
