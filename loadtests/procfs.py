@@ -1,4 +1,4 @@
-"""Process facts from /proc (Linux), for the soak and memory scenarios: no psutil needed."""
+"""Process facts from /proc (Linux), for the soak and memory scenarios and the test harness: no psutil needed."""
 
 from __future__ import annotations
 
@@ -8,23 +8,44 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def parent_of(pid: int) -> int | None:
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name, state first (``stat_fields(pid)[k]`` is
+    field k + 3 of stat(5)); None once the process is gone."""
     try:
         stat = (PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after the last ")".
-    return int(stat.rsplit(")", 1)[1].split()[1])
+    return stat.rsplit(")", 1)[1].split()
+
+
+def parent_of(pid: int) -> int | None:
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[1])
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and has not exited (a zombie has: only its parent's wait is missing)."""
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def group_running(pgid: int) -> bool:
+    """Whether any live process is in process group ``pgid``."""
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            fields = stat_fields(int(entry.name))
+            if fields is not None and fields[0] != "Z" and int(fields[2]) == pgid:
+                return True
+    return False
 
 
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time the process has used; None once it is gone."""
-    try:
-        stat = (PROC / str(pid) / "stat").read_text()
-    except OSError:
+    fields = stat_fields(pid)
+    if fields is None:
         return None
-    fields = stat.rsplit(")", 1)[1].split()  # utime and stime are fields 14 and 15 of stat(5)
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
 
 
 def descendants(pid: int) -> list[int]:

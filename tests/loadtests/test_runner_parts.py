@@ -42,6 +42,17 @@ def test_procfs_finds_children_and_their_rss():
     assert procfs.rss_kib(child.pid) is None
 
 
+def test_running_and_group_running_follow_a_process_group_until_it_exits():
+    leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
+    try:
+        assert procfs.running(leader.pid) and procfs.group_running(leader.pid)
+        assert not procfs.group_running(os.getpgrp() + 10_000_000)  # no such group
+    finally:
+        leader.kill()
+        leader.wait()
+    assert not procfs.running(leader.pid) and not procfs.group_running(leader.pid)
+
+
 def test_trivial_app_sends_the_configured_body(tmp_path, monkeypatch):
     body = tmp_path / "body.json"
     body.write_bytes(b'{"slots": []}')

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loadtests.procfs import descendants
+from loadtests.procfs import descendants, running
 from tests.conftest import free_port
-from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site, running
+from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
 
 pytestmark = pytest.mark.slow
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from loadtests import procfs
 from tests.conftest import REPO, free_port
 from tests.requires import missing
 
@@ -35,29 +36,6 @@ def need(program: str, package: str) -> str:
     return found
 
 
-def _stat(pid: int) -> list[str] | None:
-    """The fields of /proc/PID/stat after the command name (state first); None once it is gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` exists and has not exited (a zombie has: only its parent's wait is missing)."""
-    fields = _stat(pid)
-    return fields is not None and fields[0] != "Z"
-
-
-def _group_running(pgid: int) -> bool:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat(int(entry.name))
-            if fields is not None and fields[0] != "Z" and int(fields[2]) == pgid:
-                return True
-    return False
-
-
 def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     """Stop the process group ``proc`` leads (started with ``start_new_session``) and return once
     none of it runs: SIGTERM to all of it, then SIGKILL to what is left after ``timeout``."""
@@ -67,7 +45,7 @@ def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             proc.poll()  # reap the leader, so it does not linger as a zombie
-            if not _group_running(proc.pid):
+            if not procfs.group_running(proc.pid):
                 proc.wait()
                 return
             time.sleep(0.05)
@@ -232,8 +210,8 @@ class Site:
                     break
                 except httpx.TransportError:
                     if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"php -S did not answer: {log.read_text(errors='replace')[-2000:]}") \
-                            from None
+                        output = log.read_text(errors="replace")[-2000:]
+                        raise RuntimeError(f"php -S did not answer: {output}") from None
                     time.sleep(0.2)
             yield proc
         finally:
