@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import numba
 import numpy as np
 import pytest
 from starlette.applications import Starlette
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from edge.codec import decode_query, encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
-from edge.slots.compiled import plan_encoded, plan_picks
+from edge.slots.compiled import page_items_args, plan_encoded, plan_picks
 from edge.slots.context import build_context
 from edge.slots.planner import plan_reference, render
 from edge.store import open_snapshot
@@ -87,6 +88,19 @@ def test_stage_plan_and_splice(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
     benchmark(plan_encoded, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+
+
+def test_stage_dispatch(benchmark: Any, snap: Any, queries: Any) -> None:
+    """What numba's dispatcher alone costs the page's one call: a compiled no-op taking the same
+    arguments (type checks and unboxing, 32 arrays among them)."""
+    benchmark.group = "product page stages"
+    args = page_items_args(snap, build_context(snap, decode_query(queries["product"])), PAGE_SLOTS["product"],
+                           SETTINGS)
+    params = ", ".join(f"a{i}" for i in range(len(args)))
+    scope: dict[str, Any] = {}
+    exec(f"def noop({params}):\n    return 0\n", scope)  # the arity of page_items, whatever it becomes
+    noop = numba.njit(scope["noop"])
+    assert benchmark(noop, *args) == 0
 
 
 def test_stage_render(benchmark: Any, snap: Any, queries: Any) -> None:

@@ -103,15 +103,19 @@ def _overlay_fragments(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return tables
 
 
+def page_items_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
+    """Every argument of ``page_items`` for one request, in order."""
+    kinds, offsets, blob = TEXTS.tables()
+    return (*_plan_args(snap, ctx, slots, settings), snap.render_offsets, snap.arrays["render_blob"], kinds, offsets,
+            blob, *_overlay_fragments(snap), PIECES)
+
+
 def plan_encoded(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
                  settings: Settings) -> tuple[bytes, list[int], list[int], int, float]:
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
     byte end of each slot, item count of each slot, favourite category, seconds)."""
     started = time.perf_counter()
-    kinds, offsets, blob = TEXTS.tables()
-    items, slot_bytes, ends, fav = page_items(  # type: ignore[call-arg]
-        *_plan_args(snap, ctx, slots, settings), snap.render_offsets, snap.arrays["render_blob"], kinds, offsets,
-        blob, *_overlay_fragments(snap), PIECES)
+    items, slot_bytes, ends, fav = page_items(*page_items_args(snap, ctx, slots, settings))
     bounds = ends.tolist()
     counts = [b - a for a, b in zip([0, *bounds], bounds, strict=False)]
     return items.tobytes(), slot_bytes.tolist(), counts, int(fav), time.perf_counter() - started
