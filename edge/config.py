@@ -42,12 +42,26 @@ class Settings:
     max_per_category: int = setting(0, "Most items of one category per slot (0: no limit), for diversity.")
     ingest_keys: tuple[str, ...] = setting((), "Public ingest keys accepted in `X-Skylt-Key` by POST /v1/events "
                                                "(comma-separated); none: ingest answers 503.")
+    server_keys: tuple[str, ...] = setting((), "Secret server-side keys accepted in `X-Skylt-Key` by POST /v1/events "
+                                               "(comma-separated): events sent with one are trusted as they are "
+                                               "(users without a token, purchases that count); never ship one to "
+                                               "a browser.")
+    identity_secrets: tuple[str, ...] = setting((), "Secrets that sign shopper identities (`user_token`, "
+                                                    "docs/api.md#signed-identity; comma-separated, two while "
+                                                    "rotating); none: every `user` from a browser is ignored.")
+    metrics_keys: tuple[str, ...] = setting((), "Bearer keys that GET /metrics requires (comma-separated); none: "
+                                                "/metrics is open, for a scraper on a private network.")
     event_log: str = setting("./events", "Directory of the append-only event log written by POST /v1/events.")
     event_segment_bytes: int = setting(64 << 20, "Event log segment size at which a new segment is started.")
     event_retention_days: float = setting(400.0, "Event log segments last written longer ago are deleted.")
     max_ingest_bytes: int = setting(1 << 20, "Largest accepted POST /v1/events body.")
     profile_dir: str = setting("", "Directory of the known-customer profiles (LMDB) and the id salt; empty: "
                                    "`profiles` inside `event_log`.")
+    profile_ttl_days: float = setting(90.0, "Known-customer profiles not updated for this long are deleted.")
+    max_profiles: int = setting(1_000_000, "Most known-customer profiles kept; the least recently updated are "
+                                           "evicted to make room.")
+    min_free_disk_bytes: int = setting(256 << 20, "Ingest answers 503, before acknowledging anything, while the "
+                                                  "event log's or the profiles' disk has less free space.")
     control_share: float = setting(0.0, "Share of shoppers (by user, else session) in the A/B `control` bucket, "
                                         "which gets bestsellers in every slot; 0: no experiment.")
     experiment_salt: str = setting("skylt-ab-1", "Salt of the A/B bucketing; change it to start a new experiment "

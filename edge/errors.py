@@ -9,7 +9,8 @@
         ├── NotFoundError       404
         ├── MethodNotAllowed    405
         ├── PayloadTooLarge     413
-        └── NotReadyError       503 while no snapshot is being served
+        ├── NotReadyError       503 while no snapshot is being served, or a feature is not configured
+        └── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
 
 Each class carries its HTTP status and problem type; the HTTP layer maps them in one
 place. Third-party errors are re-raised as ours with ``raise ... from exc``.
@@ -99,3 +100,11 @@ class NotReadyError(RequestError):
     status = 503
     type = "https://skylt.dev/problems/not-ready"
     title = "Not ready"
+
+
+class StorageFullError(RequestError):
+    """Raised before anything is acknowledged, so a client may retry later and lose nothing."""
+
+    status = 503
+    type = "https://skylt.dev/problems/storage-full"
+    title = "Storage full"
