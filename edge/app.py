@@ -71,13 +71,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await holder.refresh()
         if holder.current is None:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
-        if settings.ingest_keys or settings.shopify_webhook_secrets or (
+        ingests = bool(settings.ingest_keys or settings.server_keys)
+        if ingests or settings.shopify_webhook_secrets or (
                 settings.admin_keys and settings.profiles_path().is_dir()):
             # Only ingest and Shopify orders write profiles and hashed ids; without them nothing to read or erase.
             app.state.profiles = ProfileStore(settings.profiles_path())
-        if settings.ingest_keys or settings.shopify_webhook_secrets:  # else nothing is written
+        if ingests or settings.shopify_webhook_secrets:  # else nothing is written
             await event_log.start()
-        if settings.ingest_keys:
+        if ingests:
             await impression_log.start()
         if settings.gc_freeze:
             gc.freeze()  # what startup made lives as long as the worker: full collections need not walk it
@@ -141,6 +142,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(RecommendGets, state=app.state)
     if settings.cors_origins:
         app.add_middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"], expose_headers=["ETag"],
-                           max_age=600)
+                           allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key", "X-Skylt-User-Token"],
+                           expose_headers=["ETag"], max_age=600)
     return app

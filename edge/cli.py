@@ -200,6 +200,25 @@ def run_server(tables: Path, host: str, port: int, workers: int, access_log: boo
                 access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
 
 
+@main.command("user-token")
+@click.argument("user_id")
+@click.option("--ttl", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seconds until the token expires; 0: it never does.")
+def user_token(user_id: str, ttl: int) -> None:
+    """Print USER_ID's signed identity (docs/api.md#signed-identity) under the first of the configured
+    identity_secrets (SKYLT_IDENTITY_SECRETS or the SKYLT_CONFIG file)."""
+    import time
+
+    from edge.config import Settings
+    from edge.identity import sign
+
+    with _clean_errors():
+        secrets = Settings.load().identity_secrets
+        if not secrets:
+            raise SkyltError("no identity secret is set (setting identity_secrets, SKYLT_IDENTITY_SECRETS)")
+    click.echo(sign(secrets[0], user_id, int(time.time()) + ttl if ttl else 0))
+
+
 @main.group()
 def overlay() -> None:
     """The catalog overlay written by PUT/DELETE /v1/catalog/items."""

@@ -116,6 +116,10 @@ class Metrics:
         self.slot_items = _Tallies("skylt_slot_items", "Items returned, by page and slot.", ("page", "slot"))
         unknown = _Tallies("skylt_unknown_ids", "Ids in requests that the snapshot does not know.", ())
         not_modified = _Tallies("skylt_not_modified", "GET requests answered 304 from the ETag.", ())
+        unsigned = _Tallies("skylt_unverified_users", "Requests and events whose `user` came without a valid "
+                            "user_token, served or stored without it.", ("path",))
+        self.unverified_requests = unsigned.child("recommend")
+        self.unverified_events = unsigned.child("events")
         self.unknown_ids = unknown.child()
         self.not_modified = not_modified.child()
         self.events_accepted = Counter("skylt_events_accepted", "Ingested events written to the event log.",
@@ -139,7 +143,7 @@ class Metrics:
         self.cache_misses = outcomes.child("miss")
         self.cache_bypasses = outcomes.child("bypass")
         r.register(_RequestMetrics([self.requests, self.latency, self.slot_latency, self.slot_items, unknown,
-                                    not_modified, outcomes]))
+                                    not_modified, outcomes, unsigned]))
         self._cache: ResponseCache | None = None
         Gauge("skylt_response_cache_entries", "Answers in this worker's response cache.",
               registry=r).set_function(lambda: len(self._cache) if self._cache is not None else 0)

@@ -40,8 +40,13 @@ class RecommendRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     history: Annotated[IdList, Meta(description="Recently viewed items, most recent last.")] = \
         msgspec.field(default_factory=list)
     purchased: IdList = msgspec.field(default_factory=list)
-    user: Annotated[Name, Meta(description="The shop's customer id: merges the stored profile (views, cart, "
-                                           "purchases from every device) and decides the A/B bucket.")] | None = None
+    user: Annotated[Name, Meta(description="The shop's customer id, used only with a valid `user_token`: merges "
+                                           "the stored profile (views, cart, purchases from every device) and "
+                                           "decides the A/B bucket.")] | None = None
+    user_token: Annotated[str, Meta(min_length=1, max_length=128,
+                                    description="The shop's signature of `user` (docs/api.md#signed-identity); "
+                                                "without a valid one, `user` is ignored. On GET, prefer the "
+                                                "`X-Skylt-User-Token` header.")] | None = None
     session: Annotated[Name, Meta(description="A stable id of this browser session: decides the A/B bucket "
                                               "when there is no `user`.")] | None = None
     region: Name | None = None

@@ -18,6 +18,20 @@ from tests.chromium import browser, page  # noqa: F401 - shared fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
+# Secrets of the tests' servers: long enough and distinct per tier, as start-up requires.
+IDENTITY_SECRET = "identity-secret-for-tests-0001"
+SERVER_KEY = "server-key-for-tests-000000001"
+
+
+def user_token(user: str, expiry: int = 0, secret: str = IDENTITY_SECRET) -> str:
+    from edge.identity import sign
+
+    return sign(secret, user, expiry)
+
+
+def as_user(user: str, **headers: str) -> dict[str, str]:
+    """Request headers that carry ``user``'s signed identity, as the snippet sends it."""
+    return {"X-Skylt-User-Token": user_token(user), **headers}
 
 
 @pytest.fixture(scope="session")

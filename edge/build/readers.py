@@ -67,9 +67,15 @@ def columns(path: str | Path, names: Collection[str], required: Collection[str])
     return Columns(raw)
 
 
+# Rows the shop's own systems did not vouch for (purchases a browser reported with the public key): kept in
+# the event log for attribution, never counted by the builder (docs/api.md#trusted-purchases).
+UNTRUSTED_SOURCE = "browser"
+
+
 def read_events(path: str | Path) -> pa.Table:
-    """Events in EVENTS_SCHEMA, in file order. Quantity defaults to 1; price is null when absent."""
-    cols = columns(path, EVENTS_SCHEMA.names, ("ts", "type", "item_id"))
+    """Events in EVENTS_SCHEMA, in file order, without rows whose ``source`` is ``browser``.
+    Quantity defaults to 1; price is null when absent."""
+    cols = columns(path, (*EVENTS_SCHEMA.names, "source"), ("ts", "type", "item_id"))
     if not any(cols.has(c) for c in ID_COLUMNS):
         raise InputError("missing required column: one of session_id, user_id, order_id is needed",
                          path=cols.raw.path, line=cols.raw.header_line, field="session_id")
@@ -81,12 +87,16 @@ def read_events(path: str | Path) -> pa.Table:
     price = cols.get("price", lambda a: parse.number(a, minimum=0), pa.float64())
     region = cols.get("region", parse.text, pa.string())
     segment = cols.get("segment", parse.text, pa.string())
+    source = cols.get("source", parse.text, pa.string())
     no_id = ~np.logical_or.reduce([a.is_valid().to_numpy(zero_copy_only=False) for a in ids])
     if no_id.any():
         cols.flag(int(np.flatnonzero(no_id)[0]), "session_id", "none of session_id, user_id, order_id is set")
     cols.check()
-    return pa.Table.from_arrays(
+    table = pa.Table.from_arrays(
         [ts, kind, item, *ids, pc.fill_null(quantity, 1.0), price, region, segment], schema=EVENTS_SCHEMA)
+    if not cols.has("source"):
+        return table
+    return table.filter(pc.fill_null(pc.not_equal(source, UNTRUSTED_SOURCE), True))
 
 
 def read_catalog(path: str | Path) -> pa.Table:

@@ -29,7 +29,11 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ts: Annotated[Timestamp, Meta(description="ISO-8601 (UTC if no zone) or Unix seconds/milliseconds; "
                                               "default: when the server receives it.")] | None = None
     session: Id | None = None
-    user: Id | None = None
+    user: Annotated[Id, Meta(description="The shop's customer id; from a browser (public key) used only with a "
+                                         "valid `user_token`.")] | None = None
+    user_token: Annotated[str, Meta(min_length=1, max_length=128,
+                                    description="The shop's signature of `user` (docs/api.md#signed-identity).")] \
+        | None = None
     order: Id | None = None
     quantity: Annotated[float, Meta(ge=0, le=1e6)] | None = None
     price: Annotated[float, Meta(ge=0, le=1e9)] | None = None
@@ -69,6 +73,8 @@ class StoredEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     segment: str | None = None
     request_id: str | None = None
     slot: str | None = None
+    # "browser": a purchase sent with a public key, kept for attribution; the builder counts only the others.
+    source: str | None = None
 
 
 class StoredImpression(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -95,3 +101,6 @@ class IngestResponse(msgspec.Struct, kw_only=True):
     accepted: Annotated[int, Meta(description="Events written to the log.")]
     not_stored: Annotated[int, Meta(description="Events sent with consent false: counted, never stored.")] = 0
     rejected: list[Rejection] = msgspec.field(default_factory=list)
+    unsigned: Annotated[list[int], Meta(description="Indices of events whose `user` came without a valid "
+                                                    "`user_token`: stored on their session, without the user.")] = \
+        msgspec.field(default_factory=list)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import msgspec
 
@@ -22,6 +24,18 @@ MAX_FUTURE_SECONDS = 86400    # clocks drift; a day ahead is a bug, not drift
 _decoder = msgspec.json.Decoder(Event)
 _PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+# Browser-sent purchases: kept for attribution, never counted as sales (docs/api.md#trusted-purchases).
+BROWSER = "browser"
+# (user, user_token) -> whether the token signs that user.
+Signed = Callable[[str, "str | None"], bool]
+
+
+class Verdict(NamedTuple):
+    stored: StoredEvent | StoredImpression
+    consent: bool
+    unsigned: bool  # a user was sent without a valid token and dropped
 
 
 class Invalid(Exception):
@@ -67,25 +81,36 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
-def _impression(ev: Event, now: float) -> StoredImpression:
+def _impression(ev: Event, now: float, user: str | None) -> StoredImpression:
     if ev.request_id is None:
         raise Invalid("impression events need the request_id of the recommendation", "request_id")
     if ev.slot is None:
         raise Invalid("impression events need the slot that was shown", "slot")
     if not ev.items:
         raise Invalid("impression events need the item ids the slot showed", "items")
-    if ev.session is None and ev.user is None:
-        raise Invalid("one of session, user is needed", "session")
+    if ev.session is None and user is None:
+        raise Invalid(_needs("one of session, user is needed", ev, user), "session")
     return StoredImpression(
         ts=_seconds(ev.ts, now), type="impression", request_id=ev.request_id.strip(), slot=ev.slot, page=ev.page,
-        bucket=ev.bucket, items=[i.strip() for i in ev.items], session_id=_strip(ev.session), user_id=_strip(ev.user))
+        bucket=ev.bucket, items=[i.strip() for i in ev.items], session_id=_strip(ev.session), user_id=_strip(user))
 
 
-def judge(raw: bytes, now: float) -> tuple[StoredEvent | StoredImpression, bool]:
-    """(the line to store, consent) or ``Invalid`` naming the field at fault."""
+def _needs(detail: str, ev: Event, user: str | None) -> str:
+    if ev.user is not None and user is None:
+        return detail + " (user is ignored without a valid user_token)"
+    return detail
+
+
+def judge(raw: bytes, now: float, signed: Signed | None = None) -> Verdict:
+    """The line to store, or ``Invalid`` naming the field at fault. ``signed``: how a public
+    key's events prove their user (None: a server key's, trusted as they are)."""
     ev = _decode(raw)
+    user = ev.user
+    if user is not None and signed is not None and not signed(user, ev.user_token):
+        user = None
+    unsigned = user is None and ev.user is not None
     if ev.type == "impression":
-        return _impression(ev, now), ev.consent is not False
+        return Verdict(_impression(ev, now, user), ev.consent is not False, unsigned)
     if ev.items is not None:
         raise Invalid("only impression events carry items", "items")
     if ev.item is None:
@@ -97,12 +122,13 @@ def judge(raw: bytes, now: float) -> tuple[StoredEvent | StoredImpression, bool]
             raise Invalid("click events need the request_id of the recommendation", "request_id")
         if ev.slot is None:
             raise Invalid("click events need the slot that was clicked", "slot")
-    if ev.session is None and ev.user is None and ev.order is None:
-        raise Invalid("one of session, user, order is needed", "session")
+    if ev.session is None and user is None and ev.order is None:
+        raise Invalid(_needs("one of session, user, order is needed", ev, user), "session")
     stored = StoredEvent(
         ts=_seconds(ev.ts, now), type=ev.type, item_id=ev.item.strip(), session_id=_strip(ev.session),
-        user_id=_strip(ev.user), order_id=_strip(ev.order),
+        user_id=_strip(user), order_id=_strip(ev.order),
         quantity=float(ev.quantity) if ev.quantity is not None else None,
         price=float(ev.price) if ev.price is not None else None,
-        region=_strip(ev.region), segment=_strip(ev.segment), request_id=_strip(ev.request_id), slot=ev.slot)
-    return stored, ev.consent is not False
+        region=_strip(ev.region), segment=_strip(ev.segment), request_id=_strip(ev.request_id), slot=ev.slot,
+        source=BROWSER if ev.type == "purchase" and signed is not None else None)
+    return Verdict(stored, ev.consent is not False, unsigned)

@@ -12,7 +12,8 @@ from starlette.responses import Response
 from edge.auth import matches_any_key
 from edge.errors import NotReadyError, UnauthorizedError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection, StoredImpression
-from edge.events.validate import Invalid, judge
+from edge.events.validate import Invalid, Signed, judge
+from edge.identity import verify
 from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
 
@@ -25,14 +26,24 @@ _line = msgspec.json.Encoder()
 _response = msgspec.json.Encoder()
 
 
-def check_key(presented: str | None, keys: tuple[str, ...]) -> None:
-    if not keys:
+def check_key(presented: str | None, keys: tuple[str, ...], server_keys: tuple[str, ...] = ()) -> bool:
+    """True for a server key (its events are trusted as they are), False for a public ingest key."""
+    if not keys and not server_keys:
         # A default install never accepts anonymous writes.
-        raise NotReadyError("ingest is not configured (setting ingest_keys)")
+        raise NotReadyError("ingest is not configured (settings ingest_keys, server_keys)")
     if not presented:
         raise UnauthorizedError(f"the {KEY_HEADER} header is missing", field=KEY_HEADER)
+    if matches_any_key(presented, server_keys):
+        return True
     if not matches_any_key(presented, keys):
         raise UnauthorizedError(f"the {KEY_HEADER} header is not a valid ingest key", field=KEY_HEADER)
+    return False
+
+
+def signed_by(secrets: tuple[str, ...]) -> Signed:
+    def signed(user: str, token: str | None) -> bool:
+        return verify(token, user, secrets)
+    return signed
 
 
 def decode_batch(body: bytes) -> list[msgspec.Raw]:
@@ -42,7 +53,9 @@ def decode_batch(body: bytes) -> list[msgspec.Raw]:
 async def ingest(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
-    check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys)
+    trusted = check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys,
+                        settings.server_keys)
+    signed = None if trusted else signed_by(settings.identity_secrets)
     raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
     now = time.time()
     profiles = state.profiles
@@ -50,13 +63,16 @@ async def ingest(request: Request) -> Response:
     impressions: list[bytes] = []
     changes: list[tuple[str, str, str]] = []  # (user hash, type, item) for the profiles
     rejected: list[Rejection] = []
+    unsigned: list[int] = []
     not_stored = 0
     for index, raw in enumerate(raw_events):
         try:
-            stored, consent = judge(raw, now)
+            stored, consent, dropped_user = judge(raw, now, signed)
         except Invalid as exc:
             rejected.append(Rejection(index=index, field=exc.field, detail=exc.detail))
             continue
+        if dropped_user:
+            unsigned.append(index)
         if not consent:
             not_stored += 1
             continue
@@ -76,6 +92,7 @@ async def ingest(request: Request) -> Response:
     metrics = state.metrics
     metrics.events_accepted.inc(len(lines) + len(impressions))
     metrics.events_rejected.inc(len(rejected))
+    metrics.unverified_events.inc(len(unsigned))
     body = _response.encode(IngestResponse(accepted=len(lines) + len(impressions), not_stored=not_stored,
-                                           rejected=rejected))
+                                           rejected=rejected, unsigned=unsigned))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edge.cache import Entry, entry, etag_matches, token
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
 from edge.experiments import CONTROL, plan_control
+from edge.identity import verify
 from edge.metrics import Metrics
 from edge.profiles.store import decode_profile
 from edge.routes.body import read_body
@@ -29,6 +31,8 @@ from edge.slots.context import build_context
 from edge.slots.planner import render, slots_for
 
 PATH = "/v1/recommend"
+# Where a browser sends the shopper's signed identity: a header keeps it out of URLs and CDN logs.
+TOKEN_HEADER = "x-skylt-user-token"
 # Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
 MISSED = "skylt.response_cache_missed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
@@ -70,13 +74,27 @@ def _counted(metrics: Metrics, req: RecommendRequest) -> bool:
     return False
 
 
-def compute(state: Any, req: RecommendRequest, query: bytes | None, if_none_match: str | None,
-            started: float) -> Answer:
+def identified(state: Any, req: RecommendRequest, header_token: str | None) -> RecommendRequest:
+    """The request as served: ``user`` only with a valid token (the header's, else the field's),
+    else an anonymous request on its session. The token itself is dropped, so that a renewed
+    token keeps the ETag."""
+    if req.user is None:
+        return req if req.user_token is None else msgspec.structs.replace(req, user_token=None)
+    user: str | None = req.user
+    if not verify(header_token or req.user_token, req.user, state.settings.identity_secrets):
+        state.metrics.unverified_requests.inc()
+        user = None
+    return msgspec.structs.replace(req, user=user, user_token=None)
+
+
+def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_match: str | None,
+            started: float, header_token: str | None = None) -> Answer:
     """The answer to a decoded request. ``query``: a GET's raw query string (None for a POST),
     the key its answer is stored under. Raises the error tree before it counts anything."""
     metrics: Metrics = state.metrics
     is_get = query is not None
     cached = is_get and state.response_cache.max_bytes > 0
+    req = identified(state, sent, header_token)
     slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
     page_latency, slot_metrics = metrics.page(req.page)
     bucket = state.experiment.bucket(req.user, req.session)
@@ -88,11 +106,12 @@ def compute(state: Any, req: RecommendRequest, query: bytes | None, if_none_matc
         key = canonical_key(snap.version, req, bucket.encode() + (stored or b""))
         etag = f'"{key}"'
         if is_get:
-            cache_control = state.settings.cache_control if req.user is None else PRIVATE
+            # A query that names a user is never shared, signed or not: its answer depends on a header.
+            cache_control = state.settings.cache_control if sent.user is None else PRIVATE
             head = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode("latin-1"))]
             if etag_matches(if_none_match, etag):
                 if cached:
-                    _counted(metrics, req)
+                    _counted(metrics, sent)
                 metrics.not_modified.inc()
                 return 304, head, b""
         else:
@@ -115,8 +134,9 @@ def compute(state: Any, req: RecommendRequest, query: bytes | None, if_none_matc
     requests.inc()
     page_latency.observe(time.perf_counter() - started)
     headers = [*head, (b"content-length", str(len(body)).encode()), CONTENT_TYPE]
-    if cached and query is not None and _counted(metrics, req):
-        # Only a pure function of the query string (under ``tok``) is stored: never a known customer's.
+    if cached and query is not None and _counted(metrics, sent):
+        # Only a pure function of the query string (under ``tok``) is stored: never one that names a user,
+        # whose answer also depends on the token header.
         state.response_cache.put(query, tok, entry(query, req.page, etag, body, headers, head))
         headers = list(headers)
     return 200, headers, body
@@ -133,21 +153,26 @@ class _Answered(Response):
 async def recommend(request: Request) -> Response:
     started = time.perf_counter()
     state = request.app.state
+    header_token = request.headers.get(TOKEN_HEADER)
     if request.method != "GET":
         req = decode_body(await read_body(request, state.settings.max_body_bytes))
-        return _Answered(compute(state, req, None, None, started))
+        return _Answered(compute(state, req, None, None, started, header_token))
     query: bytes = request.scope["query_string"]
     if_none_match = request.headers.get("if-none-match")
     if not request.scope.get(MISSED) and (hit := cached_answer(state, query, if_none_match, started)):
         return _Answered(hit)
-    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started))
+    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started, header_token))
 
 
-def _if_none_match(scope: Scope) -> str | None:
+def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """If-None-Match and the user token: the first of each, as Starlette's Headers.get reads them."""
+    if_none_match = user_token = None
     for name, value in scope["headers"]:
-        if name == b"if-none-match":  # the first one, as Starlette's Headers.get reads it
-            return value.decode("latin-1")
-    return None
+        if name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+        elif name == b"x-skylt-user-token" and user_token is None:
+            user_token = value.decode("latin-1")
+    return if_none_match, user_token
 
 
 class RecommendGets:
@@ -166,12 +191,14 @@ class RecommendGets:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        query, if_none_match = scope["query_string"], _if_none_match(scope)
+        query = scope["query_string"]
+        if_none_match, user_token = _headers(scope)
         answer = cached_answer(self.state, query, if_none_match, started)
         if answer is None:
             scope[MISSED] = True
             try:
-                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started)
+                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started,
+                                 user_token)
             except Exception:
                 await self.app(scope, receive, send)
                 return

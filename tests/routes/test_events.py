@@ -14,7 +14,6 @@ from edge.build.readers import read_events
 from edge.config import Settings
 from edge.events.segments import lines, segments
 from edge.events.validate import EARLIEST
-from edge.profiles.salt import hash_id, load_salt
 from tests.conftest import assert_problem
 
 KEY = {"X-Skylt-Key": "shop-key"}
@@ -30,11 +29,6 @@ def client_for(tmp_path, **settings):
 def client(tmp_path):
     with client_for(tmp_path) as c:
         yield c
-
-
-def user_hash(tmp_path, user):
-    """User ids are stored as HMAC-SHA256(per-install salt, id), never raw."""
-    return hash_id(load_salt(tmp_path / "events" / "profiles"), user)
 
 
 def stored(tmp_path):
@@ -62,7 +56,7 @@ def test_a_missing_or_wrong_key_is_401_and_compared_in_constant_time(client, mon
                    "x-skylt-key")
     assert calls == [(b"shop-kez", b"other-shop"), (b"shop-kez", b"shop-key")]
     assert client.post("/v1/events", json={"events": []}, headers=KEY).json() == \
-        {"accepted": 0, "not_stored": 0, "rejected": []}
+        {"accepted": 0, "not_stored": 0, "rejected": [], "unsigned": []}
 
 
 def test_the_key_may_come_in_the_query_for_send_beacon(client):
@@ -70,7 +64,7 @@ def test_the_key_may_come_in_the_query_for_send_beacon(client):
     event = {"type": "view", "item": "A", "session": "s1"}
     body = client.post("/v1/events?key=shop-key", content=b'{"events": [%s]}' % str(event).replace("'", '"').encode(),
                        headers={"Content-Type": "text/plain;charset=UTF-8"})
-    assert body.json() == {"accepted": 1, "not_stored": 0, "rejected": []}
+    assert body.json() == {"accepted": 1, "not_stored": 0, "rejected": [], "unsigned": []}
     assert_problem(client.post("/v1/events?key=shop-kez", json={"events": [event]}), 401, "x-skylt-key")
 
 
@@ -102,11 +96,16 @@ def test_bad_events_are_rejected_one_by_one_and_the_rest_stored(client, tmp_path
         (1, "item"), (2, "order"), (3, "request_id"), (4, "slot"), (5, "type"), (6, "session"), (7, "ip"), (8, "ts"),
         (9, "ts"), (10, "item"), (11, "quantity"), (12, None)]
     assert all(x["detail"] for x in body["rejected"])
-    rows = stored(tmp_path)
-    assert [(r["ts"], r["item_id"], r["session_id"], r["user_id"], r["order_id"]) for r in rows] == [
-        (1793527200, "A", "s1", None, None), (1_790_000_000, "B", None, user_hash(tmp_path, "u1"), "o1"),
+    assert body["unsigned"] == [13]  # a public key's user without a token: stored on its order, without the user
+    logged = [json.loads(line) for line in lines(segments(tmp_path / "events"))]
+    assert [(r["ts"], r["item_id"], r.get("session_id"), r.get("user_id"), r.get("order_id")) for r in logged] == [
+        (1793527200, "A", "s1", None, None), (1_790_000_000, "B", None, None, "o1"),
         (1_790_000_000, "C", "s1", None, None), (1_790_000_000, "D", "s1", None, None)]
-    assert (rows[1]["quantity"], rows[1]["price"], rows[1]["region"], rows[1]["segment"]) == (2.0, 9.5, "SE", "b2b")
+    purchase = logged[1]
+    assert (purchase["quantity"], purchase["price"], purchase["region"], purchase["segment"]) == (2.0, 9.5, "SE", "b2b")
+    assert purchase["source"] == "browser"  # a browser's purchase: kept for attribution, never counted
+    rows = stored(tmp_path)
+    assert [r["item_id"] for r in rows] == ["A", "C", "D"]
     assert rows[0]["quantity"] == 1.0  # the builder's default
 
 
@@ -127,7 +126,7 @@ def test_consent_false_is_counted_not_stored(client, tmp_path):
               {"type": "view", "item": "B", "session": "s", "consent": True},
               {"type": "view", "item": "C", "session": "s"}]
     assert client.post("/v1/events", json={"events": events}, headers=KEY).json() == \
-        {"accepted": 2, "not_stored": 1, "rejected": []}
+        {"accepted": 2, "not_stored": 1, "rejected": [], "unsigned": []}
     assert [r["item_id"] for r in stored(tmp_path)] == ["B", "C"]
     only_refused = [{"type": "view", "item": "A", "session": "s", "consent": False}]
     assert client.post("/v1/events", json={"events": only_refused}, headers=KEY).json()["not_stored"] == 1

@@ -12,15 +12,17 @@ from edge.config import Settings
 from edge.events.erase import erase_user
 from edge.events.segments import IMPRESSIONS, lines, segments
 from edge.profiles.salt import hash_id, load_salt
-from tests.conftest import assert_problem
+from tests.conftest import IDENTITY_SECRET, SERVER_KEY, as_user, assert_problem
 
-INGEST = {"X-Skylt-Key": "shop-key"}
+# Profiles are written by trusted events here; tests/routes/test_identity.py covers public keys and tokens.
+INGEST = {"X-Skylt-Key": SERVER_KEY}
 ADMIN = {"Authorization": "Bearer admin-secret"}
 
 
 def client_for(tmp_path, tables, **settings):
     values = {"tables": str(tables), "event_log": str(tmp_path / "events"), "poll_seconds": 3600.0,
-              "ingest_keys": "shop-key", "admin_keys": "admin-secret",
+              "ingest_keys": "shop-key", "admin_keys": "admin-secret", "server_keys": SERVER_KEY,
+              "identity_secrets": IDENTITY_SECRET,
               "catalog_overlay": str(tmp_path / "overlay"), **settings}
     return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
 
@@ -46,6 +48,13 @@ def post(client, events):
     return r.json()
 
 
+def recommend(client, params, **headers):
+    """GET /v1/recommend, signed as the snippet signs it when ``params`` name a user."""
+    if "user" in params:
+        headers = as_user(params["user"], **headers)
+    return client.get("/v1/recommend", params=params, headers=headers)
+
+
 def slot(body, name):
     return [(i["id"], i["reason"]) for i in next(s for s in body["slots"] if s["slot"] == name)["items"]]
 
@@ -59,29 +68,28 @@ def test_a_known_customer_gets_the_same_answer_on_another_device(client):
                   {"type": "remove", "item": d, "user": "U", "session": "phone"},
                   {"type": "purchase", "item": e, "order": "o1", "user": "U"},
                   {"type": "view", "item": f, "user": "U", "session": "phone", "consent": False}])
-    laptop = client.get("/v1/recommend", params={"page": "home", "user": "U"})
+    laptop = recommend(client, {"page": "home", "user": "U"})
     explicit = client.get("/v1/recommend", params={"page": "home", "history": f"{a},{b}", "cart": c,
                                                    "purchased": e})
     assert slot(laptop.json(), "for_you") == slot(explicit.json(), "for_you")
     assert [i for i, _ in slot(laptop.json(), "recently_viewed")] == [b, a]  # the consent:false view is not kept
-    cart = client.get("/v1/recommend", params={"page": "cart", "user": "U"}).json()
+    cart = recommend(client, {"page": "cart", "user": "U"}).json()
     explicit_cart = client.get("/v1/recommend", params={"page": "cart", "history": f"{a},{b}", "cart": c,
                                                         "purchased": e}).json()
     assert slot(cart, "reminders") == slot(explicit_cart, "reminders") and slot(cart, "reminders")
     assert laptop.headers["cache-control"] == "private, no-cache"
-    stranger = client.get("/v1/recommend", params={"page": "home", "user": "someone-else"}).json()
+    stranger = recommend(client, {"page": "home", "user": "someone-else"}).json()
     assert slot(stranger, "recently_viewed") == []
 
 
 def test_a_profile_change_changes_the_etag(client):
     a, b = items(client)[:2]
     post(client, [{"type": "view", "item": a, "user": "U"}])
-    first = client.get("/v1/recommend", params={"page": "home", "user": "U"})
-    assert client.get("/v1/recommend", params={"page": "home", "user": "U"},
-                      headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    first = recommend(client, {"page": "home", "user": "U"})
+    assert recommend(client, {"page": "home", "user": "U"},
+                     **{"If-None-Match": first.headers["etag"]}).status_code == 304
     post(client, [{"type": "view", "item": b, "user": "U"}])
-    second = client.get("/v1/recommend", params={"page": "home", "user": "U"},
-                        headers={"If-None-Match": first.headers["etag"]})
+    second = recommend(client, {"page": "home", "user": "U"}, **{"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200 and second.headers["etag"] != first.headers["etag"]
 
 
@@ -116,7 +124,7 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
     assert not any(x.get("session_id") == "sU" for x in left)
     assert rows(tmp_path, IMPRESSIONS) == []
     assert client.app.state.profiles.get(u) is None and client.app.state.profiles.get(v) is not None
-    home = client.get("/v1/recommend", params={"page": "home", "user": "U"}).json()
+    home = recommend(client, {"page": "home", "user": "U"}).json()
     assert slot(home, "recently_viewed") == []
     # The open segment was blanked in place, and the writer keeps appending to it.
     post(client, [{"type": "view", "item": a, "user": "V"}])

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from edge.events.segments import lines, segments
 from edge.schemas import RecommendResponse
 from edge.shopify.state import WebhookState
-from tests.conftest import assert_problem
+from tests.conftest import IDENTITY_SECRET, assert_problem, user_token
 from tests.shopify.conftest import PRODUCTS, SECRET, SHOP, deliver, order, product, settings_for
 
 decode = msgspec.json.Decoder(RecommendResponse).decode
@@ -199,14 +199,16 @@ def test_customers_redact_erases_the_customers_events_and_nothing_else(shop_tabl
     from edge.build.readers import read_events
     from edge.config import Settings
 
-    settings = Settings.load(**settings_for(shop_tables, tmp_path, ingest_keys="pk"))
+    settings = Settings.load(**settings_for(shop_tables, tmp_path, ingest_keys="pk",
+                                            identity_secrets=IDENTITY_SECRET))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         profiles = client.app.state.profiles  # type: ignore[attr-defined]
         deliver(client, "orders/create", order(1, [(PRODUCTS[0], 1, "1.0")], customer=555))
         deliver(client, "orders/create", order(2, [(PRODUCTS[1], 1, "1.0")], customer=777))
         deliver(client, "orders/create", order(3, [(PRODUCTS[2], 1, "1.0")], customer=None))  # guest checkout
         # The storefront's events of the same customer, logged in, and before logging in (same session).
-        storefront = [{"type": "view", "item": PRODUCTS[5], "session": "s-1", "user": "555"},
+        storefront = [{"type": "view", "item": PRODUCTS[5], "session": "s-1", "user": "555",
+                       "user_token": user_token("555")},
                       {"type": "view", "item": PRODUCTS[6], "session": "s-1"},
                       {"type": "view", "item": PRODUCTS[7], "session": "s-2"}]
         assert client.post("/v1/events", json={"events": storefront}, headers={"X-Skylt-Key": "pk"}).status_code == 200
