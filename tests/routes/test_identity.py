@@ -107,7 +107,8 @@ def test_a_server_key_is_trusted_without_tokens(client, ids):
 
 def test_the_token_header_is_allowed_across_origins(demo_tables, tmp_path):
     with overlay_client(demo_tables, tmp_path, cors_origins="https://shop.example") as c:
-        r = c.options("/v1/recommend", headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET",
+        r = c.options("/v1/recommend", headers={"Origin": "https://shop.example",
+                                                "Access-Control-Request-Method": "GET",
                                                 "Access-Control-Request-Headers": "x-skylt-user-token"})
     assert r.status_code == 200
     assert "x-skylt-user-token" in r.headers["access-control-allow-headers"].lower()
