@@ -100,7 +100,7 @@ def test_add_to_cart_is_one_cart_event_sent_by_beacon(ingest: Any) -> None:
     assert parse_qs(url.query) == {"key": [KEY]}
     assert sent["body"] == {"events": [{"type": "cart", "item": "7982301234", "session": "client-1", "ts": NOW,
                                         "quantity": 2, "price": 9.5}]}
-    assert ingest(sent) == {"accepted": 1, "not_stored": 0, "rejected": []}
+    assert ingest(sent) == {"accepted": 1, "not_stored": 0, "rejected": [], "unsigned": []}
 
 
 def test_checkout_is_one_purchase_per_product_line(ingest: Any) -> None:
