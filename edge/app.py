@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,6 +26,7 @@ from edge.metrics import Metrics
 from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
 from edge.profiles.store import ProfileStore
+from edge.replicas.pull import Puller
 from edge.routes.catalog import delete_item, upsert_items
 from edge.routes.dashboard import dashboard
 from edge.routes.docs import api_page, openapi_json
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         overlay.attach_new(snap)  # before it serves: a swap never shows an overridden item
 
     holder = SnapshotHolder(settings.tables, prepare, on_swap)
+    puller = Puller(settings.pull_url, Path(settings.tables)) if settings.pull_url else None
     event_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
                          retention_days=settings.event_retention_days)
     impression_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
@@ -68,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         overlay.open(create=bool(settings.admin_keys or settings.shopify_webhook_secrets))
+        if puller is not None:
+            await asyncio.to_thread(puller.pull_logged)  # a new replica serves as soon as it has a copy
         await holder.refresh()
         if holder.current is None:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
@@ -84,13 +89,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             gc.freeze()  # what startup made lives as long as the worker: full collections need not walk it
         watcher = asyncio.create_task(holder.watch(settings.poll_seconds))
         overlay_watcher = asyncio.create_task(overlay.watch(holder, settings.overlay_poll_seconds))
+        tasks = [watcher, overlay_watcher]
+        if puller is not None:
+            tasks.append(asyncio.create_task(puller.watch(settings.pull_seconds, holder.refresh)))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(holder.refresh()))
         try:
             yield
         finally:
-            for task in (watcher, overlay_watcher):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -184,9 +184,31 @@ def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float,
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="Worker processes; they share the memory map.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True)
-def serve(tables: Path, host: str, port: int, workers: int, access_log: bool) -> None:
+@click.option("--pull", "pull_url", metavar="URL",
+              help="Keep TABLES a verified copy of the newest version in this snapshot store (`skylt publish`).")
+def serve(tables: Path, host: str, port: int, workers: int, access_log: bool, pull_url: str | None) -> None:
     """Serve recommendations over HTTP from the snapshot TABLES/current points to."""
+    if pull_url:
+        import os
+
+        os.environ["SKYLT_PULL_URL"] = pull_url  # workers are separate processes
     run_server(tables, host, port, workers, access_log)
+
+
+@main.command("publish")
+@click.option("--tables", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Tables directory written by `skylt build`.")
+@click.option("--to", "url", required=True, metavar="URL",
+              help="Snapshot store: a directory or an fsspec URL such as s3://bucket/skylt.")
+@click.option("--version", "version", help="Version to publish; default: the one `current` points to.")
+def publish_(tables: Path, url: str, version: str | None) -> None:
+    """Copy a built snapshot to a store, for servers started with `skylt serve --pull URL`."""
+    from edge.replicas.publish import publish
+
+    with _clean_errors():
+        release = publish(tables, url, version)
+    size = sum(f.size for f in release.files)
+    console.print(f"published {release.version} ({size:,} bytes) to {url}", highlight=False)
 
 
 def run_server(tables: Path, host: str, port: int, workers: int, access_log: bool) -> None:

@@ -24,6 +24,10 @@ def setting(default: Any, help: str) -> Any:
 class Settings:
     tables: str = setting("./tables", "Tables directory written by `skylt build`; its `current` link is served.")
     poll_seconds: float = setting(2.0, "How often each worker checks whether `current` points to a new snapshot.")
+    pull_url: str = setting("", "A snapshot store (`skylt publish --to`) whose newest version each server "
+                                "downloads, verifies and serves, keeping `tables` as its local copy; empty: serve "
+                                "local builds only.")
+    pull_seconds: float = setting(10.0, "How often a server with `pull_url` asks the store for a new version.")
     cors_origins: tuple[str, ...] = setting((), "Shop origins allowed to call the API from a browser "
                                                 "(comma-separated in the environment; `*` for any).")
     cache_control: str = setting("public, max-age=60, stale-while-revalidate=300",

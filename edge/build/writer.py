@@ -93,14 +93,19 @@ def publish(partial: Path, keep: int = 3) -> Path:
     out_dir = partial.parent
     final = out_dir / partial.name[1:-len(PARTIAL_SUFFIX)]
     os.replace(partial, final)
+    point_current(out_dir, final.name)
+    prune(out_dir, keep)
+    return final
+
+
+def point_current(out_dir: Path, version: str) -> None:
+    """Repoint ``current`` at ``version`` in one rename: readers see the old link or the new one."""
     link_tmp = out_dir / f".{CURRENT}.{os.getpid()}"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
-    os.symlink(final.name, link_tmp)
+    os.symlink(version, link_tmp)
     os.replace(link_tmp, out_dir / CURRENT)
     fsync_dir(out_dir)
-    prune(out_dir, keep)
-    return final
 
 
 def versions(out_dir: Path) -> list[Path]:
