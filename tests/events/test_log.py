@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from edge.build.readers import read_events
 from edge.cli import main
+from edge.errors import StorageFullError
 from edge.events.log import EventLog
 from edge.events.schemas import StoredEvent
 from edge.events.segments import segments, stable_segments
@@ -98,7 +99,7 @@ def test_retention_deletes_old_segments_at_start_and_rotation(tmp_path):
     assert len(segments(tmp_path)) == 2
 
 
-def test_a_failed_write_is_raised_to_every_waiting_request(tmp_path, monkeypatch):
+def test_a_failed_write_is_raised_to_every_waiting_request_a_full_disk_as_storage_full(tmp_path, monkeypatch):
     log = EventLog(tmp_path)
 
     def broken(fd: int) -> None:
@@ -116,7 +117,8 @@ def test_a_failed_write_is_raised_to_every_waiting_request(tmp_path, monkeypatch
             await log.stop()
 
     results = asyncio.run(run())
-    assert len(results) == 3 and all(isinstance(r, OSError) for r in results)
+    assert len(results) == 3 and all(isinstance(r, StorageFullError) for r in results)
+    assert all(isinstance(r.__cause__, OSError) for r in results)
     assert log.fsyncs == 2
     first, fresh = segments(tmp_path)
     assert first.read_bytes().startswith(line("before")) and fresh.read_bytes() == line("after")
