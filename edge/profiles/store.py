@@ -123,10 +123,10 @@ class ProfileStore:
         key = user_hash.encode()
         now = self._now()
         with self.env.begin(buffers=False) as txn:
-            stamp = txn.get(key, db=self._stamps)
+            stamp = _get(txn, key, self._stamps)
             if stamp is None or self._expired(stamp, now):
                 return None
-            return txn.get(key, db=self._db)
+            return _get(txn, key, self._db)
 
     def get(self, user_hash: str) -> Profile | None:
         raw = self.raw(user_hash)
@@ -163,8 +163,8 @@ class ProfileStore:
                 profile = touched.get(user_hash)
                 if profile is None:
                     key = user_hash.encode()
-                    stamp = txn.get(key, db=self._stamps)
-                    raw = txn.get(key, db=self._db) if stamp is not None and not self._expired(stamp, now) else None
+                    stamp = _get(txn, key, self._stamps)
+                    raw = _get(txn, key, self._db) if stamp is not None and not self._expired(stamp, now) else None
                     profile = touched[user_hash] = _decode(raw) if raw is not None else Profile()
                 apply(profile, kind, item)
             for user_hash, profile in touched.items():
@@ -193,12 +193,17 @@ class ProfileStore:
     async def keep_swept(self, seconds: float = SWEEP_SECONDS) -> None:
         """Sweep every ``seconds`` until cancelled (a task of each worker's lifespan)."""
         while True:
+            job = asyncio.ensure_future(asyncio.to_thread(self.sweep))
             try:
-                removed = await asyncio.to_thread(self.sweep)
-                if removed:
-                    log.info("profiles: deleted %d not updated for %s days", removed, self.ttl_ms / 86_400_000)
+                removed = await asyncio.shield(job)
+            except asyncio.CancelledError:
+                await job  # the store must not close under the sweeping thread
+                raise
             except SkyltError:
                 log.exception("profiles: the expiry sweep failed; next try in %s s", seconds)
+            else:
+                if removed:
+                    log.info("profiles: deleted %d not updated for %s days", removed, self.ttl_ms / 86_400_000)
             await asyncio.sleep(seconds)
 
     def close(self) -> None:
@@ -210,7 +215,7 @@ class ProfileStore:
         return _Writing(self.env)
 
     def _stamp(self, txn: lmdb.Transaction, key: bytes, now: int) -> None:
-        old = txn.get(key, db=self._stamps)
+        old = _get(txn, key, self._stamps)
         if old is not None:
             txn.delete(old + key, db=self._by_time)
         stamp = _stamp.pack(now)
@@ -218,7 +223,7 @@ class ProfileStore:
         txn.put(stamp + key, b"", db=self._by_time)
 
     def _drop(self, txn: lmdb.Transaction, key: bytes) -> bool:
-        old = txn.get(key, db=self._stamps)
+        old = _get(txn, key, self._stamps)
         if old is not None:
             txn.delete(old + key, db=self._by_time)
             txn.delete(key, db=self._stamps)
@@ -229,7 +234,7 @@ class ProfileStore:
         cursor = txn.cursor(self._by_time)
         done = 0
         while done < limit and cursor.first():
-            entry = cursor.key()
+            entry = bytes(cursor.key())
             if before is not None and entry[:_stamp.size] >= before:
                 break
             cursor.delete()
@@ -255,16 +260,21 @@ class ProfileStore:
                     return
                 cursor = txn.cursor(self._db)
                 found = cursor.set_range(after) if after else cursor.first()
-                batch = []
+                batch: list[bytes] = []
                 while found and len(batch) < SWEEP_BATCH:
-                    batch.append(cursor.key())
+                    batch.append(bytes(cursor.key()))
                     found = cursor.next()
                 for key in batch:
-                    if txn.get(key, db=self._stamps) is None:
+                    if _get(txn, key, self._stamps) is None:
                         self._stamp(txn, key, now)
                 if not found:
                     return
                 after = batch[-1] + b"\0"  # the least key after the last one done
+
+
+def _get(txn: lmdb.Transaction, key: bytes, db: lmdb._Database) -> bytes | None:
+    value = txn.get(key, db=db)
+    return None if value is None else bytes(value)  # bytes already (buffers=False): no copy
 
 
 class _Writing:
@@ -272,7 +282,10 @@ class _Writing:
     (nothing of the transaction is kept), anything else as ``SkyltError``."""
 
     def __init__(self, env: lmdb.Environment) -> None:
-        self._txn = env.begin(write=True, buffers=False)
+        try:
+            self._txn = env.begin(write=True, buffers=False)
+        except lmdb.Error as exc:
+            raise SkyltError(f"the profile store cannot be written: {exc}") from exc
 
     def __enter__(self) -> lmdb.Transaction:
         return self._txn
