@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import stat
 
 import msgspec
 import pytest
@@ -173,3 +174,22 @@ def test_build_needs_events_or_an_event_log(tmp_path):
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(main, ["build", "--events-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "t")])
     assert result.exit_code == 2 and "no complete events" in result.output
+
+
+def test_the_log_directory_and_its_segments_are_private_whatever_the_umask(tmp_path):
+    from edge.events.segments import IMPRESSIONS
+
+    old = os.umask(0)
+    try:
+        folder = tmp_path / "events"
+        asyncio.run(appended(EventLog(folder), [line("A")]))
+        asyncio.run(appended(EventLog(folder, prefix=IMPRESSIONS), [line("B")]))
+        legacy = tmp_path / "legacy"
+        legacy.mkdir(mode=0o755)  # made by an older Skylt
+        asyncio.run(appended(EventLog(legacy), [line("C")]))
+    finally:
+        os.umask(old)
+    for directory in (folder, legacy):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    made = segments(folder) + segments(folder, IMPRESSIONS) + segments(legacy)
+    assert len(made) == 3 and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in made)
