@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from edge.cache import ResponseCache
 from edge.config import Settings
 from edge.cors import ShopCORSMiddleware
+from edge.disk import DiskFloor
 from edge.errors import SkyltError
 from edge.events.log import EventLog
 from edge.events.segments import IMPRESSIONS
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if ingests or settings.shopify_webhook_secrets or (
                 settings.admin_keys and settings.profiles_path().is_dir()):
             # Only ingest and Shopify orders write profiles and hashed ids; without them nothing to read or erase.
-            app.state.profiles = ProfileStore(settings.profiles_path())
+            app.state.profiles = ProfileStore(settings.profiles_path(), ttl_days=settings.profile_ttl_days,
+                                              max_profiles=settings.max_profiles)
         if ingests or settings.shopify_webhook_secrets:  # else nothing is written
             await event_log.start()
         if ingests:
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         tasks = [watcher, overlay_watcher]
         if puller is not None:
             tasks.append(asyncio.create_task(puller.watch(settings.pull_seconds, holder.refresh)))
+        if app.state.profiles is not None:
+            tasks.append(asyncio.create_task(app.state.profiles.keep_swept()))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(holder.refresh()))
@@ -143,6 +147,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.response_cache = response_cache
     app.state.event_log = event_log
     app.state.impression_log = impression_log
+    # Checked before anything is appended to the event log or written to a profile.
+    app.state.disk_floor = DiskFloor((settings.event_log, settings.profiles_path()), settings.min_free_disk_bytes)
     app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set
     app.state.experiment = Experiment(settings.experiment_salt, settings.control_share)
     app.state.overlay = overlay

@@ -8,6 +8,7 @@
         ├── UnauthorizedError   401 missing or wrong ingest key
         ├── NotFoundError       404
         ├── MethodNotAllowed    405
+        ├── ConflictError       409 the same thing is being done by another request right now
         ├── PayloadTooLarge     413
         ├── NotReadyError       503 while no snapshot is being served, or a feature is not configured
         └── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
@@ -88,6 +89,12 @@ class MethodNotAllowed(RequestError):
     type = "https://skylt.dev/problems/method-not-allowed"
     title = "Method not allowed"
     allow = ""
+
+
+class ConflictError(RequestError):
+    status = 409
+    type = "https://skylt.dev/problems/conflict"
+    title = "Conflict"
 
 
 class PayloadTooLarge(RequestError):

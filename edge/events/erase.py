@@ -12,11 +12,16 @@ file), so its matching lines are overwritten in place with spaces of the same le
 kept) and the file is fsynced; appends only ever go past the end, so this never races them, and
 readers skip blank lines. An exclusive lock on a file in the log directory keeps two erasures
 (in any worker) from undoing each other's rewrites.
+
+Every byte is written (a short write is continued, never taken for done). A rewrite that the
+disk has no room for blanks the lines in place instead. A scratch file that an interrupted
+rewrite left behind is deleted by the next erasure or by the log's retention, under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -26,9 +31,11 @@ from pathlib import Path
 import msgspec
 
 from edge.events.segments import IMPRESSIONS, PREFIX, newest_per_pid, segments
-from edge.fsync import fsync_dir
+from edge.fsync import fsync_dir, pwrite_all, write_all
+from edge.private import FILE_MODE
 
 LOCK_FILE = ".erase.lock"
+SCRATCH = ".erase"  # suffix of the scratch file a rewrite makes: ".<segment>.erase"
 
 
 class _Who(msgspec.Struct):
@@ -73,17 +80,22 @@ def _rewrite(path: Path, data: bytes, spans: list[tuple[int, int]]) -> None:
         keep.append(data[at:start])
         at = end + 1  # the newline goes too
     keep.append(data[at:])
-    scratch = path.with_name(f".{path.name}.erase")
+    scratch = path.with_name(f".{path.name}{SCRATCH}")
     before = path.stat()
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
     try:
-        os.write(fd, b"".join(keep))
-        # Retention goes by the last write: an erasure must not make a segment live longer.
-        os.utime(fd, ns=(before.st_atime_ns, before.st_mtime_ns))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(scratch, path)
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            write_all(fd, b"".join(keep))
+            # Retention goes by the last write: an erasure must not make a segment live longer.
+            os.utime(fd, ns=(before.st_atime_ns, before.st_mtime_ns))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(scratch, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            scratch.unlink()
+        raise
     fsync_dir(path.parent)
 
 
@@ -92,7 +104,7 @@ def _blank(path: Path, spans: list[tuple[int, int]]) -> None:
     try:
         before = os.fstat(fd)
         for start, end in spans:
-            os.pwrite(fd, b" " * (end - start), start)
+            pwrite_all(fd, b" " * (end - start), start)
         if os.fstat(fd).st_size == before.st_size:  # nothing appended meanwhile: keep its retention clock
             os.utime(fd, ns=(before.st_atime_ns, before.st_mtime_ns))
         os.fsync(fd)
@@ -106,8 +118,8 @@ def erase_user(directory: str | os.PathLike[str], user_hash: str) -> Erased:
     done = Erased()
     if not folder.is_dir():
         return done
-    with open(folder / LOCK_FILE, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    with erase_lock(folder):
+        _remove_scratch(folder)
         paths = segments(folder, PREFIX) + segments(folder, IMPRESSIONS)
         sessions: set[str] = set()
         for path in paths:  # first pass: the sessions the customer's own lines name
@@ -127,17 +139,56 @@ def erase_user(directory: str | os.PathLike[str], user_hash: str) -> Erased:
                 done.impressions += len(spans)
             else:
                 done.events += len(spans)
-            if path in live:
-                _blank(path, spans)
-                done.segments_blanked += 1
-            else:
-                _rewrite(path, data, spans)
-                done.segments_rewritten += 1
+            if path not in live:
+                try:
+                    _rewrite(path, data, spans)
+                    done.segments_rewritten += 1
+                    continue
+                except OSError as exc:
+                    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                        raise
+            _blank(path, spans)  # needs no room on the disk
+            done.segments_blanked += 1
     return done
+
+
+@contextlib.contextmanager
+def erase_lock(folder: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold the log directory's erasure lock (any worker); without ``wait``, yields False at once
+    when another process holds it."""
+    fd = os.open(folder / LOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True  # released when the descriptor closes
+    finally:
+        os.close(fd)
+
+
+def _remove_scratch(folder: Path) -> int:
+    """Delete the scratch files of interrupted rewrites (the caller holds the lock)."""
+    removed = 0
+    for path in folder.iterdir():
+        if path.name.startswith(".") and path.name.endswith(SCRATCH) and path.name != LOCK_FILE:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def clean_scratch(folder: Path) -> int:
+    """Retention's share: scratch files left by an interrupted erasure, unless one is running now."""
+    if not folder.is_dir():
+        return 0
+    with erase_lock(folder, wait=False) as held:
+        return _remove_scratch(folder) if held else 0
 
 
 def _matches(who: _Who, user_hash: str, sessions: set[str]) -> bool:
     return who.user_id == user_hash or (who.session_id is not None and who.session_id in sessions)
 
 
-__all__ = ["Erased", "erase_user"]
+__all__ = ["Erased", "clean_scratch", "erase_lock", "erase_user"]

@@ -7,21 +7,27 @@ disk, and N concurrent requests cost far fewer than N fsyncs.
 
 Each process starts a new segment (its pid in the name) and rotates when a write would take
 the current one past ``segment_bytes``; closed segments are never written again. Segments
-last modified more than ``retention_days`` ago are deleted at start-up and at each rotation.
+last modified more than ``retention_days`` ago are deleted at start-up and at each rotation,
+and so is any scratch file an interrupted erasure left (edge/events/erase.py). The directory is
+0700 and segments 0600: they hold customer data (edge/private.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from edge.errors import StorageFullError
+from edge.events.erase import clean_scratch
 from edge.events.segments import PREFIX, segment_name, segments
-from edge.fsync import fsync_dir
+from edge.fsync import fsync_dir, write_all
+from edge.private import FILE_MODE, private_dir
 
 log = logging.getLogger("skylt.events")
 
@@ -47,7 +53,7 @@ class EventLog:
     # -- lifecycle (the app's lifespan) ------------------------------------------------------
 
     async def start(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(private_dir, self.directory)
         await asyncio.to_thread(self.prune)
         self._task = asyncio.create_task(self._run(), name="skylt-event-log")
 
@@ -62,12 +68,18 @@ class EventLog:
     # -- the request side --------------------------------------------------------------------
 
     async def append(self, data: bytes) -> None:
-        """Returns once ``data`` (whole JSON lines) is written and fsynced; raises if it is not."""
+        """Returns once ``data`` (whole JSON lines) is written and fsynced; raises if it is not
+        (``StorageFullError`` when the disk is full)."""
         if self._task is None or self._task.done():
             raise RuntimeError("the event log is not running")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         await self._queue.put((data, done))
-        await done
+        try:
+            await done
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFullError("the event log's disk is full; retry later") from exc
+            raise
 
     # -- the writer task ---------------------------------------------------------------------
 
@@ -105,10 +117,7 @@ class EventLog:
             if self._fd is None or (self._size and self._size + len(data) > self.segment_bytes):
                 self._rotate()
             assert self._fd is not None
-            view = memoryview(data)
-            while view:  # one write() in practice; the loop only guards against a short write
-                written = os.write(self._fd, view)
-                view = view[written:]
+            write_all(self._fd, data)  # one write() in practice
             os.fsync(self._fd)
         except BaseException:
             # The segment may now end in part of a line, and after a failed fsync the kernel may
@@ -122,7 +131,7 @@ class EventLog:
         self._close()
         self._seq += 1
         path = self.directory / segment_name(self.clock(), os.getpid(), self._seq, self.prefix)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, FILE_MODE)
         self._size = 0
         self.current = path
         fsync_dir(self.directory)  # the new file's name must survive a crash too
@@ -134,7 +143,8 @@ class EventLog:
             self._fd = None
 
     def prune(self) -> list[Path]:
-        """Delete segments last written more than ``retention_days`` ago (never the open one)."""
+        """Delete segments last written more than ``retention_days`` ago (never the open one), and
+        the scratch files of interrupted erasures."""
         cutoff = self.clock() - self.retention_days * 86400
         removed = []
         for path in segments(self.directory, self.prefix):
@@ -144,6 +154,7 @@ class EventLog:
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
                     removed.append(path)
+        clean_scratch(self.directory)
         if removed:
             log.info("event log retention: deleted %d segment(s) older than %s days", len(removed),
                      self.retention_days)

@@ -2,7 +2,7 @@
 
 User ids never reach the disk raw: the profile store and the event log both key them by
 HMAC-SHA256(salt, id), so erasure can find them and a copied disk does not reveal them.
-The salt is made once, in the profile directory, readable by the server's user only.
+The salt is made once, in the profile directory (0700), readable by the server's user only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import secrets
 from pathlib import Path
 
 from edge.errors import SkyltError
-from edge.fsync import fsync_dir
+from edge.fsync import fsync_dir, write_all
+from edge.private import FILE_MODE, private_dir
 
 SALT_FILE = "salt"
 SALT_BYTES = 32
@@ -30,12 +31,12 @@ def load_salt(directory: str | os.PathLike[str]) -> bytes:
     folder = Path(directory)
     path = folder / SALT_FILE
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         if not path.exists():
             scratch = folder / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-            fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             try:
-                os.write(fd, secrets.token_bytes(SALT_BYTES))
+                write_all(fd, secrets.token_bytes(SALT_BYTES))
                 os.fsync(fd)
             finally:
                 os.close(fd)

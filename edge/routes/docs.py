@@ -67,7 +67,8 @@ def openapi() -> dict[str, Any]:
                                        "400": _problem("Malformed body"), "401": _problem("Missing or wrong key"),
                                        "413": _problem("Too many events or body too large"),
                                        "422": _problem("Not an event batch"),
-                                       "503": _problem("Ingest is not configured")}},
+                                       "503": _problem("Ingest is not configured, or storage is full "
+                                                       "(nothing was stored; retry later)")}},
             },
             "/v1/catalog/items": {
                 "put": {"summary": "Upsert items in the real-time catalog overlay (all or nothing)",
@@ -104,11 +105,13 @@ def openapi() -> dict[str, Any]:
                                                "content": {"application/json": {"schema": {"type": "object"}}}},
                                        "400": _problem("Malformed payload or a missing header"),
                                        "401": _problem("Unsigned, tampered or wrongly signed"),
+                                       "409": _problem("The same webhook id is being applied; Shopify retries"),
                                        "422": _problem("A field of the payload is invalid"),
-                                       "503": _problem("No webhook secret configured")}},
+                                       "503": _problem("No webhook secret configured, or storage is full")}},
             },
             "/v1/users/{user_id}": {
-                "delete": {"summary": "Erase a customer: profile and every stored event, before answering",
+                "delete": {"summary": "Erase a customer: profile, every stored event and Shopify order rows, "
+                                      "before answering",
                            "operationId": "eraseUser",
                            "parameters": [*admin, {"name": "user_id", "in": "path", "required": True,
                                                    "description": "The `user` the storefront sent (unhashed).",

@@ -56,6 +56,7 @@ async def ingest(request: Request) -> Response:
     trusted = check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys,
                         settings.server_keys)
     signed = None if trusted else signed_by(settings.identity_secrets)
+    state.disk_floor.check()  # 503 before anything is stored or acknowledged
     raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
     now = time.time()
     profiles = state.profiles
@@ -84,11 +85,16 @@ async def ingest(request: Request) -> Response:
         lines.append(_line.encode(stored) + b"\n")
         if stored.user_id is not None:
             changes.append((stored.user_id, stored.type, stored.item_id))
+    if changes:
+        # Before the append, so that a profile store that cannot take the batch answers 503 with
+        # nothing stored (the update is one transaction, all or nothing). Should the append then
+        # fail, nothing is acknowledged and the client sends the batch again: a profile changes by
+        # a batch applied twice as by one applied once (edge/profiles/store.py).
+        profiles.check_room()
+        await asyncio.to_thread(profiles.update, changes)
     if lines or impressions:
         await asyncio.gather(*(log.append(b"".join(part)) for log, part in
                                ((state.event_log, lines), (state.impression_log, impressions)) if part))
-    if changes:  # after the durable append: the log stays the record, a profile is derived from it
-        await asyncio.to_thread(profiles.update, changes)
     metrics = state.metrics
     metrics.events_accepted.inc(len(lines) + len(impressions))
     metrics.events_rejected.inc(len(rejected))

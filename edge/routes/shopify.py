@@ -1,8 +1,10 @@
 """POST /v1/shopify/webhooks: Shopify's signed deliveries, verified before anything is read or stored.
 
 Unsigned, tampered or wrongly signed deliveries answer 401 (as Shopify requires of the privacy webhooks).
-A delivery whose ``X-Shopify-Webhook-Id`` was handled before answers 200 and changes nothing, so Shopify's
-retries are safe. Topic effects are in edge/shopify/webhooks.py.
+A delivery whose ``X-Shopify-Webhook-Id`` was applied before answers 200 and changes nothing, so Shopify's
+retries are safe; one that failed (or whose worker stopped mid-way, edge/shopify/state.py) is applied by a
+retry; one being applied by another request right now answers 409, and Shopify retries it later. Topic
+effects are in edge/shopify/webhooks.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.errors import NotReadyError, RequestError, UnauthorizedError, ValidationError
+from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
 from edge.routes.body import read_body
 from edge.shopify.products import PayloadError
 from edge.shopify.state import WebhookState
@@ -40,7 +42,7 @@ def _receiver(request: Request) -> Receiver:
         settings = state.settings
         receiver = Receiver(WebhookState(settings.shopify_state), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
-                            tuple(s.lower() for s in settings.shopify_shops))
+                            tuple(s.lower() for s in settings.shopify_shops), state.disk_floor)
         state.shopify = receiver
     return receiver
 
@@ -66,8 +68,13 @@ async def webhook(request: Request) -> Response:
         raise RequestError(f"the payload is not valid JSON: {exc}") from exc
     receiver = _receiver(request)
     webhook_id = request.headers.get(ID_HEADER, "").strip()
-    if webhook_id and not await asyncio.to_thread(receiver.state.claim, webhook_id, topic, shop):
-        return _answer(Outcome(topic=topic, duplicate=True))
+    if webhook_id:
+        claim = await asyncio.to_thread(receiver.state.claim, webhook_id, topic, shop, receiver.clock())
+        if claim == "done":
+            return _answer(Outcome(topic=topic, duplicate=True))
+        if claim == "busy":
+            raise ConflictError(f"webhook {webhook_id} is being applied by another request; retry later",
+                                field=ID_HEADER)
     try:
         outcome = await receiver.handle(topic, shop, payload)
     except BaseException as exc:
@@ -76,6 +83,8 @@ async def webhook(request: Request) -> Response:
         if isinstance(exc, PayloadError):
             raise ValidationError(f"{topic} payload: {exc}", field=exc.field) from exc
         raise
+    if webhook_id:  # only now: a delivery that failed or stopped mid-way is applied by the retry
+        await asyncio.to_thread(receiver.state.done, webhook_id, receiver.clock())
     if topic in CATALOG_TOPICS and (outcome.upserted or outcome.deleted):
         await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker
     return _answer(outcome)

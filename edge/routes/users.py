@@ -1,8 +1,10 @@
-"""DELETE /v1/users/{id}: erase a known customer, profile and stored events, before answering."""
+"""DELETE /v1/users/{id}: erase a known customer, profile, stored events and the Shopify order rows that
+name them, before answering."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import msgspec
 from starlette.requests import Request
@@ -12,6 +14,8 @@ from edge.errors import ValidationError
 from edge.events.erase import erase_user
 from edge.routes.catalog import AUTH_HEADER, check_admin
 from edge.schemas import MAX_ID_LENGTH
+from edge.shopify.state import FILE as SHOPIFY_STATE
+from edge.shopify.state import WebhookState
 
 
 class ErasureResponse(msgspec.Struct, kw_only=True):
@@ -19,9 +23,17 @@ class ErasureResponse(msgspec.Struct, kw_only=True):
     events: int        # lines removed from event segments
     impressions: int   # lines removed from impression segments
     segments: int      # segment files changed
+    orders: int = 0    # Shopify order-to-customer rows deleted (edge/shopify/state.py)
 
 
 _encode = msgspec.json.Encoder().encode
+
+
+def _forget_orders(directory: Path, user_hash: str) -> int:
+    """Orders webhooks logged name the customer by the same hash; no state file, no rows (none is made)."""
+    if not (directory / SHOPIFY_STATE).is_file():
+        return 0
+    return WebhookState(directory).forget_customer(user_hash)
 
 
 async def delete_user(request: Request) -> Response:
@@ -40,6 +52,7 @@ async def delete_user(request: Request) -> Response:
     # answer must not say "erased" while any line remains.
     erased = await asyncio.to_thread(erase_user, state.settings.event_log, user_hash)
     removed = await asyncio.to_thread(profiles.erase, user_hash)
+    orders = await asyncio.to_thread(_forget_orders, Path(state.settings.shopify_state), user_hash)
     body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
-                                   segments=erased.segments_rewritten + erased.segments_blanked))
+                                   segments=erased.segments_rewritten + erased.segments_blanked, orders=orders))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

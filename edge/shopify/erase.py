@@ -11,7 +11,6 @@ erasure in another worker is replacing. Snapshots already built keep their aggre
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 from collections.abc import Collection
@@ -21,7 +20,8 @@ from typing import Any
 
 import msgspec
 
-from edge.events.erase import LOCK_FILE
+from edge.events.erase import erase_lock
+from edge.fsync import pwrite_all
 
 _decode = msgspec.json.Decoder(dict[str, Any]).decode
 # Every kind of segment the log directory holds (events, and slot impressions with their session and user ids).
@@ -88,7 +88,7 @@ def _scan(directory: Path, person: Person, erase: bool) -> int:
             fd = os.open(path, os.O_WRONLY)  # not O_APPEND: pwrite must land at the offset
             try:
                 for offset, length in spans:
-                    os.pwrite(fd, b" " * length, offset)
+                    pwrite_all(fd, b" " * length, offset)  # every byte, or the line stays half readable
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -114,6 +114,5 @@ def erase_events(directory: str | Path, person: Person) -> int:
     folder = Path(directory)
     if not (person.user_ids or person.order_ids) or not folder.is_dir():
         return 0
-    with open(folder / LOCK_FILE, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # edge/events/erase.py may be swapping a segment (any worker)
+    with erase_lock(folder):  # edge/events/erase.py may be swapping a segment (any worker)
         return _scan(folder, person, erase=True)

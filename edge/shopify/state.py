@@ -1,32 +1,43 @@
 """What the webhook receiver remembers between deliveries, in one SQLite file every worker shares.
 
-- deliveries: webhook ids already handled, so Shopify's retries are acknowledged and not applied twice;
+- deliveries: webhook ids being applied or applied, so Shopify's retries are acknowledged and not applied
+  twice. An id is marked done only once its delivery was applied; a claim still in progress after
+  ``CLAIM_TIMEOUT`` seconds belongs to a worker that died mid-way, and Shopify's next retry takes it over;
 - variants and levels: inventory item -> product, learned from product payloads, so an
   ``inventory_levels/update`` (which names only the inventory item and location) can set a product's stock;
 - orders: order ids whose purchases were logged, with the hashed customer id, for the privacy webhooks;
 - shops: when a shop uninstalled the app.
 
 SQLite serialises writers across processes; each call opens its own short connection (the calls run in
-worker threads) and commits before it returns.
+worker threads) and commits before it returns. The file (and its -wal and -shm, which SQLite makes with the
+same mode) is 0600 in a 0700 directory: it holds hashed customer ids.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from edge.errors import SkyltError
+from edge.private import FILE_MODE, private_dir, private_files
 
 FILE = "webhooks.sqlite3"
 # Shopify retries a failed delivery for up to 48 hours; ids are kept well beyond that.
 DELIVERY_DAYS = 14
+# A claim not marked done after this long was left by a worker that stopped mid-way (Shopify gives up
+# waiting for an answer after 5 seconds and retries later; an erasure of a large log may take minutes).
+CLAIM_TIMEOUT = 300.0
+Claim = Literal["claimed", "done", "busy"]
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, topic TEXT, shop TEXT, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, topic TEXT, shop TEXT, at REAL NOT NULL,
+                                       done INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS products (shop TEXT, product_id TEXT, active INTEGER NOT NULL,
                                      PRIMARY KEY (shop, product_id));
 CREATE TABLE IF NOT EXISTS variants (shop TEXT, inventory_item_id TEXT, product_id TEXT NOT NULL,
@@ -52,10 +63,15 @@ class WebhookState:
     def __init__(self, directory: str | Path) -> None:
         self.path = Path(directory) / FILE
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))  # before SQLite makes it 0644
+            private_files(self.path.parent, (FILE, f"{FILE}-wal", f"{FILE}-shm"))  # made by an older Skylt
             with self._db() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
+                if "done" not in {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}:
+                    # Ids of an older Skylt were claimed and released on failure: take them as done.
+                    db.execute("ALTER TABLE deliveries ADD COLUMN done INTEGER NOT NULL DEFAULT 1")
         except (OSError, sqlite3.Error) as exc:
             raise SkyltError(f"{self.path}: cannot open the Shopify webhook state: {exc}") from exc
 
@@ -66,18 +82,32 @@ class WebhookState:
 
     # -- deliveries ---------------------------------------------------------------------------
 
-    def claim(self, webhook_id: str, topic: str, shop: str, now: float | None = None) -> bool:
-        """True for the first delivery of ``webhook_id``; False for a retry or a concurrent duplicate."""
+    def claim(self, webhook_id: str, topic: str, shop: str, now: float | None = None) -> Claim:
+        """"claimed": apply this delivery, then call ``done`` (or ``release`` if it failed); "done": a
+        retry of one applied already; "busy": another request is applying it right now.
+
+        A claim older than ``CLAIM_TIMEOUT`` and still not done is taken over."""
         now = time.time() if now is None else now
         with self._db() as db:
             db.execute("DELETE FROM deliveries WHERE at < ?", (now - DELIVERY_DAYS * 86400,))
-            cur = db.execute("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?)", (webhook_id, topic, shop, now))
-            return cur.rowcount == 1
+            cur = db.execute("INSERT INTO deliveries VALUES (?, ?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET "
+                             "at = excluded.at WHERE done = 0 AND at < ?",
+                             (webhook_id, topic, shop, now, now - CLAIM_TIMEOUT))
+            if cur.rowcount == 1:
+                return "claimed"
+            row = db.execute("SELECT done FROM deliveries WHERE id = ?", (webhook_id,)).fetchone()
+            return "done" if row and row[0] else "busy"
+
+    def done(self, webhook_id: str, now: float | None = None) -> None:
+        """The claimed delivery was applied: its retries change nothing from now on."""
+        with self._db() as db:
+            db.execute("UPDATE deliveries SET done = 1, at = ? WHERE id = ?",
+                       (time.time() if now is None else now, webhook_id))
 
     def release(self, webhook_id: str) -> None:
         """Forget a delivery whose handling failed, so Shopify's retry is applied."""
         with self._db() as db:
-            db.execute("DELETE FROM deliveries WHERE id = ?", (webhook_id,))
+            db.execute("DELETE FROM deliveries WHERE id = ? AND done = 0", (webhook_id,))
 
     # -- catalog ------------------------------------------------------------------------------
 
@@ -143,6 +173,11 @@ class WebhookState:
         with self._db() as db:
             rows = db.execute("SELECT order_id, customer_id FROM orders WHERE shop = ?", (shop,)).fetchall()
         return {r[0] for r in rows}, {r[1] for r in rows if r[1]}
+
+    def forget_customer(self, customer_id: str) -> int:
+        """Every shop's order rows of one (hashed) customer id: DELETE /v1/users/{id}; rows deleted."""
+        with self._db() as db:
+            return db.execute("DELETE FROM orders WHERE customer_id = ?", (customer_id,)).rowcount
 
     def forget_orders(self, shop: str, order_ids: Iterable[str]) -> None:
         with self._db() as db:

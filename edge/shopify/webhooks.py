@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 
+from edge.disk import DiskFloor
 from edge.events.erase import erase_user
 from edge.events.log import EventLog
 from edge.overlay.schemas import ItemUpdate
@@ -63,6 +64,7 @@ class Receiver:
     event_dir: Path
     profiles: ProfileStore | None
     shops: tuple[str, ...] = ()
+    disk_floor: DiskFloor | None = None
     clock: Callable[[], float] = field(default=time.time)
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
@@ -130,15 +132,21 @@ class Receiver:
         order_id = numeric_id(payload.get("id"), "id")
         if not events:
             return Outcome(topic=topic, ignored="no product lines")
+        profiles = self.profiles if user is not None else None
+        # Full stores answer 503 (Shopify retries) before anything is stored, as POST /v1/events does.
+        if self.disk_floor is not None:
+            self.disk_floor.check()
+        if profiles is not None:
+            profiles.check_room()
         if not await asyncio.to_thread(self.state.remember_order, shop, order_id, user):
             return Outcome(topic=topic, ignored=f"order {order_id} was logged before")
         try:
+            if profiles is not None and user is not None:  # before the append, as the ingest does
+                await asyncio.to_thread(profiles.update, [(user, "purchase", e.item_id) for e in events])
             await self.event_log.append(b"".join(_line.encode(e) + b"\n" for e in events))
         except BaseException:
             await asyncio.to_thread(self.state.forget_orders, shop, [order_id])  # so a retry logs it
             raise
-        if user is not None and self.profiles is not None:  # after the durable append, as the ingest does
-            await asyncio.to_thread(self.profiles.update, [(user, "purchase", e.item_id) for e in events])
         return Outcome(topic=topic, events=len(events))
 
     async def _uninstalled(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:

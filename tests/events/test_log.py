@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import stat
 
 import msgspec
 import pytest
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from edge.build.readers import read_events
 from edge.cli import main
+from edge.errors import StorageFullError
 from edge.events.log import EventLog
 from edge.events.schemas import StoredEvent
 from edge.events.segments import segments, stable_segments
@@ -98,7 +100,7 @@ def test_retention_deletes_old_segments_at_start_and_rotation(tmp_path):
     assert len(segments(tmp_path)) == 2
 
 
-def test_a_failed_write_is_raised_to_every_waiting_request(tmp_path, monkeypatch):
+def test_a_failed_write_is_raised_to_every_waiting_request_a_full_disk_as_storage_full(tmp_path, monkeypatch):
     log = EventLog(tmp_path)
 
     def broken(fd: int) -> None:
@@ -116,7 +118,8 @@ def test_a_failed_write_is_raised_to_every_waiting_request(tmp_path, monkeypatch
             await log.stop()
 
     results = asyncio.run(run())
-    assert len(results) == 3 and all(isinstance(r, OSError) for r in results)
+    assert len(results) == 3 and all(isinstance(r, StorageFullError) for r in results)
+    assert all(isinstance(r.__cause__, OSError) for r in results)
     assert log.fsyncs == 2
     first, fresh = segments(tmp_path)
     assert first.read_bytes().startswith(line("before")) and fresh.read_bytes() == line("after")
@@ -171,3 +174,22 @@ def test_build_needs_events_or_an_event_log(tmp_path):
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(main, ["build", "--events-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "t")])
     assert result.exit_code == 2 and "no complete events" in result.output
+
+
+def test_the_log_directory_and_its_segments_are_private_whatever_the_umask(tmp_path):
+    from edge.events.segments import IMPRESSIONS
+
+    old = os.umask(0)
+    try:
+        folder = tmp_path / "events"
+        asyncio.run(appended(EventLog(folder), [line("A")]))
+        asyncio.run(appended(EventLog(folder, prefix=IMPRESSIONS), [line("B")]))
+        legacy = tmp_path / "legacy"
+        legacy.mkdir(mode=0o755)  # made by an older Skylt
+        asyncio.run(appended(EventLog(legacy), [line("C")]))
+    finally:
+        os.umask(old)
+    for directory in (folder, legacy):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    made = segments(folder) + segments(folder, IMPRESSIONS) + segments(legacy)
+    assert len(made) == 3 and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in made)
