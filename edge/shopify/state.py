@@ -5,7 +5,8 @@
   ``CLAIM_TIMEOUT`` seconds belongs to a worker that died mid-way, and Shopify's next retry takes it over;
 - variants and levels: inventory item -> product, learned from product payloads, so an
   ``inventory_levels/update`` (which names only the inventory item and location) can set a product's stock;
-- orders: order ids whose purchases were logged, with the hashed customer id, for the privacy webhooks;
+- orders: order ids whose purchases were logged (or are being logged: ``logged`` 0), with the hashed customer
+  id, for the privacy webhooks and so that an order delivered twice is logged once;
 - shops: when a shop uninstalled the app.
 
 SQLite serialises writers across processes; each call opens its own short connection (the calls run in
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS variants (shop TEXT, inventory_item_id TEXT, product_
                                      quantity INTEGER NOT NULL, PRIMARY KEY (shop, inventory_item_id));
 CREATE TABLE IF NOT EXISTS levels (shop TEXT, inventory_item_id TEXT, location_id TEXT, available INTEGER NOT NULL,
                                    PRIMARY KEY (shop, inventory_item_id, location_id));
-CREATE TABLE IF NOT EXISTS orders (shop TEXT, order_id TEXT, customer_id TEXT, PRIMARY KEY (shop, order_id));
+CREATE TABLE IF NOT EXISTS orders (shop TEXT, order_id TEXT, customer_id TEXT, logged INTEGER NOT NULL DEFAULT 1,
+                                   PRIMARY KEY (shop, order_id));
 CREATE TABLE IF NOT EXISTS shops (shop TEXT PRIMARY KEY, uninstalled_at REAL);
 """
 
@@ -72,6 +74,8 @@ class WebhookState:
                 if "done" not in {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}:
                     # Ids of an older Skylt were claimed and released on failure: take them as done.
                     db.execute("ALTER TABLE deliveries ADD COLUMN done INTEGER NOT NULL DEFAULT 1")
+                if "logged" not in {row[1] for row in db.execute("PRAGMA table_info(orders)")}:
+                    db.execute("ALTER TABLE orders ADD COLUMN logged INTEGER NOT NULL DEFAULT 1")
         except (OSError, sqlite3.Error) as exc:
             raise SkyltError(f"{self.path}: cannot open the Shopify webhook state: {exc}") from exc
 
@@ -158,10 +162,16 @@ class WebhookState:
     # -- orders and customers -----------------------------------------------------------------
 
     def remember_order(self, shop: str, order_id: str, customer_id: str | None) -> bool:
-        """False when the order was logged before (it is not logged twice)."""
+        """False when the order was logged before (it is not logged twice). True for a new order, and for
+        one whose logging never finished (a worker stopped mid-way): call ``order_logged`` once it is."""
         with self._db() as db:
-            cur = db.execute("INSERT OR IGNORE INTO orders VALUES (?, ?, ?)", (shop, order_id, customer_id))
+            cur = db.execute("INSERT INTO orders VALUES (?, ?, ?, 0) ON CONFLICT (shop, order_id) DO UPDATE SET "
+                             "customer_id = excluded.customer_id WHERE logged = 0", (shop, order_id, customer_id))
             return cur.rowcount == 1
+
+    def order_logged(self, shop: str, order_id: str) -> None:
+        with self._db() as db:
+            db.execute("UPDATE orders SET logged = 1 WHERE shop = ? AND order_id = ?", (shop, order_id))
 
     def customer_orders(self, shop: str, customer_id: str) -> list[str]:
         with self._db() as db:

@@ -147,6 +147,8 @@ class Receiver:
         except BaseException:
             await asyncio.to_thread(self.state.forget_orders, shop, [order_id])  # so a retry logs it
             raise
+        # Only now: a worker that stops before this line leaves the order unlogged, and the retry logs it.
+        await asyncio.to_thread(self.state.order_logged, shop, order_id)
         return Outcome(topic=topic, events=len(events))
 
     async def _uninstalled(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:

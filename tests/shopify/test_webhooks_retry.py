@@ -101,6 +101,24 @@ def test_an_order_under_the_disk_floor_answers_503_and_the_retry_logs_it(client,
     assert r.json()["events"] == 1 and len(logged(tmp_path)) == 1
 
 
+def test_an_order_whose_worker_died_before_the_append_is_logged_by_the_retry(client, tmp_path):
+    seed(client)
+    receiver = client.app.state.shopify
+    start = receiver.clock()
+    # What a worker killed between remembering the order and appending its lines leaves behind.
+    state = WebhookState(tmp_path / "shopify")
+    assert state.claim("order-6", "orders/create", SHOP, start) == "claimed"
+    assert state.remember_order(SHOP, "6", client.app.state.profiles.key("555"))
+    receiver.clock = lambda: start + CLAIM_TIMEOUT + 1
+    r = deliver(client, "orders/create", order(6, [(PRODUCTS[0], 1, "1.0")], customer=555), webhook_id="order-6")
+    assert r.status_code == 200 and r.json()["events"] == 1, r.text
+    assert [e["item_id"] for e in logged(tmp_path) if e.get("order_id") == "6"] == [PRODUCTS[0]]
+    # Logged now: the same order delivered again (another webhook id) is not logged twice.
+    again = deliver(client, "orders/create", order(6, [(PRODUCTS[0], 1, "1.0")], customer=555), webhook_id="order-6b")
+    assert "logged before" in again.json()["ignored"]
+    assert len([e for e in logged(tmp_path) if e.get("order_id") == "6"]) == 1
+
+
 def test_delete_user_erases_the_customers_shopify_order_rows(client, tmp_path):
     seed(client)
     profiles = client.app.state.profiles
