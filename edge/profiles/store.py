@@ -36,6 +36,9 @@ MAX_VIEWS = 50
 MAX_CART = 50
 MAX_PURCHASES = 50
 MAP_SIZE = 1 << 32  # address space only; the file grows with what is written
+# The most a profile takes with its index entries (150 ids of 128 characters): the map is sized so that
+# ``max_profiles`` full profiles fit before the store reports itself full.
+PROFILE_BYTES_MAX = 24 << 10
 # Expired profiles deleted per write transaction: a sweep never holds the writer lock for long.
 SWEEP_BATCH = 1000
 SWEEP_SECONDS = 600.0  # how often each worker sweeps expired profiles
@@ -83,8 +86,11 @@ def apply(profile: Profile, kind: str, item: str) -> None:
 
 class ProfileStore:
     def __init__(self, path: str | os.PathLike[str], *, ttl_days: float = 90.0, max_profiles: int = 1_000_000,
-                 map_size: int = MAP_SIZE, room: int | None = None, clock: Callable[[], float] = time.time) -> None:
+                 map_size: int | None = None, room: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
+        if map_size is None:
+            map_size = max(MAP_SIZE, max_profiles * PROFILE_BYTES_MAX * 9 // 8)
         self.ttl_ms = max(int(ttl_days * 86_400_000), 0)
         self.max_profiles = max(max_profiles, 1)
         # A write may need map pages beyond the live ones: copy-on-write paths, pages freed too
