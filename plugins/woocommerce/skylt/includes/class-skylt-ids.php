@@ -76,7 +76,7 @@ class Skylt_Ids
     }
 
     /**
-     * Every id the plugin ever derived for a value: today's, and the one versions before 0.2 keyed with
+     * Every id the plugin ever derived for a value: today's, and the one its earlier versions keyed with
      * `wp_salt('auth')`. Erasure deletes them all.
      *
      * @param string $kind  'user' or 'email'.
