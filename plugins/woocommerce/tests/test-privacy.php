@@ -181,6 +181,27 @@ class Test_Privacy extends Skylt_Test_Case
         $this->assertSame(3, count(preg_grep('/: 401 \{"title":"Unauthorized"\}$/', $result['messages'])));
     }
 
+    public function test_the_eraser_against_a_live_skylt_server(): void
+    {
+        $api = (string) getenv('SKYLT_TEST_API');
+        if ('' === $api) {
+            $this->markTestSkipped('SKYLT_TEST_API names no running Skylt server');
+        }
+        remove_filter('pre_http_request', [$this, 'stub'], 10);
+        // test_phpunit.py starts that server with SKYLT_ADMIN_KEYS=sk-phpunit-admin-key.
+        $this->save(['api_url' => $api, 'admin_key' => 'sk-phpunit-admin-key']);
+        $user = $this->customer();
+        $this->assertSame(
+            ['items_removed' => false, 'items_retained' => false, 'messages' => [], 'done' => true],
+            Skylt_Privacy::erase($user->user_email)
+        );
+        $this->save(['api_url' => $api, 'admin_key' => 'sk-phpunit-wrong-admin-key']);
+        $result = Skylt_Privacy::erase($user->user_email);
+        $this->assertTrue($result['items_retained']);
+        $this->assertCount(4, $result['messages']);
+        $this->assertStringContainsString(': 401 ', $result['messages'][0]);
+    }
+
     public function test_without_the_admin_key_the_eraser_says_so_and_sends_nothing(): void
     {
         $this->save(['api_url' => 'http://skylt.test', 'admin_key_clear' => '1']);

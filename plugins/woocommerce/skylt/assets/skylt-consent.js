@@ -47,8 +47,9 @@
     if (!s || typeof s.consent != "function") return;
     if (!s.consent.gated) {
       const consent = s.consent;
-      s.consent = function (yes) { apply(yes); return consent.call(this, yes); };
-      s.consent.gated = true;
+      const gated = function (yes) { apply(yes); return consent.call(this, yes); };
+      gated.gated = true;
+      try { s.consent = gated; } catch (e) { /* a frozen Skylt: only the WP Consent API moves the identity */ }
     }
     if (gate.wpConsentApi && wpApi()) tell(window.wp_has_consent(category));
     let kept = false;
