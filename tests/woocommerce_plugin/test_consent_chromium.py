@@ -82,10 +82,20 @@ class Traffic:
         return [r for r in self.requests if urlsplit(r.url).path == "/v1/recommend"]
 
 
-@pytest.fixture(scope="module")
-def shop(mariadb: MariaDB, demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+@pytest.fixture(scope="module", params=["wordpress", "woocommerce"])
+def shop(request: pytest.FixtureRequest, mariadb: MariaDB, demo_tables: Path,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The plugin on Debian's WordPress (what CI runs) and, with ``WC_PLUGIN_DIR``, in a WooCommerce shop."""
     root = tmp_path_factory.mktemp("consent")
-    site = Site(root, mariadb, DEBIAN_WORDPRESS)
+    if request.param == "woocommerce":
+        wc = os.environ.get("WC_PLUGIN_DIR")
+        if not wc:
+            pytest.skip("WC_PLUGIN_DIR does not name a WooCommerce release")
+        site = Site(root, mariadb, Path(os.environ.get("WP_CORE_DIR") or DEBIAN_WORDPRESS), woocommerce=Path(wc))
+        site.activate("woocommerce/woocommerce.php")
+        site.php("update_option('woocommerce_coming_soon', 'no');")
+    else:
+        site = Site(root, mariadb, DEBIAN_WORDPRESS)
     (site.dir / "wp-content" / "mu-plugins" / "skylt-test-consent-api.php").write_text(CONSENT_API)
     site.activate("skylt/skylt.php")
     api = Server(demo_tables, env={"SKYLT_INGEST_KEYS": INGEST, "SKYLT_IDENTITY_SECRETS": IDENTITY_SECRET,
