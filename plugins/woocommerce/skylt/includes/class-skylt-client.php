@@ -87,16 +87,17 @@ class Skylt_Client
     }
 
     /**
-     * An empty POST /v1/events: whether the server takes events with the ingest key (200), or its status.
+     * An empty POST /v1/events: whether the server takes events with a key (200), or its status.
      *
+     * @param string $key The ingest or the server key.
      * @return int|string The status code, or the transport error's message.
      */
-    public static function ingest_status()
+    public static function events_status(string $key)
     {
         $response = wp_remote_post(Skylt_Settings::api() . '/v1/events', [
             'timeout' => 5,
             'headers' => [
-                'X-Skylt-Key' => (string) Skylt_Settings::get('ingest_key'),
+                'X-Skylt-Key' => $key,
                 'Content-Type' => 'application/json',
             ],
             'body' => '{"events":[]}',
