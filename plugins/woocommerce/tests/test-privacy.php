@@ -69,6 +69,28 @@ class Test_Privacy extends Skylt_Test_Case
         return ['headers' => [], 'body' => $body, 'response' => ['code' => $code, 'message' => ''], 'cookies' => []];
     }
 
+    /**
+     * Runs an eraser page by page as WordPress's eraser screen does, and merges the pages' answers as it does.
+     *
+     * @param callable $eraser The eraser's callback.
+     * @param string   $email  The address.
+     * @return array<string, mixed>
+     */
+    private function erase_all(callable $eraser, string $email): array
+    {
+        $all = ['items_removed' => false, 'items_retained' => false, 'messages' => [], 'pages' => 0];
+        do {
+            $all['pages']++;
+            $page = $eraser($email, $all['pages']);
+            $this->assertSame(['items_removed', 'items_retained', 'messages', 'done'], array_keys($page));
+            $all['items_removed'] = $all['items_removed'] || $page['items_removed'];
+            $all['items_retained'] = $all['items_retained'] || $page['items_retained'];
+            $all['messages'] = array_merge($all['messages'], $page['messages']);
+        } while (! $page['done'] && $all['pages'] < 20);
+        $this->assertTrue($page['done']);
+        return $all;
+    }
+
     /** A customer with an account. */
     private function customer(): WP_User
     {
@@ -129,9 +151,9 @@ class Test_Privacy extends Skylt_Test_Case
     {
         $user = $this->customer();
         $erasers = apply_filters('wp_privacy_personal_data_erasers', []);
-        $result = call_user_func($erasers['skylt']['callback'], strtoupper($user->user_email), 1);
+        $result = $this->erase_all($erasers['skylt']['callback'], strtoupper($user->user_email));
         $this->assertSame(
-            ['items_removed' => true, 'items_retained' => false, 'messages' => [], 'done' => true],
+            ['items_removed' => true, 'items_retained' => false, 'messages' => [], 'pages' => 4],
             $result
         );
         $urls = [];
@@ -150,7 +172,7 @@ class Test_Privacy extends Skylt_Test_Case
         $this->answer = static function (): array {
             return self::response(200, '{"profiles":0,"events":0,"impressions":0,"segments":0}');
         };
-        $result = Skylt_Privacy::erase('guest@example.com');
+        $result = $this->erase_all([Skylt_Privacy::class, 'erase'], 'guest@example.com');
         $this->assertFalse($result['items_removed']);
         $this->assertFalse($result['items_retained']);
         $this->assertCount(2, $this->requests); // a guest: the address under both keys
@@ -169,10 +191,9 @@ class Test_Privacy extends Skylt_Test_Case
             }
             return false;
         };
-        $result = Skylt_Privacy::erase($user->user_email);
+        $result = $this->erase_all([Skylt_Privacy::class, 'erase'], $user->user_email);
         $this->assertFalse($result['items_removed']);
         $this->assertTrue($result['items_retained']);
-        $this->assertFalse(isset($result['done']) && false === $result['done']);
         $this->assertCount(4, $result['messages']);
         $this->assertContains(
             'Skylt could not erase the data of id ' . $failing . ': cURL error 7: Connection refused',
@@ -192,20 +213,81 @@ class Test_Privacy extends Skylt_Test_Case
         $this->save(['api_url' => $api, 'admin_key' => 'sk-phpunit-admin-key']);
         $user = $this->customer();
         $this->assertSame(
-            ['items_removed' => false, 'items_retained' => false, 'messages' => [], 'done' => true],
-            Skylt_Privacy::erase($user->user_email)
+            ['items_removed' => false, 'items_retained' => false, 'messages' => [], 'pages' => 4],
+            $this->erase_all([Skylt_Privacy::class, 'erase'], $user->user_email)
         );
         $this->save(['api_url' => $api, 'admin_key' => 'sk-phpunit-wrong-admin-key']);
-        $result = Skylt_Privacy::erase($user->user_email);
+        $result = $this->erase_all([Skylt_Privacy::class, 'erase'], $user->user_email);
         $this->assertTrue($result['items_retained']);
         $this->assertCount(4, $result['messages']);
         $this->assertStringContainsString(': 401 ', $result['messages'][0]);
     }
 
+    public function test_wordpress_erasure_screen_runs_the_eraser_and_shows_its_failures(): void
+    {
+        $user = $this->customer();
+        $failing = Skylt_Ids::customer('email', $user->user_email);
+        $this->answer = static function (string $url) use ($failing) {
+            if (false !== strpos($url, $failing)) {
+                return self::response(503, '{"title":"Service Unavailable"}');
+            }
+            return self::response(200, '{"profiles":1,"events":3,"impressions":2,"segments":1}');
+        };
+        $earlier = get_posts(['post_type' => 'user_request', 'post_status' => 'any', 'numberposts' => -1,
+            'title' => $user->user_email, 'fields' => 'ids']);
+        foreach ($earlier as $old) {
+            wp_delete_post($old, true);
+        }
+        $request_id = wp_create_user_request($user->user_email, 'remove_personal_data', [], 'confirmed');
+        $this->assertIsInt($request_id);
+        $erasers = array_keys(apply_filters('wp_privacy_personal_data_erasers', []));
+        $index = 1 + (int) array_search('skylt', $erasers, true);
+
+        // The screen's AJAX action, page by page, as its JavaScript calls it.
+        require_once ABSPATH . 'wp-admin/includes/ajax-actions.php';
+        add_filter('wp_doing_ajax', '__return_true');
+        add_filter('wp_die_ajax_handler', [$this, 'die_handler']);
+        $pages = [];
+        $page = 0;
+        try {
+            do {
+                $page++;
+                $_POST = [
+                    'id' => $request_id,
+                    'eraser' => $index,
+                    'page' => $page,
+                    'security' => wp_create_nonce('wp-privacy-erase-personal-data-' . $request_id),
+                ];
+                $_REQUEST = $_POST;
+                $out = $this->output(static function () {
+                    try {
+                        wp_ajax_wp_privacy_erase_personal_data();
+                    } catch (Skylt_Died $e) {
+                        unset($e); // wp_send_json() ends with wp_die().
+                    }
+                });
+                $pages[] = json_decode($out, true);
+                $this->assertTrue(end($pages)['success'], $out);
+            } while (! end($pages)['data']['done'] && $page < 20);
+        } finally {
+            remove_filter('wp_doing_ajax', '__return_true');
+            remove_filter('wp_die_ajax_handler', [$this, 'die_handler']);
+        }
+        $this->assertCount(4, $pages);
+        $this->assertCount(4, $this->requests);
+        $messages = array_merge(...array_map(static function ($page) {
+            return $page['data']['messages'];
+        }, $pages));
+        $expected = 'Skylt could not erase the data of id ' . $failing . ': 503 {"title":"Service Unavailable"}';
+        $this->assertSame([$expected], $messages);
+        $this->assertContains(true, array_column(array_column($pages, 'data'), 'items_retained'));
+        $this->assertContains(true, array_column(array_column($pages, 'data'), 'items_removed'));
+    }
+
     public function test_without_the_admin_key_the_eraser_says_so_and_sends_nothing(): void
     {
         $this->save(['api_url' => 'http://skylt.test', 'admin_key_clear' => '1']);
-        $result = Skylt_Privacy::erase($this->customer()->user_email);
+        $result = $this->erase_all([Skylt_Privacy::class, 'erase'], $this->customer()->user_email);
         $this->assertTrue($result['items_retained']);
         $this->assertStringEndsWith('the API URL or the secret admin key is not set', $result['messages'][0]);
         $this->assertSame([], $this->requests);

@@ -11,8 +11,9 @@ defined('ABSPATH') || exit;
 /**
  * The exporter lists every Skylt id the plugin derives for an e-mail address (the account's user ID and the address
  * as a guest's billing e-mail, each under today's key and the one used before) and says what Skylt's server keeps
- * under them. The eraser asks the server to erase each id (`DELETE /v1/users/{id}`, secret admin key) and reports
- * every failure to WordPress as a message with `items_retained`, so the request is not marked complete by mistake.
+ * under them. The eraser asks the server to erase each id (`DELETE /v1/users/{id}`, secret admin key), one id per
+ * page of WordPress's eraser loop so no single request runs long, and reports every failure to WordPress as a message
+ * with `items_retained`, so the request is not marked complete by mistake.
  */
 class Skylt_Privacy
 {
@@ -122,30 +123,32 @@ class Skylt_Privacy
     }
 
     /**
-     * The eraser's callback: erases every id on the Skylt server.
+     * The eraser's callback: erases the page's id on the Skylt server (page 1 the first id, and so on).
      *
      * @param string $email The address.
-     * @param int    $page  Page number (everything is done on the first).
+     * @param int    $page  Page number, from 1.
      * @return array<string, mixed>
      */
     public static function erase($email, $page = 1): array
     {
-        unset($page);
-        $removed = false;
-        $retained = false;
-        $messages = [];
-        foreach (array_keys(self::ids((string) $email)) as $id) {
-            $result = Skylt_Client::delete_user((string) $id);
-            if (is_array($result)) {
-                $removed = $removed || array_sum(array_diff_key($result, ['segments' => 0])) > 0;
-                continue;
-            }
-            $retained = true;
-            /* translators: 1: a Skylt user id, 2: the reason (an HTTP status or a connection error). */
-            $message = sprintf(__('Skylt could not erase the data of id %1$s: %2$s', 'skylt'), $id, $result);
-            $messages[] = $message;
-            Skylt_Client::log('error', $message);
+        $ids = array_keys(self::ids((string) $email));
+        $index = max(1, (int) $page) - 1;
+        $out = ['items_removed' => false, 'items_retained' => false, 'messages' => [], 'done' => true];
+        if (! isset($ids[$index])) {
+            return $out;
         }
-        return ['items_removed' => $removed, 'items_retained' => $retained, 'messages' => $messages, 'done' => true];
+        $id = (string) $ids[$index];
+        $out['done'] = $index + 1 >= count($ids);
+        $result = Skylt_Client::delete_user($id);
+        if (is_array($result)) {
+            $out['items_removed'] = array_sum(array_diff_key($result, ['segments' => 0])) > 0;
+            return $out;
+        }
+        /* translators: 1: a Skylt user id, 2: the reason (an HTTP status or a connection error). */
+        $message = sprintf(__('Skylt could not erase the data of id %1$s: %2$s', 'skylt'), $id, $result);
+        Skylt_Client::log('error', $message);
+        $out['items_retained'] = true;
+        $out['messages'][] = $message;
+        return $out;
     }
 }
