@@ -79,8 +79,10 @@ class Skylt_Assets
             unset($config[$secret]);
         }
         if (empty($config['user']) || empty($config['userToken']) || 'true' !== $mode) {
-            // A user without its token would be ignored by the server; with consent required, the gate adds it.
-            unset($config['user'], $config['userToken']);
+            // A user without its token would be ignored by the server; with consent required, the gate adds both.
+            foreach (self::IDENTITY as $key) {
+                unset($config[$key]);
+            }
         }
         return $config;
     }
