@@ -26,11 +26,14 @@ define('SKYLT_MIN_WC', '8.5');
 
 require_once SKYLT_DIR . 'includes/class-skylt-settings.php';
 require_once SKYLT_DIR . 'includes/class-skylt-ids.php';
+require_once SKYLT_DIR . 'includes/class-skylt-identity.php';
+require_once SKYLT_DIR . 'includes/class-skylt-consent.php';
 require_once SKYLT_DIR . 'includes/class-skylt-assets.php';
 require_once SKYLT_DIR . 'includes/class-skylt-slots.php';
 require_once SKYLT_DIR . 'includes/class-skylt-client.php';
 require_once SKYLT_DIR . 'includes/class-skylt-queue.php';
 require_once SKYLT_DIR . 'includes/class-skylt-forwarder.php';
+require_once SKYLT_DIR . 'includes/class-skylt-privacy.php';
 require_once SKYLT_DIR . 'includes/class-skylt-settings-form.php';
 require_once SKYLT_DIR . 'includes/class-skylt-admin.php';
 require_once SKYLT_DIR . 'includes/class-skylt-plugin.php';

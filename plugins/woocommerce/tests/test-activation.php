@@ -28,10 +28,13 @@ class Test_Activation extends Skylt_Test_Case
         deactivate_plugins('skylt/skylt.php', true);
         $this->assertNull(activate_plugin('skylt/skylt.php'));
         $this->assertSame(Skylt_Settings::defaults(), get_option(Skylt_Settings::OPTION, 'missing'));
+        $key = get_option(Skylt_Ids::KEY_OPTION);
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{64}$/', $key);
 
         $this->save(['api_url' => 'https://recs.example.com', 'ingest_key' => 'pk']);
         deactivate_plugins('skylt/skylt.php', true);
         $this->assertNull(activate_plugin('skylt/skylt.php'));
         $this->assertSame('https://recs.example.com', Skylt_Settings::get('api_url'));
+        $this->assertSame($key, get_option(Skylt_Ids::KEY_OPTION));
     }
 }

@@ -86,6 +86,14 @@ class Test_Admin extends Skylt_Test_Case
             'It refuses events with the public ingest key (401)',
             $this->connection_test()
         );
+        // A server key the server does not know: the shop would send orders that are never taken.
+        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit', 'server_key' => 'srv-phpunit-unknown-key']);
+        $verdict = $this->connection_test();
+        $this->assertStringContainsString('It accepts events with the public ingest key.', $verdict);
+        $this->assertStringEndsWith(
+            'It refuses orders with the secret server key (401): check the key and server_keys.',
+            $verdict
+        );
     }
 
     public function test_the_connection_test_reports_an_unreachable_server(): void

@@ -22,6 +22,8 @@ class Test_Rendering extends Skylt_Test_Case
             'api_url' => 'http://127.0.0.1:8000',
             'ingest_key' => 'pk-public',
             'admin_key' => 'sk-SECRET-42',
+            'server_key' => 'srv-SECRET-43',
+            'identity_secret' => 'id-SECRET-44',
             'home_enabled' => '1',
             'home_slots' => ['bestsellers', 'trending'],
             'home_n' => '6',
@@ -95,21 +97,82 @@ class Test_Rendering extends Skylt_Test_Case
         $this->assertSame('', Skylt_Slots::configured('checkout'));
     }
 
-    public function test_the_inline_configuration_holds_the_public_key_and_never_the_secret(): void
+    /**
+     * The configuration and the consent gate's data printed before the scripts, as decoded JSON.
+     *
+     * @param string $footer The printed scripts.
+     * @return array{0: array<string, mixed>, 1: array<string, mixed>|null}
+     */
+    private function printed(string $footer): array
     {
+        $this->assertSame(1, preg_match('/window\.SkyltConfig = Object\.assign\((\{.*?\}), window/', $footer, $m));
+        $gate = preg_match('/window\.SkyltConsentGate = (\{.*?\});\n/', $footer, $g) ? json_decode($g[1], true) : null;
+        return [json_decode($m[1], true), $gate];
+    }
+
+    public function test_by_default_the_snippet_starts_without_consent_and_without_identity(): void
+    {
+        $customer = $this->user('customer');
+        wp_set_current_user($customer);
+        do_shortcode('[skylt_slot page="home"]');
+        $footer = $this->footer();
+        // The gate comes first and the snippet depends on it.
+        $gate_at = strpos($footer, 'assets/skylt-consent.js');
+        $snippet_at = strpos($footer, 'assets/skylt.min.js');
+        $this->assertIsInt($gate_at);
+        $this->assertGreaterThan($gate_at, $snippet_at);
+        [$config, $gate] = $this->printed($footer);
+        $this->assertSame('http://127.0.0.1:8000', $config['api']);
+        $this->assertSame('pk-public', $config['key']);
+        $this->assertFalse($config['consent']);
+        $this->assertArrayNotHasKey('user', $config);
+        $this->assertArrayNotHasKey('userToken', $config);
+        // The gate holds the signed identity apart, for when the shopper consents.
+        $user = Skylt_Ids::customer('user', (string) $customer);
+        $this->assertSame($user, $gate['identity']['user']);
+        $this->assertSame(1, preg_match('/^v1\.(\d+)\.[A-Za-z0-9_-]{43}$/', $gate['identity']['userToken'], $t));
+        $this->assertSame(Skylt_Identity::token('id-SECRET-44', $user, (int) $t[1]), $gate['identity']['userToken']);
+        $this->assertSame('statistics', $gate['category']);
+        $this->assertFalse($gate['wpConsentApi']);
+        $never = ['sk-SECRET-42', 'srv-SECRET-43', 'id-SECRET-44', 'admin_key', 'server_key', 'identity_secret'];
+        foreach ($never as $secret) {
+            $this->assertStringNotContainsString($secret, $footer);
+        }
+    }
+
+    public function test_without_consent_needed_the_identity_is_in_the_configuration(): void
+    {
+        $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'true']));
         wp_set_current_user($this->user('customer'));
         do_shortcode('[skylt_slot page="home"]');
         $footer = $this->footer();
-        $this->assertStringContainsString('assets/skylt.min.js', $footer);
-        $this->assertSame(1, preg_match('/window\.SkyltConfig = Object\.assign\((\{.*?\}), window/', $footer, $m));
-        $config = json_decode($m[1], true);
-        $this->assertSame('http://127.0.0.1:8000', $config['api']);
-        $this->assertSame('pk-public', $config['key']);
+        $this->assertStringNotContainsString('skylt-consent.js', $footer);
+        [$config, $gate] = $this->printed($footer);
+        $this->assertNull($gate);
         $this->assertTrue($config['consent']);
         $this->assertSame(Skylt_Ids::customer('user', (string) get_current_user_id()), $config['user']);
         $this->assertMatchesRegularExpression('/^[0-9a-f]{32}$/', $config['user']);
-        $this->assertStringNotContainsString('sk-SECRET-42', $footer);
-        $this->assertStringNotContainsString('admin_key', $footer);
+        $this->assertStringStartsWith('v1.', $config['userToken']);
+        $this->assertStringNotContainsString('id-SECRET-44', $footer);
+    }
+
+    public function test_no_user_is_sent_without_its_token(): void
+    {
+        $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'true', 'identity_secret_clear' => '1']));
+        wp_set_current_user($this->user('customer'));
+        $this->assertArrayNotHasKey('user', Skylt_Assets::config());
+        // Not even one added by another plugin through the filter.
+        $add = static function ($config) {
+            return array_merge($config, ['user' => 'someone', 'identity_secret' => 'leak', 'server_key' => 'leak']);
+        };
+        add_filter('skylt_snippet_config', $add);
+        $config = Skylt_Assets::config();
+        remove_filter('skylt_snippet_config', $add);
+        $this->assertArrayNotHasKey('user', $config);
+        $this->assertArrayNotHasKey('identity_secret', $config);
+        $this->assertArrayNotHasKey('server_key', $config);
+        $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'false', 'identity_secret' => 'id-SECRET-45']));
+        $this->assertSame([], Skylt_Assets::identity());
     }
 
     public function test_a_key_with_markup_cannot_close_the_inline_script(): void
@@ -122,16 +185,29 @@ class Test_Rendering extends Skylt_Test_Case
         do_shortcode('[skylt_slot page="home"]');
         $footer = $this->footer();
         $this->assertStringNotContainsString('</script><script>alert(1)', $footer);
-        $this->assertSame(2, substr_count($footer, '</script>'));
-        $this->assertSame(1, preg_match('/Object\.assign\((\{.*?\}), window/', $footer, $m));
-        $this->assertSame('</script><script>alert(1)</script>', json_decode($m[1], true)['key']);
+        $this->assertSame(3, substr_count($footer, '</script>')); // the inline script, the gate, the snippet
+        $this->assertSame('</script><script>alert(1)</script>', $this->printed($footer)[0]['key']);
     }
 
     public function test_consent_choices_reach_the_snippet(): void
     {
-        $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'required']));
-        $this->assertSame('required', Skylt_Assets::config()['consent']);
+        $this->assertFalse(Skylt_Assets::config()['consent']);
+        $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'true']));
+        $this->assertTrue(Skylt_Assets::config()['consent']);
         $this->save(array_merge(Skylt_Settings::all(), ['consent' => 'false']));
         $this->assertFalse(Skylt_Assets::config()['consent']);
+    }
+
+    public function test_the_consent_category_and_the_wp_consent_api_registration(): void
+    {
+        $this->assertSame('statistics', Skylt_Consent::category());
+        $other = static function () {
+            return 'marketing';
+        };
+        add_filter('skylt_consent_category', $other);
+        $this->assertSame('marketing', Skylt_Consent::category());
+        remove_filter('skylt_consent_category', $other);
+        $this->assertTrue(apply_filters('wp_consent_api_registered_skylt/skylt.php', false));
+        $this->assertSame(function_exists('wp_has_consent'), Skylt_Consent::gate([])['wpConsentApi']);
     }
 }

@@ -30,7 +30,7 @@ class Test_Settings extends Skylt_Test_Case
         ]);
         $this->assertSame('https://recs.example.com/', $out['api_url']);
         $this->assertSame('pk-1', $out['ingest_key']);
-        $this->assertSame('true', $out['consent']);
+        $this->assertSame('required', $out['consent']);
         $this->assertSame(999, $out['product_priority']);
         $this->assertTrue($out['product_enabled']);
         $this->assertFalse($out['cart_enabled']);
@@ -57,14 +57,23 @@ class Test_Settings extends Skylt_Test_Case
 
     public function test_an_empty_secret_field_keeps_the_stored_secret_and_remove_clears_it(): void
     {
-        $this->save(['admin_key' => 'sk-first']);
-        $this->assertSame('sk-first', Skylt_Settings::get('admin_key'));
-        $this->save(['admin_key' => '']);
-        $this->assertSame('sk-first', Skylt_Settings::get('admin_key'));
-        $this->save(['admin_key' => 'sk-second']);
-        $this->assertSame('sk-second', Skylt_Settings::get('admin_key'));
-        $this->save(['admin_key' => '', 'admin_key_clear' => '1']);
-        $this->assertSame('', Skylt_Settings::get('admin_key'));
+        foreach (['admin_key', 'server_key', 'identity_secret'] as $key) {
+            $this->save([$key => 'first-secret-value']);
+            $this->assertSame('first-secret-value', Skylt_Settings::get($key));
+            $this->save([$key => '']);
+            $this->assertSame('first-secret-value', Skylt_Settings::get($key));
+            $this->save([$key => 'second-secret-value']);
+            $this->assertSame('second-secret-value', Skylt_Settings::get($key));
+            $this->save([$key => '', $key . '_clear' => '1']);
+            $this->assertSame('', Skylt_Settings::get($key), $key);
+        }
+    }
+
+    public function test_consent_is_required_unless_the_shop_says_otherwise(): void
+    {
+        $this->assertSame('required', Skylt_Settings::defaults()['consent']);
+        $this->assertSame('required', Skylt_Settings::sanitize([])['consent']);
+        $this->assertSame('true', Skylt_Settings::sanitize(['consent' => 'true'])['consent']);
     }
 
     public function test_saving_through_options_php_needs_the_pages_capability(): void
@@ -82,8 +91,21 @@ class Test_Settings extends Skylt_Test_Case
 
     public function test_the_form_carries_a_nonce_for_its_option_group_and_never_the_secret(): void
     {
-        $this->save(['api_url' => 'https://recs.example.com', 'ingest_key' => 'pk-public', 'admin_key' => 'sk-SECRET']);
+        $this->save([
+            'api_url' => 'https://recs.example.com',
+            'ingest_key' => 'pk-public',
+            'admin_key' => 'sk-SECRET',
+            'server_key' => 'srv-SECRET',
+            'identity_secret' => 'id-SECRET',
+        ]);
         $html = $this->output([Skylt_Admin::class, 'page']);
+        $this->assertStringNotContainsString('srv-SECRET', $html);
+        $this->assertStringNotContainsString('id-SECRET', $html);
+        foreach (['identity_secret', 'server_key'] as $key) {
+            $pattern = '/<input type="password" id="skylt_' . $key . '"[^>]* value=""/';
+            $this->assertMatchesRegularExpression($pattern, $html);
+        }
+        $this->assertStringContainsString('name="skylt_settings[identity_secret_clear]"', $html);
         $this->assertMatchesRegularExpression('/name=.option_page. value=.skylt./', $html);
         $this->assertSame(1, preg_match('/name="_wpnonce" value="([0-9a-f]+)"/', $html, $nonce));
         $this->assertSame(1, wp_verify_nonce($nonce[1], 'skylt-options'));

@@ -21,10 +21,12 @@ class Test_Uninstall extends Skylt_Test_Case
             as_schedule_single_action(time() + 60, Skylt_Queue::HOOK, ['purchase', 9, 1], Skylt_Queue::GROUP);
         }
         $this->assertIsArray(get_option(Skylt_Settings::OPTION, 'missing'));
+        Skylt_Ids::key();
 
         $this->assertTrue(uninstall_plugin('skylt/skylt.php'));
 
         $this->assertSame('missing', get_option(Skylt_Settings::OPTION, 'missing'));
+        $this->assertSame('missing', get_option(Skylt_Ids::KEY_OPTION, 'missing'));
         $this->assertFalse(wp_next_scheduled(Skylt_Queue::HOOK, ['catalog', 7, 2]));
         if (function_exists('as_has_scheduled_action')) {
             $this->assertFalse(as_has_scheduled_action(Skylt_Queue::HOOK, null, Skylt_Queue::GROUP));

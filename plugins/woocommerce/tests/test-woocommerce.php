@@ -23,6 +23,7 @@ class Test_WooCommerce extends Skylt_Test_Case
             'api_url' => 'http://127.0.0.1:9',
             'ingest_key' => 'pk',
             'admin_key' => 'sk',
+            'server_key' => 'srv',
             'forward_orders' => '1',
             'forward_catalog' => '1',
             'product_enabled' => '1',
@@ -173,6 +174,31 @@ class Test_WooCommerce extends Skylt_Test_Case
         as_unschedule_all_actions('', [], Skylt_Queue::GROUP);
         Skylt_Queue::run('catalog', $product->get_id(), Skylt_Queue::MAX_ATTEMPTS - 1);
         $this->assertFalse(as_has_scheduled_action(Skylt_Queue::HOOK, null, Skylt_Queue::GROUP));
+    }
+
+    public function test_purchases_are_sent_with_the_server_key_never_the_public_one(): void
+    {
+        $sent = [];
+        $stub = static function ($pre, $args, $url) use (&$sent) {
+            $sent[] = [$url, $args['headers']['X-Skylt-Key'] ?? null];
+            return ['headers' => [], 'body' => '{}', 'response' => ['code' => 200, 'message' => ''], 'cookies' => []];
+        };
+        add_filter('pre_http_request', $stub, 10, 3);
+        try {
+            $this->assertTrue(Skylt_Client::send_events([['type' => 'purchase', 'item' => 'x', 'order' => '1']]));
+        } finally {
+            remove_filter('pre_http_request', $stub, 10);
+        }
+        $this->assertSame([['http://127.0.0.1:9/v1/events', 'srv']], $sent);
+
+        // Without the server key no order is queued: the public key would not make its purchases count.
+        $this->save(array_merge(Skylt_Settings::all(), ['server_key' => '', 'server_key_clear' => '1']));
+        $order = wc_create_order(['customer_id' => 1]);
+        $order->add_product($this->product('MUG'), 1);
+        $order->calculate_totals();
+        $order->set_status('processing');
+        $order->save();
+        $this->assertFalse($this->queued('purchase', $order->get_id()));
     }
 
     public function test_nothing_is_queued_without_the_key_the_job_needs(): void

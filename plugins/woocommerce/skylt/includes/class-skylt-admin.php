@@ -87,7 +87,8 @@ class Skylt_Admin
     }
 
     /**
-     * The connection test's verdict: the server's readiness, then whether it takes events with the public key.
+     * The connection test's verdict: the server's readiness, then whether it takes events with the public key and
+     * orders with the server key.
      *
      * @return string[] [notice type, message]
      */
@@ -98,17 +99,39 @@ class Skylt_Admin
             /* translators: %s: an HTTP status code or a connection error. */
             return ['error', sprintf(__('The Skylt server is not ready: %s', 'skylt'), (string) $status)];
         }
-        $ready = __('Connected: the Skylt server is ready.', 'skylt');
-        if ('' === (string) Skylt_Settings::get('ingest_key')) {
-            return ['success', $ready];
+        $type = 'success';
+        $message = __('Connected: the Skylt server is ready.', 'skylt');
+        $ingest = (string) Skylt_Settings::get('ingest_key');
+        if ('' !== $ingest) {
+            $code = Skylt_Client::events_status($ingest);
+            if (200 === $code) {
+                $message .= ' ' . __('It accepts events with the public ingest key.', 'skylt');
+            } else {
+                $type = 'warning';
+                /* translators: %s: an HTTP status code or a connection error. */
+                $refused = __(
+                    'It refuses events with the public ingest key (%s): check the key and ingest_keys.',
+                    'skylt'
+                );
+                $message .= ' ' . sprintf($refused, (string) $code);
+            }
         }
-        $ingest = Skylt_Client::ingest_status();
-        if (200 === $ingest) {
-            return ['success', $ready . ' ' . __('It accepts events with the public ingest key.', 'skylt')];
+        $server = (string) Skylt_Settings::get('server_key');
+        if ('' !== $server) {
+            $code = Skylt_Client::events_status($server);
+            if (200 === $code) {
+                $message .= ' ' . __('It accepts orders with the secret server key.', 'skylt');
+            } else {
+                $type = 'warning';
+                /* translators: %s: an HTTP status code or a connection error. */
+                $refused = __(
+                    'It refuses orders with the secret server key (%s): check the key and server_keys.',
+                    'skylt'
+                );
+                $message .= ' ' . sprintf($refused, (string) $code);
+            }
         }
-        /* translators: %s: an HTTP status code or a connection error. */
-        $refused = __('It refuses events with the public ingest key (%s): check the key and ingest_keys.', 'skylt');
-        return ['warning', $ready . ' ' . sprintf($refused, (string) $ingest)];
+        return [$type, $message];
     }
 
     /** Ends a request after a redirect; tests replace it through the `skylt_finish` filter. */

@@ -15,7 +15,8 @@ defined('ABSPATH') || exit;
 class Skylt_Client
 {
     /**
-     * POST /v1/events with the public ingest key.
+     * POST /v1/events with the secret server key: the server trusts these events as they are (their `user` needs
+     * no token, their purchases count in bestsellers). The public ingest key is for browsers only.
      *
      * @param array<int, array<string, mixed>> $events Events as docs/api.md describes them.
      * @return bool|null
@@ -25,9 +26,38 @@ class Skylt_Client
         return self::call(
             'POST',
             '/v1/events',
-            ['X-Skylt-Key' => (string) Skylt_Settings::get('ingest_key')],
+            ['X-Skylt-Key' => (string) Skylt_Settings::get('server_key')],
             ['events' => $events]
         );
+    }
+
+    /**
+     * DELETE /v1/users/{id} with the secret admin key: erases the customer's profile and stored events.
+     *
+     * @param string $user A Skylt user id.
+     * @return array<string, int>|string What was erased (profiles, events, impressions, segments), or why not:
+     *                                   an HTTP status with the start of its body, or a transport error.
+     */
+    public static function delete_user(string $user)
+    {
+        if ('' === Skylt_Settings::api() || '' === (string) Skylt_Settings::get('admin_key')) {
+            return __('the API URL or the secret admin key is not set', 'skylt');
+        }
+        $response = wp_remote_request(Skylt_Settings::api() . '/v1/users/' . rawurlencode($user), [
+            'method' => 'DELETE',
+            'timeout' => 30,
+            'headers' => ['Authorization' => 'Bearer ' . (string) Skylt_Settings::get('admin_key')],
+        ]);
+        if (is_wp_error($response)) {
+            return $response->get_error_message();
+        }
+        $code = (int) wp_remote_retrieve_response_code($response);
+        $body = (string) wp_remote_retrieve_body($response);
+        $answer = json_decode($body, true);
+        if (200 === $code && is_array($answer)) {
+            return array_map('intval', array_filter($answer, 'is_numeric'));
+        }
+        return trim($code . ' ' . substr(wp_strip_all_tags($body), 0, 200));
     }
 
     /**
@@ -57,16 +87,17 @@ class Skylt_Client
     }
 
     /**
-     * An empty POST /v1/events: whether the server takes events with the ingest key (200), or its status.
+     * An empty POST /v1/events: whether the server takes events with a key (200), or its status.
      *
+     * @param string $key The ingest or the server key.
      * @return int|string The status code, or the transport error's message.
      */
-    public static function ingest_status()
+    public static function events_status(string $key)
     {
         $response = wp_remote_post(Skylt_Settings::api() . '/v1/events', [
             'timeout' => 5,
             'headers' => [
-                'X-Skylt-Key' => (string) Skylt_Settings::get('ingest_key'),
+                'X-Skylt-Key' => $key,
                 'Content-Type' => 'application/json',
             ],
             'body' => '{"events":[]}',

@@ -22,7 +22,7 @@ class Skylt_Forwarder
      */
     public static function order_paid($order_id): void
     {
-        if (! Skylt_Settings::get('forward_orders') || ! self::configured('ingest_key')) {
+        if (! Skylt_Settings::get('forward_orders') || ! self::configured('server_key')) {
             return;
         }
         $order = wc_get_order((int) $order_id);
@@ -55,7 +55,7 @@ class Skylt_Forwarder
     /**
      * Whether the API URL and the given key are set: without them a job could never succeed.
      *
-     * @param string $key 'ingest_key' or 'admin_key'.
+     * @param string $key 'server_key' or 'admin_key'.
      */
     private static function configured(string $key): bool
     {

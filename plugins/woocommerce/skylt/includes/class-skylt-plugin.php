@@ -32,12 +32,17 @@ class Skylt_Plugin
 
         add_filter('the_content', [Skylt_Slots::class, 'home_content'], 20);
         add_shortcode('skylt_slot', [Skylt_Slots::class, 'shortcode']);
+
+        add_filter('wp_privacy_personal_data_exporters', [Skylt_Privacy::class, 'exporters']);
+        add_filter('wp_privacy_personal_data_erasers', [Skylt_Privacy::class, 'erasers']);
+        add_filter('wp_consent_api_registered_' . plugin_basename(SKYLT_FILE), [Skylt_Consent::class, 'registered']);
     }
 
-    /** Stores the defaults on first activation; a reactivation keeps the shop's settings. */
+    /** Stores the defaults and the id key on first activation; a reactivation keeps the shop's settings and key. */
     public static function activate(): void
     {
         add_option(Skylt_Settings::OPTION, Skylt_Settings::defaults());
+        Skylt_Ids::key();
     }
 
     /** Text domain and block (`init`). */

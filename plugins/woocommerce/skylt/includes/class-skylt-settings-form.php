@@ -42,7 +42,21 @@ class Skylt_Settings_Form
             __('Secret admin key', 'skylt'),
             'skylt_api',
             'secret',
-            __('Used only by this server for catalog updates; never sent to browsers.', 'skylt')
+            __('Used only by this server for catalog updates and erasure requests; never sent to browsers.', 'skylt')
+        );
+        self::field(
+            'server_key',
+            __('Secret server key', 'skylt'),
+            'skylt_api',
+            'secret',
+            __('One of the server\'s server_keys: paid orders are sent with it as trusted purchases.', 'skylt')
+        );
+        self::field(
+            'identity_secret',
+            __('Identity secret', 'skylt'),
+            'skylt_api',
+            'secret',
+            __('One of the server\'s identity_secrets; signs customers\' ids. Without it no id is sent.', 'skylt')
         );
         self::field('consent', __('Shopper consent', 'skylt'), 'skylt_api', 'consent', '');
         add_settings_section(
@@ -138,8 +152,8 @@ class Skylt_Settings_Form
             );
         } elseif ('consent' === $args['type']) {
             $choices = [
+                'required' => __('Required: wait for the WP Consent API or Skylt.consent(true)', 'skylt'),
                 'true' => __('Not needed (events are sent)', 'skylt'),
-                'required' => __('Wait for Skylt.consent(true) from your consent banner', 'skylt'),
                 'false' => __('Never store or send shopper events', 'skylt'),
             ];
             printf('<select id="%s" name="%s">', esc_attr($id), esc_attr($name));
@@ -165,7 +179,7 @@ class Skylt_Settings_Form
             if ('' !== (string) $value) {
                 printf(
                     ' <label><input type="checkbox" name="%s" value="1" /> %s</label>',
-                    esc_attr(Skylt_Settings::OPTION . '[admin_key_clear]'),
+                    esc_attr(Skylt_Settings::OPTION . '[' . $key . '_clear]'),
                     esc_html__('Remove', 'skylt')
                 );
             }

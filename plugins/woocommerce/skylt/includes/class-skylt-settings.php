@@ -26,6 +26,9 @@ class Skylt_Settings
 
     public const CONSENT = ['true', 'required', 'false'];
 
+    /** Settings that never leave this server and are never printed back into a form. */
+    public const SECRETS = ['admin_key', 'server_key', 'identity_secret'];
+
     /**
      * Every setting with its default.
      *
@@ -37,7 +40,9 @@ class Skylt_Settings
             'api_url' => '',
             'ingest_key' => '',
             'admin_key' => '',
-            'consent' => 'true',
+            'server_key' => '',
+            'identity_secret' => '',
+            'consent' => 'required',
             'product_priority' => 15,
             'replace_related' => false,
             'replace_upsells' => false,
@@ -88,7 +93,7 @@ class Skylt_Settings
     /**
      * Sanitize callback of the Settings API: every field checked, anything unknown dropped.
      *
-     * An empty secret key field keeps the stored key: the form never shows the secret back. The input arrives
+     * An empty secret field keeps the stored secret: the form never shows a secret back. The input arrives
      * unslashed (options.php unslashes it).
      *
      * @param mixed $input The submitted values.
@@ -110,14 +115,16 @@ class Skylt_Settings
             );
         }
         $out['ingest_key'] = sanitize_text_field((string) ($input['ingest_key'] ?? ''));
-        $secret = sanitize_text_field((string) ($input['admin_key'] ?? ''));
-        if (! empty($input['admin_key_clear'])) {
-            $out['admin_key'] = '';
-        } else {
-            $out['admin_key'] = '' === $secret ? (string) $old['admin_key'] : $secret;
+        foreach (self::SECRETS as $key) {
+            $secret = sanitize_text_field((string) ($input[$key] ?? ''));
+            if (! empty($input[$key . '_clear'])) {
+                $out[$key] = '';
+            } else {
+                $out[$key] = '' === $secret ? (string) $old[$key] : $secret;
+            }
         }
-        $consent = (string) ($input['consent'] ?? 'true');
-        $out['consent'] = in_array($consent, self::CONSENT, true) ? $consent : 'true';
+        $consent = (string) ($input['consent'] ?? 'required');
+        $out['consent'] = in_array($consent, self::CONSENT, true) ? $consent : 'required';
         $out['product_priority'] = max(0, min(999, (int) ($input['product_priority'] ?? 15)));
         $flags = ['replace_related', 'replace_upsells', 'replace_cross_sells', 'forward_orders', 'forward_catalog'];
         foreach ($flags as $flag) {
