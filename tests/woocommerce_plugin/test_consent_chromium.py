@@ -19,6 +19,7 @@ import pytest
 
 from edge.identity import verify
 from tests.conftest import Server
+from tests.woocommerce_plugin.conftest import Release
 from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
 
 pytestmark = pytest.mark.slow
@@ -85,13 +86,11 @@ class Traffic:
 @pytest.fixture(scope="module", params=["wordpress", "woocommerce"])
 def shop(request: pytest.FixtureRequest, mariadb: MariaDB, demo_tables: Path,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    """The plugin on Debian's WordPress (what CI runs) and, with ``WC_PLUGIN_DIR``, in a WooCommerce shop."""
+    """The plugin on Debian's WordPress and in a WooCommerce shop."""
     root = tmp_path_factory.mktemp("consent")
     if request.param == "woocommerce":
-        wc = os.environ.get("WC_PLUGIN_DIR")
-        if not wc:
-            pytest.skip("WC_PLUGIN_DIR does not name a WooCommerce release")
-        site = Site(root, mariadb, Path(os.environ.get("WP_CORE_DIR") or DEBIAN_WORDPRESS), woocommerce=Path(wc))
+        woocommerce: Release = request.getfixturevalue("woocommerce")
+        site = Site(root, mariadb, woocommerce.wordpress, woocommerce=woocommerce.woocommerce)
         site.activate("woocommerce/woocommerce.php")
         site.php("update_option('woocommerce_coming_soon', 'no');")
     else:

@@ -1,13 +1,12 @@
 """The plugin's PHPUnit suite inside a real WordPress on a real MariaDB.
 
-Without WooCommerce (Debian's WordPress, what CI runs) the suite covers activation, settings, escaping, the
-WooCommerce notice, rendering and uninstall; with ``WC_PLUGIN_DIR`` (and ``WP_CORE_DIR`` for a WordPress new
-enough for it) the same suite runs with WooCommerce active and adds its WooCommerce tests.
+Without WooCommerce (Debian's WordPress) the suite covers activation, settings, escaping, the WooCommerce
+notice, rendering and uninstall; then the same suite runs with WooCommerce active (the release in
+../shared/vendor, or ``WC_PLUGIN_DIR`` and ``WP_CORE_DIR``) and adds its WooCommerce tests.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Server
+from tests.woocommerce_plugin.conftest import Release
 from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, PLUGIN, MariaDB, Site, need
 
 pytestmark = pytest.mark.slow
@@ -61,11 +61,9 @@ def test_phpunit_suite_without_woocommerce(mariadb: MariaDB, live_api: str, tmp_
     assert site.plugin_notices() == []
 
 
-@pytest.mark.skipif(not os.environ.get("WC_PLUGIN_DIR"), reason="WC_PLUGIN_DIR does not name a WooCommerce release")
-def test_phpunit_suite_with_woocommerce(mariadb: MariaDB, live_api: str, tmp_path: Path) -> None:
-    wc = os.environ["WC_PLUGIN_DIR"]
-    core = Path(os.environ.get("WP_CORE_DIR") or DEBIAN_WORDPRESS)
-    site = Site(tmp_path, mariadb, core, woocommerce=Path(wc))
+def test_phpunit_suite_with_woocommerce(mariadb: MariaDB, live_api: str, woocommerce: Release,
+                                        tmp_path: Path) -> None:
+    site = Site(tmp_path, mariadb, woocommerce.wordpress, woocommerce=woocommerce.woocommerce)
     site.activate("woocommerce/woocommerce.php", "skylt/skylt.php")
     done = run_phpunit(site, live_api, tmp_path / "junit.xml")
     assert done.returncode == 0, summary(done)

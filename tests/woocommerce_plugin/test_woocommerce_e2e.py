@@ -1,7 +1,7 @@
 """The plugin in a real shop: WordPress + WooCommerce on MariaDB, a live `skylt serve`, real Chromium.
 
-Runs when ``WC_PLUGIN_DIR`` names a WooCommerce release (and ``WP_CORE_DIR`` a WordPress it supports); skipped
-otherwise. A product whose SKU is a demo item id (85123A) shows the API's recommendations; paid orders reach the
+Runs on every test run against the WooCommerce and WordPress releases in ../shared/vendor (or ``WC_PLUGIN_DIR``
+and ``WP_CORE_DIR``). A product whose SKU is a demo item id (85123A) shows the API's recommendations; paid orders reach the
 event log, also when the API was down while they were paid.
 """
 
@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from tests.conftest import Server
-from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
+from tests.woocommerce_plugin.conftest import Release
+from tests.woocommerce_plugin.wordpress import MariaDB, Site
 
 pytestmark = pytest.mark.slow
 
@@ -82,12 +83,10 @@ class Shop:
 
 
 @pytest.fixture(scope="module")
-def shop(mariadb: MariaDB, demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    wc = os.environ.get("WC_PLUGIN_DIR")
-    if not wc:
-        pytest.skip("WC_PLUGIN_DIR does not name a WooCommerce release")
+def shop(mariadb: MariaDB, demo_tables: Path, woocommerce: Release,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     root = tmp_path_factory.mktemp("shop")
-    site = Site(root, mariadb, Path(os.environ.get("WP_CORE_DIR") or DEBIAN_WORDPRESS), woocommerce=Path(wc))
+    site = Site(root, mariadb, woocommerce.wordpress, woocommerce=woocommerce.woocommerce)
     site.activate("woocommerce/woocommerce.php", "skylt/skylt.php")
     events = root / "events"
     env = {"SKYLT_INGEST_KEYS": INGEST, "SKYLT_ADMIN_KEYS": ADMIN, "SKYLT_SERVER_KEYS": SERVER,
