@@ -14,21 +14,21 @@ from edge.errors import NotReadyError, UnauthorizedError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection, StoredImpression
 from edge.events.validate import Invalid, judge
 from edge.routes.body import decode_batch as decode_envelope
-from edge.routes.body import read_body
+from edge.routes.body import read_json
 
 KEY_HEADER = "x-skylt-key"
-# navigator.sendBeacon cannot set headers; the ingest key is public (it ships in the storefront), so the
-# query string may carry it too.
-KEY_QUERY = "key"
 _batch_decoder = msgspec.json.Decoder(EventBatch)
 _line = msgspec.json.Encoder()
 _response = msgspec.json.Encoder()
 
 
-def check_key(presented: str | None, keys: tuple[str, ...]) -> None:
+def check_key(presented: str | None, keys: tuple[str, ...], *, in_query: bool = False) -> None:
     if not keys:
         # A default install never accepts anonymous writes.
         raise NotReadyError("ingest is not configured (setting ingest_keys)")
+    if not presented and in_query:  # URLs end up in logs and CDN caches; beacons use fetch with keepalive
+        raise UnauthorizedError(f"the key is only accepted in the {KEY_HEADER} header, not in the query string",
+                                field=KEY_HEADER)
     if not presented:
         raise UnauthorizedError(f"the {KEY_HEADER} header is missing", field=KEY_HEADER)
     if not matches_any_key(presented, keys):
@@ -42,8 +42,8 @@ def decode_batch(body: bytes) -> list[msgspec.Raw]:
 async def ingest(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
-    check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys)
-    raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
+    check_key(request.headers.get(KEY_HEADER), settings.ingest_keys, in_query="key" in request.query_params)
+    raw_events = decode_batch(await read_json(request, settings.max_ingest_bytes))
     now = time.time()
     profiles = state.profiles
     lines: list[bytes] = []
