@@ -9,7 +9,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.auth import matches_any_key
+from edge.auth import bearer, matches_any_key
 from edge.decoding import decode
 from edge.errors import NotReadyError, UnauthorizedError, ValidationError
 from edge.overlay.schemas import (
@@ -38,8 +38,8 @@ def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
     if not header:
         raise UnauthorizedError("the Authorization header is missing; send 'Bearer <admin key>'",
                                 field=AUTH_HEADER)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not matches_any_key(token.strip(), keys):
+    token = bearer(header)
+    if token is None or not matches_any_key(token, keys):
         raise UnauthorizedError("the Authorization header does not hold a valid admin key", field=AUTH_HEADER)
 
 
