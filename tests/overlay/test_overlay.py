@@ -112,12 +112,12 @@ def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
     shutil.copytree(demo_tables / first, tables / first)
     os.symlink(first, tables / "current")
     settings = Settings.load(tables=str(tables), poll_seconds=0.05, catalog_overlay=str(tmp_path / "overlay"),
-                             admin_keys="k", overlay_poll_seconds=3600.0)
+                             admin_keys="overlay-admin-key-01", overlay_poll_seconds=3600.0)
     with TestClient(create_app(settings)) as client:
         holder = client.app.state.holder
         target = holder.current.external_id(int(holder.current.ranking("bestsellers", 0)[0][0]))
         client.put("/v1/catalog/items", json={"items": [{"id": target, "in_stock": False}]},
-                   headers={"Authorization": "Bearer k"})
+                   headers={"Authorization": "Bearer overlay-admin-key-01"})
         old = holder.current
         shutil.copytree(tables / first, tables / "v2")
         os.symlink("v2", tables / "current.tmp")

@@ -14,13 +14,13 @@ from edge.events.segments import IMPRESSIONS, lines, segments
 from edge.profiles.salt import hash_id, load_salt
 from tests.conftest import assert_problem
 
-INGEST = {"X-Skylt-Key": "shop-key"}
-ADMIN = {"Authorization": "Bearer admin-secret"}
+INGEST = {"X-Skylt-Key": "shop-ingest-key-0001"}
+ADMIN = {"Authorization": "Bearer admin-secret-key-0001"}
 
 
 def client_for(tmp_path, tables, **settings):
     values = {"tables": str(tables), "event_log": str(tmp_path / "events"), "poll_seconds": 3600.0,
-              "ingest_keys": "shop-key", "admin_keys": "admin-secret",
+              "ingest_keys": "shop-ingest-key-0001", "admin_keys": "admin-secret-key-0001",
               "catalog_overlay": str(tmp_path / "overlay"), **settings}
     return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
 
@@ -131,7 +131,7 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
 
 def test_delete_needs_the_admin_key(client):
     assert_problem(client.delete("/v1/users/U"), 401, "authorization")
-    assert_problem(client.delete("/v1/users/U", headers={"Authorization": "Bearer shop-key"}), 401,
+    assert_problem(client.delete("/v1/users/U", headers={"Authorization": "Bearer shop-ingest-key-0001"}), 401,
                    "authorization")
     assert_problem(client.delete("/v1/users/%20", headers=ADMIN), 422, "id")
 

@@ -40,8 +40,8 @@ def results(junit: Path) -> tuple[int, set[str]]:
 
 @pytest.fixture(scope="module")
 def live_api(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # pk-phpunit is the key test-admin.php expects; the event log stays out of the working directory.
-    srv = Server(demo_tables, env={"SKYLT_INGEST_KEYS": "pk-phpunit",
+    # pk-phpunit-ingest-key is the key test-admin.php expects; the event log stays out of the working directory.
+    srv = Server(demo_tables, env={"SKYLT_INGEST_KEYS": "pk-phpunit-ingest-key",
                                    "SKYLT_EVENT_LOG": str(tmp_path_factory.mktemp("phpunit-events"))})
     try:
         srv.wait_ready()

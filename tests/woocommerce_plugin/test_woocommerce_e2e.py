@@ -24,7 +24,7 @@ from tests.woocommerce_plugin.wordpress import DEBIAN_WORDPRESS, MariaDB, Site
 
 pytestmark = pytest.mark.slow
 
-INGEST, ADMIN = "pk-e2e-public", "sk-e2e-secret"
+INGEST, ADMIN = "pk-e2e-public-key-01", "sk-e2e-secret-key-01"
 SETTINGS = """
     update_option('woocommerce_coming_soon', 'no');
     update_option('skylt_settings', Skylt_Settings::sanitize(json_decode(getenv('SKYLT_SETTINGS'), true)));
