@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-_WEB_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20/?#\\]|/)[^\x00-\x1f\x7f]*")
+# One pattern for Python's re (fullmatch) and pyarrow's RE2 (anchored), so both ways in apply the same rule.
+WEB_URL = r"(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20/?#\\]|/)[^\x00-\x1f\x7f]*"
+_WEB_URL = re.compile(WEB_URL)
 UNSAFE_URL = "only http(s) URLs and paths on the shop's site (starting with '/') are served"
 
 
@@ -19,6 +21,7 @@ def web_url(value: str | None) -> bool:
     return value is None or _WEB_URL.fullmatch(value) is not None
 
 
-def served_url(value: str | None) -> str | None:
-    """``value`` if it may be served, else None: for importers, which drop what they cannot use."""
-    return value if value is not None and web_url(value) else None
+def served_url(value: object) -> str | None:
+    """``value`` if it is a link that may be served, else None: for importers, which drop what a shop's API
+    hands them rather than stop an import over one image."""
+    return value if isinstance(value, str) and web_url(value) else None
