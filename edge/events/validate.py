@@ -51,7 +51,10 @@ def _seconds(ts: str | int | float | None, now: float) -> int:
             raise Invalid(f"cannot parse {ts[:40]!r} as an ISO-8601 timestamp", "ts") from None
         value = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
     else:
-        value = ts / 1000 if abs(ts) > MS_THRESHOLD else float(ts)
+        try:
+            value = ts / 1000 if abs(ts) > MS_THRESHOLD else float(ts)
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
     if not math.isfinite(value) or not EARLIEST <= value <= now + MAX_FUTURE_SECONDS:
         raise Invalid("timestamp is before 2000 or more than a day in the future", "ts")
     return math.floor(value)
