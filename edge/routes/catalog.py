@@ -21,7 +21,7 @@ from edge.overlay.schemas import (
     ItemUpdate,
 )
 from edge.overlay.store import OverlayStore
-from edge.routes.body import decode_batch, read_json
+from edge.routes.body import decode_batch, read_body
 from edge.schemas import MAX_ID_LENGTH
 from edge.urls import UNSAFE_URL, web_url
 
@@ -69,7 +69,7 @@ def _store(request: Request) -> OverlayStore:
 
 async def upsert_items(request: Request) -> Response:
     store = _store(request)
-    updates = decode_updates(await read_json(request, MAX_CATALOG_BYTES))
+    updates = decode_updates(await read_body(request, MAX_CATALOG_BYTES))
     # LMDB commits (and syncs) off the event loop; writers of all workers queue on its lock.
     generation = await asyncio.to_thread(store.upsert, updates)
     await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker

@@ -14,7 +14,7 @@ from edge.errors import NotReadyError, UnauthorizedError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection, StoredImpression
 from edge.events.validate import Invalid, judge
 from edge.routes.body import decode_batch as decode_envelope
-from edge.routes.body import read_json
+from edge.routes.body import read_body
 
 KEY_HEADER = "x-skylt-key"
 _batch_decoder = msgspec.json.Decoder(EventBatch)
@@ -43,7 +43,7 @@ async def ingest(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
     check_key(request.headers.get(KEY_HEADER), settings.ingest_keys, in_query="key" in request.query_params)
-    raw_events = decode_batch(await read_json(request, settings.max_ingest_bytes))
+    raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))
     now = time.time()
     profiles = state.profiles
     lines: list[bytes] = []

@@ -23,7 +23,7 @@ from edge.codec import canonical_key, decode_body, decode_query, encode_response
 from edge.experiments import CONTROL, plan_control
 from edge.metrics import Metrics
 from edge.profiles.store import decode_profile
-from edge.routes.body import read_json
+from edge.routes.body import read_body
 from edge.schemas import RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import render, slots_for
@@ -134,7 +134,7 @@ async def recommend(request: Request) -> Response:
     started = time.perf_counter()
     state = request.app.state
     if request.method != "GET":
-        req = decode_body(await read_json(request, state.settings.max_body_bytes))
+        req = decode_body(await read_body(request, state.settings.max_body_bytes))
         return _Answered(compute(state, req, None, None, started))
     query: bytes = request.scope["query_string"]
     if_none_match = request.headers.get("if-none-match")
