@@ -285,3 +285,15 @@ def test_hostile_queries_and_authorization_on_every_route(client, path, query, r
     qs = urlencode(query, errors="surrogatepass") + "&x=" + quote_from_bytes(raw)
     check(client.get(f"{path}?{qs}", headers={"Authorization": authorization} if authorization else {}),
           json_answer=False)
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=60), with_key=st.booleans())
+def test_hostile_queries_on_ingest(client, raw, with_key):
+    """The ingest reads its query string only to refuse a key found there."""
+    from urllib.parse import quote_from_bytes
+
+    response = client.post(f"/v1/events?key={quote_from_bytes(raw)}&{quote_from_bytes(raw, safe='=&')}",
+                           content=b'{"events":[]}', headers=INGEST if with_key else {})
+    check(response)
+    assert response.status_code == (200 if with_key else 401)
