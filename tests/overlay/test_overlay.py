@@ -66,6 +66,15 @@ def test_resolution_blocks_reprices_and_rerenders_known_items_only(snap):
     assert msgspec.json.decode(b"{" + overlay.fragments[7] + b"}")["title"] == "New"
 
 
+def test_links_stored_before_put_checked_them_are_never_served(snap):
+    """An overlay written by an older server may hold a javascript: URL: the item keeps its built link."""
+    item = snap.external_id(4)
+    original = msgspec.json.decode(b"{" + snap.render(4) + b"}")
+    overlay = resolve(snap, {item: Override(title="T", url="javascript:alert(1)", image="/img/4.jpg")}, 1)
+    shown = msgspec.json.decode(b"{" + overlay.fragments[4] + b"}")
+    assert shown == {**original, "title": "T", "image": "/img/4.jpg"}
+
+
 def test_exclusion_adds_the_blocked_items(snap):
     changes = ((5, Override(in_stock=False)), (8, Override(price=20.0)), (0, Override(deleted=True)))
     overlay = resolve(snap, {snap.external_id(i): o for i, o in changes}, 1)
