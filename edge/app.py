@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
+from edge.auth import check_key_settings
 from edge.cache import ResponseCache
 from edge.config import Settings
 from edge.cors import ShopCORSMiddleware
@@ -45,6 +46,7 @@ log = logging.getLogger("skylt")
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.load()
+    check_key_settings(settings)
     app_metrics = Metrics()
     response_cache = ResponseCache(settings.response_cache_bytes)
     app_metrics.watch_cache(response_cache)

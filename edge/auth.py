@@ -1,9 +1,17 @@
-"""Shared secrets: one constant-time check for every kind of key."""
+"""Shared secrets: one constant-time check for every kind of key, and the rules keys must meet."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+
+from edge.config import Settings
+from edge.errors import SkyltError
+
+MIN_KEY_LENGTH = 16
+# Every setting that holds keys or secrets; each is a tier of its own, so no key may be in two of them.
+KEY_SETTINGS = ("ingest_keys", "server_keys", "admin_keys", "metrics_keys", "identity_secrets",
+                "shopify_webhook_secrets")
 
 
 def matches_any_key(presented: str, keys: Iterable[str]) -> bool:
@@ -11,3 +19,23 @@ def matches_any_key(presented: str, keys: Iterable[str]) -> bool:
     given = presented.encode()
     matched = [hmac.compare_digest(given, key.encode()) for key in keys]
     return any(matched)
+
+
+def bearer(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None for any other header or none."""
+    scheme, _, token = (header or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def check_key_settings(settings: Settings) -> None:
+    """Refuse keys short enough to guess and keys shared by two tiers (a public ingest key that is also an
+    admin key would hand the catalog to every visitor). Messages name the setting, never the key."""
+    tier_of: dict[str, str] = {}
+    for name in KEY_SETTINGS:
+        for key in getattr(settings, name):
+            if len(key) < MIN_KEY_LENGTH:
+                raise SkyltError(f"setting {name}: a key has {len(key)} characters, keys need at least "
+                                 f"{MIN_KEY_LENGTH} (make one with: openssl rand -hex 16)")
+            other = tier_of.setdefault(key, name)
+            if other != name:
+                raise SkyltError(f"settings {other} and {name} share a key; give each its own keys")

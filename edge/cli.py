@@ -216,8 +216,13 @@ def run_server(tables: Path, host: str, port: int, workers: int, access_log: boo
 
     import uvicorn
 
+    from edge.auth import check_key_settings
+    from edge.config import Settings
+
     # Workers are separate processes: settings reach them through the environment.
     os.environ["SKYLT_TABLES"] = str(tables.resolve())
+    with _clean_errors():  # once, here: from the workers it would be a traceback each
+        check_key_settings(Settings.load())
     uvicorn.run("edge.app:create_app", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
 
@@ -285,7 +290,7 @@ def overlay_clear(path: Path) -> None:
     click.echo(f"{path}: cleared {dropped} overrides (generation {generation})")
 
 
-DEMO_INGEST_KEY = "demo-public-key"  # public by design: an ingest key only allows appending events
+DEMO_INGEST_KEY = "skylt-demo-public-key"  # public by design: an ingest key only allows appending events
 
 
 @main.command()

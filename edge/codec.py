@@ -7,13 +7,13 @@ render fragment (built at snapshot build time) instead of re-encoding catalog te
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from urllib.parse import unquote_plus
 
 import msgspec
 
-from edge.errors import NotFoundError, RequestError, ValidationError
+from edge.decoding import convert, decode
+from edge.errors import NotFoundError, ValidationError
 from edge.overlay.resolve import key_tag, overlay_of
 from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
 from edge.slots.chain import SlotResult
@@ -25,27 +25,20 @@ _json = msgspec.json.Encoder()
 _problem_encoder = msgspec.json.Encoder()
 _LIST_FIELDS = frozenset({"cart", "history", "purchased", "slots", "exclude"})
 _FIELDS = frozenset(RecommendRequest.__struct_fields__)
-_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
-
-
-def _validation_error(exc: msgspec.ValidationError | msgspec.DecodeError) -> RequestError:
-    message = str(exc)
-    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
-        return RequestError(f"body is not valid JSON: {message}")
-    match = _PATH.search(message)
-    field = match.group(1) if match and match.group(1) else None
-    if field is None and "unknown field" in message:
-        field = message.split("`")[1] if "`" in message else None
-    if field == "page" and message.startswith("Invalid enum value"):
-        return NotFoundError(f"{message}; pages are {', '.join(PAGE_SLOTS)}", field="page")
-    return ValidationError(message, field=field)
 
 
 def decode_body(body: bytes) -> RecommendRequest:
     try:
-        return _request_decoder.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise _validation_error(exc) from exc
+        return decode(_request_decoder, body)
+    except ValidationError as exc:
+        _unknown_page(exc)
+        raise
+
+
+def _unknown_page(exc: ValidationError) -> None:
+    """An unknown page is a resource that does not exist: 404, listing the pages."""
+    if exc.field == "page" and exc.detail.startswith("Invalid enum value"):
+        raise NotFoundError(f"{exc.detail}; pages are {', '.join(PAGE_SLOTS)}", field="page") from exc
 
 
 def _unquote(text: str) -> str:
@@ -87,9 +80,10 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
         else:
             raw[key] = value
     try:
-        return msgspec.convert(raw, RecommendRequest, strict=False)
-    except msgspec.ValidationError as exc:
-        raise _validation_error(exc) from exc
+        return convert(raw, RecommendRequest)
+    except ValidationError as exc:
+        _unknown_page(exc)
+        raise
 
 
 def canonical_key(version: str, req: RecommendRequest, state: bytes = b"") -> str:

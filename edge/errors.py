@@ -10,6 +10,7 @@
         ├── MethodNotAllowed    405
         ├── ConflictError       409 the same thing is being done by another request right now
         ├── PayloadTooLarge     413
+        ├── UnsupportedMediaType 415 a compressed body, or a Content-Type that is not JSON in UTF-8
         ├── NotReadyError       503 while no snapshot is being served, or a feature is not configured
         └── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
 
@@ -101,6 +102,12 @@ class PayloadTooLarge(RequestError):
     status = 413
     type = "https://skylt.dev/problems/payload-too-large"
     title = "Payload too large"
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    type = "https://skylt.dev/problems/unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class NotReadyError(RequestError):

@@ -24,7 +24,7 @@ def shown(url: str) -> set[str]:
 
 
 def test_an_item_put_out_of_stock_disappears_in_every_worker_within_a_second(demo_tables, tmp_path):
-    srv = Server(demo_tables, workers=2, env={"SKYLT_ADMIN_KEYS": "e2e-admin",
+    srv = Server(demo_tables, workers=2, env={"SKYLT_ADMIN_KEYS": "e2e-admin-key-0001",
                                               "SKYLT_CATALOG_OVERLAY": str(tmp_path / "overlay")})
     try:
         srv.wait_ready()
@@ -32,7 +32,7 @@ def test_an_item_put_out_of_stock_disappears_in_every_worker_within_a_second(dem
         assert all(target in shown(srv.url) for _ in range(20))
         r = httpx.put(f"{srv.url}/v1/catalog/items", json={"items": [{"id": target, "in_stock": False},
                                                                      {"id": repriced, "price": 123.45}]},
-                      headers={"Authorization": "Bearer e2e-admin"}, timeout=10)
+                      headers={"Authorization": "Bearer e2e-admin-key-0001"}, timeout=10)
         assert r.status_code == 200, r.text
         written = time.monotonic()
         # Until every worker has reloaded, a response may still show it; after 1.5 s none may.

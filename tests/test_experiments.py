@@ -84,11 +84,11 @@ def test_impressions_are_checked_and_kept_apart_from_the_builders_events(tmp_pat
     from edge.events.segments import IMPRESSIONS, lines, segments, stable_segments
 
     settings = Settings.load(tables=str(demo_tables), event_log=str(tmp_path / "events"), poll_seconds=3600.0,
-                             ingest_keys="k", catalog_overlay=str(tmp_path / "overlay"))
+                             ingest_keys="experiment-ingest-key", catalog_overlay=str(tmp_path / "overlay"))
     shown = {"type": "impression", "request_id": "r1", "slot": "for_you", "page": "home", "bucket": "control",
              "items": ["85123A", "22423"], "session": "s1"}
     with TestClient(create_app(settings)) as c:
-        r = c.post("/v1/events", headers={"X-Skylt-Key": "k"}, json={"events": [
+        r = c.post("/v1/events", headers={"X-Skylt-Key": "experiment-ingest-key"}, json={"events": [
             shown, {**shown, "items": []}, {**shown, "request_id": None}, {**shown, "bucket": "treatment"},
             {**shown, "session": None}, {"type": "view", "item": "A", "session": "s", "items": ["A"]},
             {"type": "view", "item": "85123A", "session": "s1"}]})

@@ -24,8 +24,8 @@ def stored_items(log_dir, scratch) -> list[str]:
 
 def test_acknowledged_events_survive_kill_9_and_a_restart_starts_a_new_segment(demo_tables, tmp_path):
     log_dir = tmp_path / "events"
-    env = {"SKYLT_INGEST_KEYS": "e2e-key", "SKYLT_EVENT_LOG": str(log_dir)}
-    headers = {"X-Skylt-Key": "e2e-key"}
+    env = {"SKYLT_INGEST_KEYS": "e2e-ingest-key-0001", "SKYLT_EVENT_LOG": str(log_dir)}
+    headers = {"X-Skylt-Key": "e2e-ingest-key-0001"}
     srv = Server(demo_tables, env=env)
     lock = threading.Lock()
     acked: list[str] = []

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from edge.build.frames import EVENT_TYPE_NAMES
+from edge.urls import UNSAFE_URL, WEB_URL
 
 # Numbers above this are Unix milliseconds (1e11 seconds is the year 5138).
 MS_THRESHOLD = 1e11
@@ -256,6 +257,16 @@ def event_type(arr: Array) -> pa.Array:
         names = ", ".join(_TYPE_NAMES.to_pylist())
         raise BadValue(row, f"unknown event type {_shown(s, row)} (expected one of {names})")
     return pc.cast(idx, pa.int8())
+
+
+def link(arr: Array) -> pa.Array:
+    """``text`` that may be served as a link: an http(s) URL or a path on the shop's site (edge/urls.py)."""
+    out = text(arr)
+    served = pc.match_substring_regex(out, f"^(?:{WEB_URL})$")
+    row = _first(~pc.fill_null(served, True).to_numpy(zero_copy_only=False))
+    if row is not None:
+        raise BadValue(row, f"{UNSAFE_URL}, not {_shown(out, row)}")
+    return out
 
 
 def require(arr: pa.Array, what: str = "value") -> None:

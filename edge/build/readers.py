@@ -113,8 +113,10 @@ def read_catalog(path: str | Path) -> pa.Table:
         "margin": cols.get("margin", parse.number, pa.float64()),
         "created_at": cols.get("created_at", parse.timestamp, pa.int64()),
     }
-    for name in ("title", "url", "image", "currency", "category", "brand"):
+    for name in ("title", "currency", "category", "brand"):
         arrays[name] = cols.get(name, parse.text, pa.string())
+    for name in ("url", "image"):  # never a javascript: link, whoever consumes the API
+        arrays[name] = cols.get(name, parse.link, pa.string())
     cols.check()
     arrays["in_stock"] = pc.fill_null(arrays["in_stock"], True)
     table = pa.Table.from_arrays([arrays[name] for name in CATALOG_SCHEMA.names], schema=CATALOG_SCHEMA)

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import msgspec
 
+from edge.decoding import decode
+from edge.errors import RequestError
 from edge.events.schemas import Event, StoredEvent, StoredImpression
 
 # Numbers above this are Unix milliseconds (as the builder reads them, edge/build/parse.py).
@@ -22,7 +24,6 @@ EARLIEST = 946684800          # 2000-01-01: anything before is a client clock or
 MAX_FUTURE_SECONDS = 86400    # clocks drift; a day ahead is a bug, not drift
 
 _decoder = msgspec.json.Decoder(Event)
-_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
@@ -47,16 +48,9 @@ class Invalid(Exception):
 
 def _decode(raw: bytes) -> Event:
     try:
-        return _decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        match = _PATH.search(message)
-        field = match.group(1) if match and match.group(1) else None
-        if field is None and "unknown field" in message and "`" in message:
-            field = message.split("`")[1]
-        raise Invalid(message, field) from None
-    except msgspec.DecodeError as exc:  # the envelope decoded, so this is rare (e.g. bad UTF-8)
-        raise Invalid(f"not valid JSON: {exc}", None) from None
+        return decode(_decoder, raw, "the event")
+    except RequestError as exc:
+        raise Invalid(exc.detail, exc.field) from None
 
 
 def _seconds(ts: str | int | float | None, now: float) -> int:
@@ -71,7 +65,10 @@ def _seconds(ts: str | int | float | None, now: float) -> int:
             raise Invalid(f"cannot parse {ts[:40]!r} as an ISO-8601 timestamp", "ts") from None
         value = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
     else:
-        value = ts / 1000 if abs(ts) > MS_THRESHOLD else float(ts)
+        try:
+            value = ts / 1000 if abs(ts) > MS_THRESHOLD else float(ts)
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
     if not math.isfinite(value) or not EARLIEST <= value <= now + MAX_FUTURE_SECONDS:
         raise Invalid("timestamp is before 2000 or more than a day in the future", "ts")
     return math.floor(value)

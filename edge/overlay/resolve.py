@@ -16,6 +16,7 @@ import numpy as np
 from edge.overlay.schemas import Override
 from edge.recommend import EMPTY_IDS, exclusion, hide
 from edge.store import Snapshot
+from edge.urls import web_url
 
 _SLOT = "_overlay"
 _GENERATION = "_overlay_generation"
@@ -69,7 +70,8 @@ def _fragment(original: bytes, o: Override) -> bytes:
     members = _decode_fragment(b"{" + original + b"}")
     for name in ("title", "url", "image"):
         value = getattr(o, name)
-        if value is not None:
+        # Links stored before PUT checked them stay stored, never served.
+        if value is not None and (name == "title" or web_url(value)):
             members[name] = value
     for name in ("price", "rating"):
         value = getattr(o, name)

@@ -11,9 +11,11 @@ from edge.schemas import ItemId, Money
 
 MAX_UPDATES = 1000
 MAX_CATALOG_BYTES = 2 << 20
+MAX_LINK = 2048
 
 Text = Annotated[str, Meta(max_length=1000)]
-Link = Annotated[str, Meta(max_length=2048)]
+Link = Annotated[str, Meta(max_length=MAX_LINK, description="An http(s) URL, or a path on the shop's site "
+                                                           "(`/products/x`); other schemes are refused.")]
 Rating = Annotated[float, Meta(ge=0, le=5)]
 
 

@@ -4,13 +4,13 @@ without a rebuild, through the overlay every worker reads (edge/overlay/)."""
 from __future__ import annotations
 
 import asyncio
-import re
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.auth import matches_any_key
+from edge.auth import bearer, matches_any_key
+from edge.decoding import decode
 from edge.errors import NotReadyError, UnauthorizedError, ValidationError
 from edge.overlay.schemas import (
     MAX_CATALOG_BYTES,
@@ -23,12 +23,12 @@ from edge.overlay.schemas import (
 from edge.overlay.store import OverlayStore
 from edge.routes.body import decode_batch, read_body
 from edge.schemas import MAX_ID_LENGTH
+from edge.urls import UNSAFE_URL, web_url
 
 AUTH_HEADER = "authorization"
 _batch_decoder = msgspec.json.Decoder(CatalogBatch)
 _item_decoder = msgspec.json.Decoder(ItemUpdate)
 _encode = msgspec.json.Encoder().encode
-_PATH = re.compile(r"at `\$\.?([A-Za-z_]*)")
 
 
 def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
@@ -38,8 +38,8 @@ def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
     if not header:
         raise UnauthorizedError("the Authorization header is missing; send 'Bearer <admin key>'",
                                 field=AUTH_HEADER)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not matches_any_key(token.strip(), keys):
+    token = bearer(header)
+    if token is None or not matches_any_key(token, keys):
         raise UnauthorizedError("the Authorization header does not hold a valid admin key", field=AUTH_HEADER)
 
 
@@ -48,15 +48,14 @@ def decode_updates(body: bytes) -> list[ItemUpdate]:
     updates = []
     for index, raw in enumerate(decode_batch(_batch_decoder, body, "items", MAX_UPDATES, "items")):
         try:
-            updates.append(_item_decoder.decode(raw))
-        except msgspec.ValidationError as exc:
-            message = str(exc)
-            match = _PATH.search(message)
-            name = match.group(1) if match and match.group(1) else None
-            if name is None and ("required field" in message or "unknown field" in message):
-                name = message.split("`")[1]
-            where = f"items[{index}]" + (f".{name}" if name else "")
-            raise ValidationError(f"{where}: {message}", field=where) from exc
+            update = decode(_item_decoder, raw, f"items[{index}]")
+            for name in ("url", "image"):
+                if not web_url(getattr(update, name)):
+                    raise ValidationError(UNSAFE_URL, field=name)
+        except ValidationError as exc:
+            where = f"items[{index}]" + (f".{exc.field}" if exc.field else "")
+            raise ValidationError(f"{where}: {exc.detail}", field=where) from exc
+        updates.append(update)
     return updates
 
 

@@ -18,19 +18,20 @@ from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
 
 KEY_HEADER = "x-skylt-key"
-# navigator.sendBeacon cannot set headers; the ingest key is public (it ships in the storefront), so the
-# query string may carry it too.
-KEY_QUERY = "key"
 _batch_decoder = msgspec.json.Decoder(EventBatch)
 _line = msgspec.json.Encoder()
 _response = msgspec.json.Encoder()
 
 
-def check_key(presented: str | None, keys: tuple[str, ...], server_keys: tuple[str, ...] = ()) -> bool:
+def check_key(presented: str | None, keys: tuple[str, ...], server_keys: tuple[str, ...] = (), *,
+              in_query: bool = False) -> bool:
     """True for a server key (its events are trusted as they are), False for a public ingest key."""
     if not keys and not server_keys:
         # A default install never accepts anonymous writes.
         raise NotReadyError("ingest is not configured (settings ingest_keys, server_keys)")
+    if not presented and in_query:  # URLs end up in logs and CDN caches; beacons use fetch with keepalive
+        raise UnauthorizedError(f"the key is only accepted in the {KEY_HEADER} header, not in the query string",
+                                field=KEY_HEADER)
     if not presented:
         raise UnauthorizedError(f"the {KEY_HEADER} header is missing", field=KEY_HEADER)
     if matches_any_key(presented, server_keys):
@@ -53,8 +54,8 @@ def decode_batch(body: bytes) -> list[msgspec.Raw]:
 async def ingest(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
-    trusted = check_key(request.headers.get(KEY_HEADER) or request.query_params.get(KEY_QUERY), settings.ingest_keys,
-                        settings.server_keys)
+    trusted = check_key(request.headers.get(KEY_HEADER), settings.ingest_keys, settings.server_keys,
+                        in_query="key" in request.query_params)
     signed = None if trusted else signed_by(settings.identity_secrets)
     state.disk_floor.check()  # 503 before anything is stored or acknowledged
     raw_events = decode_batch(await read_body(request, settings.max_ingest_bytes))

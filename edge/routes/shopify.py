@@ -17,6 +17,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.decoding import decode
 from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
 from edge.routes.body import read_body
 from edge.shopify.products import PayloadError
@@ -30,7 +31,7 @@ ID_HEADER = "x-shopify-webhook-id"
 # A product with many variants and images is far larger than a storefront's event batch.
 MAX_WEBHOOK_BYTES = 8 << 20
 
-_decode = msgspec.json.Decoder(dict[str, Any]).decode
+_decoder = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.Encoder().encode
 
 
@@ -61,11 +62,9 @@ async def webhook(request: Request) -> Response:
         if not value:
             raise RequestError(f"the {name} header is missing", field=name)
     try:
-        payload = _decode(body)
-    except msgspec.ValidationError as exc:
-        raise ValidationError(f"the payload is not a JSON object: {exc}") from exc
-    except msgspec.DecodeError as exc:
-        raise RequestError(f"the payload is not valid JSON: {exc}") from exc
+        payload = decode(_decoder, body, "the payload")
+    except ValidationError as exc:
+        raise ValidationError(f"the payload is not a JSON object: {exc.detail}") from exc
     receiver = _receiver(request)
     webhook_id = request.headers.get(ID_HEADER, "").strip()
     if webhook_id:

@@ -18,6 +18,7 @@ from edge.build.importers import CATALOG_FILE, write_skylt
 from edge.build.readers import read_catalog
 from edge.shopify.csv_orders import Orders, read_orders
 from edge.shopify.csv_products import Products, read_products
+from edge.urls import served_url
 
 _PRODUCT_URL = re.compile(r"/products/([^/?#]+)")
 
@@ -35,8 +36,8 @@ class ImportSummary:
 def catalog_table(products: Products, *, shop_url: str | None, currency: str | None) -> pa.Table:
     base = shop_url.rstrip("/") if shop_url else None
     rows = [{
-        "item_id": p.handle, "title": p.title, "url": f"{base}/products/{p.handle}" if base else None,
-        "image": p.image, "price": p.price, "currency": currency, "category": p.category, "brand": p.vendor,
+        "item_id": p.handle, "title": p.title, "url": served_url(f"{base}/products/{p.handle}") if base else None,
+        "image": served_url(p.image), "price": p.price, "currency": currency, "category": p.category, "brand": p.vendor,
         "in_stock": p.for_sale,
     } for p in products.items.values()]
     return pa.Table.from_pylist(rows, schema=CATALOG_SCHEMA)

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edge.events.schemas import StoredEvent
-from edge.shopify.products import PayloadError, numeric_id
+from edge.shopify.products import PayloadError, count, numeric_id, records, text_of
+
+MAX_QUANTITY = 1_000_000  # as POST /v1/events caps a quantity (edge/events/schemas.py)
 
 
 def _seconds(value: Any, now: float) -> int:
@@ -33,7 +35,7 @@ def _unit_price(line: dict[str, Any]) -> float | None:
     for value in (amount, line.get("price")):
         try:
             price = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
         if math.isfinite(price) and 0 <= price <= 1e9:
             return price
@@ -43,8 +45,8 @@ def _unit_price(line: dict[str, Any]) -> float | None:
 def _country(order: dict[str, Any]) -> str | None:
     for key in ("shipping_address", "billing_address"):
         address = order.get(key)
-        if isinstance(address, dict) and address.get("country_code"):
-            return str(address["country_code"])
+        if isinstance(address, dict) and (country := text_of(address.get("country_code"), 8)):
+            return country
     return None
 
 
@@ -62,13 +64,13 @@ def purchase_events(order: dict[str, Any], now: float | None = None, user: str |
     ts = _seconds(order.get("created_at"), now)
     region = _country(order)
     events = []
-    for line in order.get("line_items") or []:
-        if not isinstance(line, dict) or line.get("product_id") is None or line.get("gift_card"):
+    for line in records(order.get("line_items")):
+        if line.get("product_id") is None or line.get("gift_card"):
             continue
-        quantity = line.get("quantity")
+        quantity = count(line.get("quantity"))
         events.append(StoredEvent(
             ts=ts, type="purchase", item_id=numeric_id(line["product_id"], "line_items.product_id"),
             user_id=user, order_id=order_id,
-            quantity=float(quantity) if isinstance(quantity, int | float) and quantity >= 0 else None,
+            quantity=float(quantity) if quantity is not None and 0 <= quantity <= MAX_QUANTITY else None,
             price=_unit_price(line), region=region))
     return events

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edge.shopify.products import numeric_id
+from edge.urls import served_url
 
 
 def seconds(value: str) -> int:
@@ -45,8 +46,8 @@ def catalog_row(product: dict[str, Any], variants: list[dict[str, Any]], shop: s
     row = {
         "item_id": numeric_id(product.get("id"), "id"),
         "title": product.get("title"),
-        "url": product.get("onlineStoreUrl") or (f"https://{shop}/products/{handle}" if handle else None),
-        "image": _dig(product, "featuredMedia", "preview", "image", "url"),
+        "url": served_url(product.get("onlineStoreUrl") or (f"https://{shop}/products/{handle}" if handle else None)),
+        "image": served_url(_dig(product, "featuredMedia", "preview", "image", "url")),
         "price": _number(_dig(product, "priceRangeV2", "minVariantPrice", "amount")),
         "currency": _dig(product, "priceRangeV2", "minVariantPrice", "currencyCode"),
         "category": product.get("productType") or None,

@@ -34,7 +34,7 @@ from edge.overlay.store import OverlayStore
 from edge.profiles.store import ProfileStore
 from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
-from edge.shopify.products import PayloadError, numeric_id, product_change
+from edge.shopify.products import PayloadError, count, numeric_id, product_change
 from edge.shopify.state import WebhookState
 
 log = logging.getLogger("skylt.shopify")
@@ -103,12 +103,12 @@ class Receiver:
     async def _inventory(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         item = numeric_id(payload.get("inventory_item_id"), "inventory_item_id")
         location = numeric_id(payload.get("location_id"), "location_id")
-        available = payload.get("available")
-        if available is None:  # the item stopped being tracked at this location: nothing to count
+        if payload.get("available") is None:  # the item stopped being tracked at this location: nothing to count
             return Outcome(topic=topic, ignored="no available quantity")
-        if isinstance(available, bool) or not isinstance(available, int | float):
+        available = count(payload["available"])
+        if available is None:
             raise PayloadError("available is not a number", "available")
-        found = await asyncio.to_thread(self.state.set_level, shop, item, location, int(available))
+        found = await asyncio.to_thread(self.state.set_level, shop, item, location, available)
         if found is None:
             return Outcome(topic=topic, ignored=f"inventory item {item} belongs to no product seen yet")
         product_id, active, in_stock = found
@@ -160,7 +160,8 @@ class Receiver:
         raw = payload.get("customer")
         customer: dict[str, Any] = raw if isinstance(raw, dict) else {}
         user = self._user_hash(numeric_id(customer["id"], "customer.id")) if customer.get("id") is not None else None
-        orders = {numeric_id(o, orders_key) for o in payload.get(orders_key) or []}
+        listed = payload.get(orders_key)
+        orders = {numeric_id(o, orders_key) for o in (listed if isinstance(listed, list) else [])}
         if user is not None:
             orders.update(await asyncio.to_thread(self.state.customer_orders, shop, user))
         return Person(user_ids={user} if user else set(), order_ids=orders)
@@ -168,7 +169,8 @@ class Receiver:
     async def _data_request(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         person = await self._person(shop, payload, "orders_requested")
         held = await asyncio.to_thread(count_events, self.event_dir, person)
-        request_id = (payload.get("data_request") or {}).get("id")
+        request = payload.get("data_request")
+        request_id = numeric_id(request.get("id"), "data_request.id") if isinstance(request, dict) else None
         # Skylt holds only pseudonymous events (ids, items, quantities, prices, country): the log line is
         # what the merchant needs to answer the request.
         log.warning("shopify: %s data request %s: user id %s: %d events in the event log (orders %s)",

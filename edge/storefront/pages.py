@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from edge.routes.body import read_body
+from edge.routes.body import FORM_TYPES, read_body
 from edge.store import Snapshot
 from edge.storefront import html
 from edge.storefront.catalog import categories, category_products, known, product
@@ -90,7 +90,7 @@ async def cart_page(request: Request) -> Response:
 
 
 async def cart_change(request: Request) -> Response:
-    form = parse_qs((await read_body(request, 4096)).decode(errors="replace"))
+    form = parse_qs((await read_body(request, 4096, FORM_TYPES)).decode(errors="replace"))
     action, item = form.get("action", [""])[0], form.get("item", [""])[0]
     ids = [i for i in _cart(request) if i != item]
     if action == "add" and item:

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from edge.build.frames import CATALOG_SCHEMA, EVENTS_SCHEMA, EventType
 from edge.build.importers import CATALOG_FILE, write_skylt
+from edge.urls import served_url
 from edge.woocommerce.client import WooClient, WooCommerceError
 
 PURCHASE_STATUSES = ("processing", "completed")
@@ -91,8 +92,8 @@ def catalog_rows(products: Iterable[dict[str, Any]], currency: str | None) -> li
         rows.append({
             "item_id": item_id(p),
             "title": _text(p.get("name")),
-            "url": p.get("permalink") or None,
-            "image": (images[0].get("src") or None) if images else None,
+            "url": served_url(p.get("permalink")),
+            "image": served_url(images[0].get("src")) if images else None,
             "price": _number(p.get("price")),
             "currency": currency,
             "category": _text(categories[0].get("name")) if categories else None,

@@ -324,3 +324,19 @@ def test_catalog_formats(tmp_path: Path, name: str) -> None:
 def test_catalog_needs_item_id(tmp_path: Path) -> None:
     err = error(read_catalog, raw(tmp_path / "catalog.csv", "title\nMug\n"))
     assert (err.field, err.line) == ("item_id", 1)
+
+
+@pytest.mark.parametrize(("link", "field"), [("javascript:alert(1)", "url"), ("vbscript:msgbox(1)", "image"),
+                                             ("img/a.jpg", "image")])
+def test_catalog_links_other_than_http_or_site_paths_name_file_line_and_field(tmp_path: Path, link: str,
+                                                                              field: str) -> None:
+    """Refused rather than dropped: nothing the shop sent vanishes without a word, and every http(s) URL and
+    /path that built before still builds."""
+    rows = ["item_id,title,url,image", "A,a,https://shop.example/a,//cdn.example/a.jpg", "B,b,/products/b,/b.jpg",
+            "C,c,https://shop.example/c," + link if field == "image" else f"C,c,{link},"]
+    err = error(read_catalog, raw(tmp_path / "catalog.csv", "\n".join(rows) + "\n"))
+    assert (err.line, err.field) == (4, field)
+    assert err.one_line().endswith(f"catalog.csv: line 4: field '{field}': only http(s) URLs and paths on the "
+                                   f"shop's site (starting with '/') are served, not {link!r}")
+    good = read_catalog(raw(tmp_path / "good.csv", "\n".join(rows[:3]) + "\n"))
+    assert good["image"].to_pylist() == ["//cdn.example/a.jpg", "/b.jpg"]

@@ -66,6 +66,15 @@ def test_resolution_blocks_reprices_and_rerenders_known_items_only(snap):
     assert msgspec.json.decode(b"{" + overlay.fragments[7] + b"}")["title"] == "New"
 
 
+def test_links_stored_before_put_checked_them_are_never_served(snap):
+    """An overlay written by an older server may hold a javascript: URL: the item keeps its built link."""
+    item = snap.external_id(4)
+    original = msgspec.json.decode(b"{" + snap.render(4) + b"}")
+    overlay = resolve(snap, {item: Override(title="T", url="javascript:alert(1)", image="/img/4.jpg")}, 1)
+    shown = msgspec.json.decode(b"{" + overlay.fragments[4] + b"}")
+    assert shown == {**original, "title": "T", "image": "/img/4.jpg"}
+
+
 def test_exclusion_adds_the_blocked_items(snap):
     changes = ((5, Override(in_stock=False)), (8, Override(price=20.0)), (0, Override(deleted=True)))
     overlay = resolve(snap, {snap.external_id(i): o for i, o in changes}, 1)
@@ -112,12 +121,12 @@ def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
     shutil.copytree(demo_tables / first, tables / first)
     os.symlink(first, tables / "current")
     settings = Settings.load(tables=str(tables), poll_seconds=0.05, catalog_overlay=str(tmp_path / "overlay"),
-                             admin_keys="k", overlay_poll_seconds=3600.0)
+                             admin_keys="overlay-admin-key-01", overlay_poll_seconds=3600.0)
     with TestClient(create_app(settings)) as client:
         holder = client.app.state.holder
         target = holder.current.external_id(int(holder.current.ranking("bestsellers", 0)[0][0]))
         client.put("/v1/catalog/items", json={"items": [{"id": target, "in_stock": False}]},
-                   headers={"Authorization": "Bearer k"})
+                   headers={"Authorization": "Bearer overlay-admin-key-01"})
         old = holder.current
         shutil.copytree(tables / first, tables / "v2")
         os.symlink("v2", tables / "current.tmp")

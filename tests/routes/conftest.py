@@ -16,9 +16,9 @@ from edge.config import Settings
 
 def overlay_client(demo_tables: Path, tmp_path: Path, **settings: Any) -> TestClient:
     """A client of an app on the demo snapshot whose overlay and event log live in ``tmp_path``;
-    admin keys ``other-admin`` and ``admin-secret``."""
+    admin keys ``other-admin-key-0001`` and ``admin-secret-key-0001``."""
     values = {"tables": str(demo_tables), "poll_seconds": 3600.0, "catalog_overlay": str(tmp_path / "overlay"),
-              "event_log": str(tmp_path / "events"), "admin_keys": "other-admin,admin-secret",
+              "event_log": str(tmp_path / "events"), "admin_keys": "other-admin-key-0001,admin-secret-key-0001",
               "overlay_poll_seconds": 3600.0, **settings}
     return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
 

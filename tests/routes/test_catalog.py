@@ -12,7 +12,7 @@ from edge.schemas import RecommendResponse
 from tests.conftest import assert_problem
 from tests.routes.conftest import overlay_client
 
-ADMIN = {"Authorization": "Bearer admin-secret"}
+ADMIN = {"Authorization": "Bearer admin-secret-key-0001"}
 decode = msgspec.json.Decoder(RecommendResponse).decode
 
 
@@ -61,8 +61,9 @@ def test_catalog_updates_are_off_until_admin_keys_are_configured(demo_tables, tm
     assert not (tmp_path / "overlay").exists()
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer admin-secreT"}, {"Authorization": "admin-secret"},
-                                     {"Authorization": "Basic admin-secret"}, {"Authorization": "Bearer "}])
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer admin-secret-key-000X"},
+                                     {"Authorization": "admin-secret-key-0001"},
+                                     {"Authorization": "Basic admin-secret-key-0001"}, {"Authorization": "Bearer "}])
 def test_a_missing_or_wrong_admin_key_is_401(client, headers):
     assert_problem(put(client, {"id": "x", "in_stock": False}, headers=headers), 401, "authorization")
     assert_problem(client.delete("/v1/catalog/items/x", headers=headers), 401, "authorization")
@@ -73,12 +74,13 @@ def test_admin_keys_are_compared_in_constant_time_against_every_key(client, monk
     compare = hmac.compare_digest
     monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or compare(a, b))
     assert_problem(put(client, headers={"Authorization": "Bearer nope"}), 401, "authorization")
-    assert calls == [(b"nope", b"other-admin"), (b"nope", b"admin-secret")]
-    assert put(client, {"id": "x", "price": 1.0}, headers={"Authorization": "bearer other-admin"}).status_code == 200
+    assert calls == [(b"nope", b"other-admin-key-0001"), (b"nope", b"admin-secret-key-0001")]
+    other = {"Authorization": "bearer other-admin-key-0001"}
+    assert put(client, {"id": "x", "price": 1.0}, headers=other).status_code == 200
 
 
 def test_the_ingest_key_is_no_admin_key(demo_tables, tmp_path):
-    with overlay_client(demo_tables, tmp_path, ingest_keys="public") as c:
+    with overlay_client(demo_tables, tmp_path, ingest_keys="public-ingest-key-01") as c:
         assert_problem(put(c, {"id": "x", "in_stock": False}, headers={"Authorization": "Bearer public"}), 401)
 
 
@@ -256,3 +258,13 @@ def test_a_server_without_admin_keys_still_applies_an_existing_overlay(demo_tabl
         put(c, {"id": ids[0], "in_stock": False})
     with overlay_client(demo_tables, tmp_path, admin_keys="") as c:
         assert ids[0] not in shown(c, {"page": "home", "slots": ["bestsellers"]})["bestsellers"]
+
+
+@pytest.mark.parametrize(("field", "link"), [("url", "javascript:alert(1)"), ("image", "data:text/html,x"),
+                                             ("url", " https://shop.example/a"), ("image", "https://x/\n")])
+def test_url_and_image_must_be_http_or_a_site_path(client, ids, field, link):
+    good = {"id": ids[0], "url": "/products/a", "image": "https://cdn.example/a.jpg"}
+    body = assert_problem(put(client, good, {**good, field: link}), 422, f"items[1].{field}")
+    assert "only http(s) URLs and paths on the shop's site" in body["detail"]
+    served = client.post("/v1/recommend", json={"page": "home", "slots": ["bestsellers"], "n": 50}).text
+    assert link.strip() not in served and "/products/a" not in served  # the batch is applied whole or not at all

@@ -11,13 +11,13 @@ from edge.app import create_app
 from edge.config import Settings
 from tests.conftest import assert_problem
 
-INGEST = {"X-Skylt-Key": "shop-key"}
+INGEST = {"X-Skylt-Key": "shop-ingest-key-0001"}
 
 
 @pytest.fixture
 def client(tmp_path, demo_tables):
     settings = Settings.load(tables=str(demo_tables), event_log=str(tmp_path / "events"), poll_seconds=3600.0,
-                             ingest_keys="shop-key", admin_keys="admin-secret",
+                             ingest_keys="shop-ingest-key-0001", admin_keys="admin-secret-key-0001",
                              catalog_overlay=str(tmp_path / "overlay"))
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
@@ -31,9 +31,9 @@ def test_without_the_admin_key_the_browser_is_asked_for_it(client):
     r = client.get("/dashboard")
     assert_problem(r, 401, "authorization")
     assert r.headers["www-authenticate"].startswith("Basic realm=")
-    assert_problem(client.get("/dashboard", headers=basic("shop-key")), 401, "authorization")
+    assert_problem(client.get("/dashboard", headers=basic("shop-ingest-key-0001")), 401, "authorization")
     assert_problem(client.get("/dashboard", headers={"Authorization": "Basic !!"}), 401, "authorization")
-    assert_problem(client.get("/dashboard?key=admin-secret"), 401, "authorization")  # never in a URL
+    assert_problem(client.get("/dashboard?key=admin-secret-key-0001"), 401, "authorization")  # never in a URL
 
 
 def test_the_dashboard_shows_the_report_as_svg_charts_and_snapshot_stats(client):
@@ -44,7 +44,7 @@ def test_the_dashboard_shows_the_report_as_svg_charts_and_snapshot_stats(client)
          "items": ["22423"], "session": "s2"},
         {"type": "click", "item": "85123A", "request_id": "r1", "slot": "for_you", "session": "s1"},
         {"type": "cart", "item": "85123A", "request_id": "r1", "slot": "for_you", "session": "s1"}]})
-    for headers in ({"Authorization": "Bearer admin-secret"}, basic("admin-secret")):
+    for headers in ({"Authorization": "Bearer admin-secret-key-0001"}, basic("admin-secret-key-0001")):
         r = client.get("/dashboard", headers=headers)
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("text/html")
@@ -65,5 +65,6 @@ def test_the_dashboard_shows_the_report_as_svg_charts_and_snapshot_stats(client)
 
 
 def test_a_bad_since_is_a_422(client):
-    assert_problem(client.get("/dashboard?since=lately", headers={"Authorization": "Bearer admin-secret"}), 422,
+    assert_problem(client.get("/dashboard?since=lately", headers={"Authorization": "Bearer admin-secret-key-0001"}),
+                   422,
                    "since")

@@ -84,3 +84,33 @@ def test_cors_allows_listed_shop_origins_only(demo_tables):
         assert "etag" in r.headers["access-control-expose-headers"].lower()
         other = client.get("/v1/recommend", params={"page": "home"}, headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+METRICS_KEY = "metrics-scraper-key-0001"
+
+
+def test_metrics_keys_require_a_bearer_key_compared_in_constant_time(demo_tables, tmp_path, monkeypatch):
+    import hmac
+
+    from starlette.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.config import Settings
+
+    settings = Settings.load(tables=str(demo_tables), poll_seconds=3600.0, event_log=str(tmp_path / "events"),
+                             catalog_overlay=str(tmp_path / "overlay"),
+                             metrics_keys=f"metrics-rotated-key-0002,{METRICS_KEY}",
+                             admin_keys="admin-key-not-for-metrics")
+    calls = []
+    compare = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or compare(a, b))
+    with TestClient(create_app(settings)) as client:
+        for header in (None, "Bearer", f"Basic {METRICS_KEY}", "Bearer wrong-key-0000000000",
+                       "Bearer admin-key-not-for-metrics"):
+            denied = assert_problem(client.get("/metrics", headers={"Authorization": header} if header else {}),
+                                    401, "authorization")
+            assert "Bearer <metrics key>" in denied["detail"] and METRICS_KEY not in denied["detail"]
+        assert calls[:2] == [(b"wrong-key-0000000000", b"metrics-rotated-key-0002"),
+                             (b"wrong-key-0000000000", METRICS_KEY.encode())]  # every key, no early exit
+        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_KEY}"})
+        assert scraped.status_code == 200 and "skylt_requests_total" in scraped.text

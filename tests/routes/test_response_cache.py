@@ -16,7 +16,7 @@ from edge.routes.recommend import RecommendGets
 from tests.conftest import assert_problem
 from tests.routes.conftest import overlay_client
 
-ADMIN = {"Authorization": "Bearer admin-secret"}
+ADMIN = {"Authorization": "Bearer admin-secret-key-0001"}
 ORIGIN = "https://shop.example"
 
 

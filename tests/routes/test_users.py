@@ -16,12 +16,12 @@ from tests.conftest import IDENTITY_SECRET, SERVER_KEY, as_user, assert_problem
 
 # Profiles are written by trusted events here; tests/routes/test_identity.py covers public keys and tokens.
 INGEST = {"X-Skylt-Key": SERVER_KEY}
-ADMIN = {"Authorization": "Bearer admin-secret"}
+ADMIN = {"Authorization": "Bearer admin-secret-key-0001"}
 
 
 def client_for(tmp_path, tables, **settings):
     values = {"tables": str(tables), "event_log": str(tmp_path / "events"), "poll_seconds": 3600.0,
-              "ingest_keys": "shop-key", "admin_keys": "admin-secret", "server_keys": SERVER_KEY,
+              "ingest_keys": "shop-ingest-key-0001", "admin_keys": "admin-secret-key-0001", "server_keys": SERVER_KEY,
               "identity_secrets": IDENTITY_SECRET,
               "catalog_overlay": str(tmp_path / "overlay"), **settings}
     return TestClient(create_app(Settings.load(**values)), raise_server_exceptions=False)
@@ -139,7 +139,7 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
 
 def test_delete_needs_the_admin_key(client):
     assert_problem(client.delete("/v1/users/U"), 401, "authorization")
-    assert_problem(client.delete("/v1/users/U", headers={"Authorization": "Bearer shop-key"}), 401,
+    assert_problem(client.delete("/v1/users/U", headers={"Authorization": "Bearer shop-ingest-key-0001"}), 401,
                    "authorization")
     assert_problem(client.delete("/v1/users/%20", headers=ADMIN), 422, "id")
 

@@ -44,7 +44,7 @@ def shop_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings_for(tables: Path, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return {"tables": str(tables), "poll_seconds": 3600.0, "overlay_poll_seconds": 3600.0,
             "catalog_overlay": str(tmp_path / "overlay"), "event_log": str(tmp_path / "events"),
-            "shopify_state": str(tmp_path / "shopify"), "shopify_webhook_secrets": f"old-secret,{SECRET}",
+            "shopify_state": str(tmp_path / "shopify"), "shopify_webhook_secrets": f"old-shopify-secret-01,{SECRET}",
             **overrides}
 
 

@@ -215,3 +215,16 @@ def test_the_servers_salt_names_customers_as_the_server_does(shop, tmp_path):
     run(shop, tmp_path / "out", profile_dir=tmp_path / "profiles")
     assert profiles.key("555") in {e.get("user_id") for e in rows(tmp_path / "out" / "events.jsonl")}
     profiles.close()
+
+
+def test_links_that_may_not_be_served_are_dropped_at_sync():
+    from edge.shopify.rows import catalog_row
+
+    product = {"id": "gid://shopify/Product/7", "title": "Apron", "handle": "apron", "status": "ACTIVE",
+               "onlineStoreUrl": "javascript:alert(1)",
+               "featuredMedia": {"preview": {"image": {"url": "data:image/png;base64,AA"}}}}
+    row = catalog_row(product, [], "skylt-test.myshopify.com")
+    assert "url" not in row and "image" not in row
+    product["onlineStoreUrl"] = None  # no storefront address: the shop's own product path
+    assert catalog_row(product, [], "skylt-test.myshopify.com")["url"] == \
+        "https://skylt-test.myshopify.com/products/apron"

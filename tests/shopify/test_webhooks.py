@@ -72,7 +72,8 @@ def test_bad_signatures_answer_401_and_store_nothing(shop_client, tmp_path, how)
 
 
 def test_either_secret_verifies_while_rotating(shop_client):
-    assert deliver(shop_client, "products/update", product(PRODUCTS[1]), secret="old-secret").status_code == 200
+    old = deliver(shop_client, "products/update", product(PRODUCTS[1]), secret="old-shopify-secret-01")
+    assert old.status_code == 200
 
 
 def test_webhooks_are_off_until_a_secret_is_configured(shop_tables, tmp_path):
@@ -199,7 +200,7 @@ def test_customers_redact_erases_the_customers_events_and_nothing_else(shop_tabl
     from edge.build.readers import read_events
     from edge.config import Settings
 
-    settings = Settings.load(**settings_for(shop_tables, tmp_path, ingest_keys="pk",
+    settings = Settings.load(**settings_for(shop_tables, tmp_path, ingest_keys="shopify-ingest-key-01",
                                             identity_secrets=IDENTITY_SECRET))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         profiles = client.app.state.profiles  # type: ignore[attr-defined]
@@ -211,7 +212,8 @@ def test_customers_redact_erases_the_customers_events_and_nothing_else(shop_tabl
                        "user_token": user_token("555")},
                       {"type": "view", "item": PRODUCTS[6], "session": "s-1"},
                       {"type": "view", "item": PRODUCTS[7], "session": "s-2"}]
-        assert client.post("/v1/events", json={"events": storefront}, headers={"X-Skylt-Key": "pk"}).status_code == 200
+        sent = client.post("/v1/events", json={"events": storefront}, headers={"X-Skylt-Key": "shopify-ingest-key-01"})
+        assert sent.status_code == 200
         assert profiles.get(profiles.key("555")).purchases == [PRODUCTS[0]]
         request = {"shop_id": 1, "shop_domain": SHOP, "customer": {"id": 555, "email": "a@example.com"},
                    "orders_requested": [3], "data_request": {"id": 99}}
@@ -256,3 +258,12 @@ def test_shops_not_served_are_acknowledged_and_ignored(shop_tables, tmp_path):
 def test_unknown_topics_are_acknowledged(shop_client):
     r = deliver(shop_client, "collections/update", {"id": 1})
     assert r.status_code == 200 and r.json()["ignored"] == "topic not used by Skylt"
+
+
+def test_a_product_image_or_handle_that_is_no_http_link_is_not_served(shop_client):
+    item = PRODUCTS[2]
+    payload = {**product(item), "image": {"src": "javascript:alert(1)"}, "handle": "x\ny"}
+    assert deliver(shop_client, "products/update", payload).json() == {"topic": "products/update",
+                                                                       "upserted": [item]}
+    shown = bestsellers(shop_client)[item]
+    assert shown["title"] == "Linen apron" and shown["url"] is None and shown["image"] is None

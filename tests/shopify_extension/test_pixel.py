@@ -15,7 +15,7 @@ import pytest
 
 from tests.shopify_extension.conftest import needs_packages, run_script
 
-KEY = "pk_shopify_test"
+KEY = "pk_shopify_test_key"
 SETTINGS = {"apiUrl": "https://reco.shop.example/", "publicKey": KEY, "purchases": "pixel"}
 ALLOWED = {"analyticsProcessingAllowed": True, "marketingAllowed": False, "preferencesProcessingAllowed": False,
            "saleOfDataAllowed": False}

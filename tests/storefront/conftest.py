@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import Server
 from tests.snippets.fakeshop import FakeShop, fake_shop  # noqa: F401 - fake_shop: shared fixture
 
-INGEST_KEY = "test-ingest-key"
-ADMIN_KEY = "test-admin-key"
+INGEST_KEY = "test-ingest-key-0001"
+ADMIN_KEY = "test-admin-key-00001"
 
 
 def read_events(log_dir: Path, kind: str = "events") -> list[dict[str, Any]]:

@@ -39,7 +39,8 @@ def test_skylt_demo_serves_the_shop_and_accepts_its_events(tmp_path: Path, demo_
         shop = httpx.get(f"{base}/storefront/", timeout=5)
         assert shop.status_code == 200 and "<skylt-slot" in shop.text and DEMO_INGEST_KEY in shop.text
         assert httpx.get(f"{base}/storefront/skylt.js", timeout=5).text.startswith("/*! Skylt")
-        sent = httpx.post(f"{base}/v1/events?key={DEMO_INGEST_KEY}", timeout=5, headers={"Content-Type": "text/plain"},
+        sent = httpx.post(f"{base}/v1/events", timeout=5,
+                          headers={"Content-Type": "text/plain", "X-Skylt-Key": DEMO_INGEST_KEY},
                           content=b'{"events": [{"type": "view", "item": "85123A", "session": "s"}]}')
         assert sent.json()["accepted"] == 1
         assert list((tmp_path / "out" / "events").glob("events-*.jsonl"))

@@ -1,5 +1,5 @@
 """A hostile catalog update (through the real catalog overlay) shows as inert text on the shop's own pages and in
-the snippet's cards, and its javascript: URL never becomes a link."""
+the snippet's cards; its javascript: URL is refused before it reaches the catalog."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ def _similar(server: ShopServer) -> dict[str, Any]:
 
 def test_hostile_titles_and_urls_stay_text(page: Any, shop_server: ShopServer) -> None:
     original = _similar(shop_server)
-    _put(shop_server, {"id": original["id"], "title": TITLE, "url": URL})
+    refused = httpx.put(f"{shop_server.url}/v1/catalog/items", json={"items": [{"id": original["id"], "url": URL}]},
+                        headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=5)
+    assert refused.status_code == 422 and refused.json()["field"] == "items[0].url"
+    _put(shop_server, {"id": original["id"], "title": TITLE})
     try:
         deadline = time.monotonic() + 5
         while _similar(shop_server)["title"] != TITLE:  # every worker applies the overlay within a second
@@ -38,7 +41,7 @@ def test_hostile_titles_and_urls_stay_text(page: Any, shop_server: ShopServer) -
         page.goto(shop_server.shop(f"p/{SHOWN_ON}"))
         card = page.wait_for_selector("section[data-slot=similar] .skylt-card")
         assert card.eval_on_selector(".skylt-name", "e => e.textContent") == TITLE
-        # The unsafe URL is dropped; the shop's itemUrl (its own product page) takes its place.
+        # The unsafe URL never reached the catalog: the card links to the shop's own product page.
         assert card.eval_on_selector(".skylt-link", "e => e.getAttribute('href')") == \
             shop_server.shop(f"p/{original['id']}")
         card.click()

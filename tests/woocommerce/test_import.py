@@ -111,3 +111,14 @@ def test_cli_bad_secret_is_one_line(tmp_path: Path) -> None:
 def test_records_not_shaped_like_woocommerces_are_refused(tmp_path: Path) -> None:
     with pytest.raises(WooCommerceError, match=r"/products: expected objects with an integer id"):
         run_import(Shop([{"name": "no id"}], []), tmp_path)
+
+
+def test_links_that_may_not_be_served_are_dropped_at_import() -> None:
+    from edge.woocommerce.import_ import catalog_rows
+
+    products = [product(1, "Apron"), product(2, "Mug")]
+    products[0].update(permalink="javascript:alert(1)", images=[{"src": "https://shop.example/a.jpg"}])
+    products[1].update(permalink="https://shop.example/mug", images=[{"src": "data:image/png;base64,AA"}])
+    rows = catalog_rows(products, "SEK")
+    assert [(r["url"], r["image"]) for r in rows] == [(None, "https://shop.example/a.jpg"),
+                                                      ("https://shop.example/mug", None)]

@@ -40,9 +40,10 @@ def results(junit: Path) -> tuple[int, set[str]]:
 
 @pytest.fixture(scope="module")
 def live_api(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # pk-phpunit is the key test-admin.php expects, sk-phpunit-admin-key the one test-privacy.php erases with; the
-    # event log stays out of the working directory.
-    srv = Server(demo_tables, env={"SKYLT_INGEST_KEYS": "pk-phpunit", "SKYLT_ADMIN_KEYS": "sk-phpunit-admin-key",
+    # pk-phpunit-ingest-key is the key test-admin.php expects, sk-phpunit-admin-key the one test-privacy.php erases
+    # with; the event log stays out of the working directory.
+    srv = Server(demo_tables, env={"SKYLT_INGEST_KEYS": "pk-phpunit-ingest-key",
+                                   "SKYLT_ADMIN_KEYS": "sk-phpunit-admin-key",
                                    "SKYLT_EVENT_LOG": str(tmp_path_factory.mktemp("phpunit-events"))})
     try:
         srv.wait_ready()

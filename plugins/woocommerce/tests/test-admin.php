@@ -78,8 +78,8 @@ class Test_Admin extends Skylt_Test_Case
         }
         $this->save(['api_url' => $api]);
         $this->assertSame('Connected: the Skylt server is ready.', $this->connection_test());
-        // test_phpunit.py starts that server with SKYLT_INGEST_KEYS=pk-phpunit.
-        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit']);
+        // test_phpunit.py starts that server with SKYLT_INGEST_KEYS=pk-phpunit-ingest-key.
+        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit-ingest-key']);
         $this->assertStringEndsWith('It accepts events with the public ingest key.', $this->connection_test());
         $this->save(['api_url' => $api, 'ingest_key' => 'pk-wrong']);
         $this->assertStringContainsString(
@@ -87,7 +87,7 @@ class Test_Admin extends Skylt_Test_Case
             $this->connection_test()
         );
         // A server key the server does not know: the shop would send orders that are never taken.
-        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit', 'server_key' => 'srv-phpunit-unknown-key']);
+        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit-ingest-key', 'server_key' => 'srv-phpunit-unknown-key']);
         $verdict = $this->connection_test();
         $this->assertStringContainsString('It accepts events with the public ingest key.', $verdict);
         $this->assertStringEndsWith(
