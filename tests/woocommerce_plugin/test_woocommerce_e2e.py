@@ -1,8 +1,8 @@
 """The plugin in a real shop: WordPress + WooCommerce on MariaDB, a live `skylt serve`, real Chromium.
 
-Runs on every test run against the WooCommerce and WordPress releases in ../shared/vendor (or ``WC_PLUGIN_DIR``
-and ``WP_CORE_DIR``). A product whose SKU is a demo item id (85123A) shows the API's recommendations; paid orders reach the
-event log, also when the API was down while they were paid.
+Runs on every test run against the WooCommerce and WordPress releases in ../shared/vendor (or
+``WC_PLUGIN_DIR`` and ``WP_CORE_DIR``). A product whose SKU is a demo item id (85123A) shows the API's
+recommendations; paid orders reach the event log, also when the API was down while they were paid.
 """
 
 from __future__ import annotations
