@@ -87,7 +87,9 @@ class Test_Admin extends Skylt_Test_Case
             $this->connection_test()
         );
         // A server key the server does not know: the shop would send orders that are never taken.
-        $this->save(['api_url' => $api, 'ingest_key' => 'pk-phpunit-ingest-key', 'server_key' => 'srv-phpunit-unknown-key']);
+        $this->save(
+            ['api_url' => $api, 'ingest_key' => 'pk-phpunit-ingest-key', 'server_key' => 'srv-phpunit-unknown-key']
+        );
         $verdict = $this->connection_test();
         $this->assertStringContainsString('It accepts events with the public ingest key.', $verdict);
         $this->assertStringEndsWith(
