@@ -141,6 +141,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(RecommendGets, state=app.state)
     if settings.cors_origins:
         app.add_middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key"], expose_headers=["ETag"],
-                           max_age=600)
+                           allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key", "X-Skylt-User-Token"],
+                           expose_headers=["ETag"], max_age=600)
     return app
