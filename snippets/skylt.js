@@ -358,9 +358,8 @@
     impressions,
     history: () => ids(load().v),
     // consent(true) gives it (remembered), consent(false) withdraws it: unsent events are dropped and what was
-    // stored is deleted at once; consent() says whether it is given.
+    // stored is deleted at once. consented() says whether it is given now.
     consent(yes) {
-      if (yes === undefined) return allowed();
       granted = !!yes;
       if (!yes) { queue = []; mem = { v: [], c: [], s: null, a: [] }; }
       try {
@@ -369,6 +368,7 @@
       } catch (e) { /* storage blocked: consent holds for this page */ }
       return allowed();
     },
+    consented: allowed,
     query,
     recommend: (ctx) => get(Object.assign({ history: ids(load().v), cart: ids(load().c) }, ctx)),
     refresh: () => Promise.all([...slots].map((s) => s.refresh())),

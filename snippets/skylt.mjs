@@ -37,7 +37,7 @@ export async function recommend(context = {}) {
     if (fields.cart === undefined) fields.cart = skylt.cart.items();
   }
   const headers = {};
-  if (user && userToken && (!skylt || skylt.consent())) {
+  if (user && userToken && (!skylt || (skylt.consented && skylt.consented()))) {
     fields.user = String(user);
     headers["X-Skylt-User-Token"] = String(userToken);
   }

@@ -88,7 +88,7 @@ def test_before_consent_nothing_is_sent_kept_or_read_and_the_request_is_anonymou
     _open(page, fake_shop, "before", SHOPPER, away="before-next")
     page.evaluate(EVERYTHING)
 
-    assert page.evaluate("Skylt.consent()") is False  # the default is consent required
+    assert page.evaluate("Skylt.consented()") is False  # the default is consent required
     assert page.evaluate("Skylt.history()") == ["p1", "v1"]  # this page's views, in memory only
     spy = page.evaluate("window.__spy")
     assert [f["url"] for f in spy["fetch"] if "/v1/events" in f["url"]] == [] and spy["beacons"] == []
