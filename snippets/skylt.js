@@ -13,20 +13,29 @@
   const SESSION_IDLE = 30 * 6e4; // a new session after 30 minutes without activity
   const BATCH = 20;
   const FLUSH_MS = 2000;
+  const KEEPALIVE = 65536; // bytes of keepalive bodies a page may have in flight
+  const MAX_BODY = 16384; // bytes of events per body: several fit that budget, and under 500 events (the server's cap)
 
-  const conf = () => Object.assign({ api: "", key: "", consent: true, timeout: 800, renderer: "default" },
+  const conf = () => Object.assign({ api: "", key: "", consent: "required", timeout: 800, renderer: "default" },
     window.SkyltConfig);
   const api = () => String(conf().api || "").replace(/\/+$/, "");
   let warned = false;
   const warn = (msg) => { if (!warned) { warned = true; console.warn("Skylt: " + msg); } };
 
-  // Consent: true (the shop needs none), false (never store or send), "required" (wait for Skylt.consent(true)).
+  // Consent: "required" (the default: nothing stored or sent, no identity, until Skylt.consent(true)), true (the
+  // shop collected it elsewhere), false (never). Skylt.consent(false) overrides both for the page.
   let granted = null;
   const allowed = () => {
     const c = conf().consent;
-    if (granted !== null) return granted && c !== false;
-    if (c === "required") { try { return localStorage.getItem(CONSENT) === "1"; } catch (e) { return false; } }
-    return c !== false;
+    if (c === false) return false;
+    if (granted !== null) return granted;
+    if (c === true) return true;
+    try { return localStorage.getItem(CONSENT) === "1"; } catch (e) { return false; }
+  };
+  // A signed-in shopper, only with consent and the token the shop's backend signed: never `user` alone.
+  const identity = () => {
+    const c = conf();
+    return allowed() && c.user && c.userToken ? { user: String(c.user), user_token: String(c.userToken) } : {};
   };
 
   // State: recently viewed [[id, ms]] (most recent last), cart [[id, ms]], session [id, last-active ms],
@@ -62,35 +71,45 @@
     return s.s[0];
   };
 
-  // Events: batched, sent with keepalive fetch; on pagehide with sendBeacon (no headers, so the key rides in the URL).
+  // Events: batched, each body sent with a keepalive fetch (it outlives the page) and the key in a header, never in
+  // the URL. Keepalive bodies in flight share a 64 KB budget; past it a body goes as a plain fetch.
   let queue = [];
   let timer = 0;
+  let inflight = 0;
   const record = (type, item, extra) => {
     if (!allowed() || !conf().key || !api() || (!item && type !== "impression")) return;
     const e = { type, session: session(), ts: Date.now() };
     if (item) e.item = String(item);
-    if (conf().user) e.user = String(conf().user);
-    queue.push(Object.assign(e, extra));
+    queue.push(Object.assign(e, identity(), extra));
     if (queue.length >= BATCH) flush();
     else if (!timer) timer = setTimeout(flush, FLUSH_MS);
   };
-  const flush = (beacon) => {
+  const size = (text) => new Blob([text]).size;
+  const post = (events) => {
+    const body = JSON.stringify({ events });
+    const n = size(body);
+    const keepalive = inflight + n <= KEEPALIVE;
+    if (keepalive) inflight += n;
+    fetch(api() + "/v1/events", { method: "POST", keepalive, body,
+      headers: { "Content-Type": "application/json", "X-Skylt-Key": String(conf().key) } })
+      .catch(() => {}) // events are best effort
+      .then(() => { if (keepalive) inflight -= n; });
+  };
+  const flush = () => {
     clearTimeout(timer);
     timer = 0;
-    const url = api() + "/v1/events";
-    const key = String(conf().key);
-    while (queue.length) {
-      const body = JSON.stringify({ events: queue.splice(0, 100) }); // well under the 64 KB keepalive limit
-      try {
-        if (beacon === true && navigator.sendBeacon
-          && navigator.sendBeacon(url + "?key=" + encodeURIComponent(key), body)) continue;
-        fetch(url, { method: "POST", keepalive: true, body,
-          headers: { "Content-Type": "application/json", "X-Skylt-Key": key } }).catch(() => {});
-      } catch (e) { /* events are best effort */ }
+    let batch = [];
+    let bytes = 0;
+    for (const e of queue.splice(0)) {
+      const n = size(JSON.stringify(e)) + 1;
+      if (batch.length && bytes + n > MAX_BODY) { post(batch); batch = []; bytes = 0; }
+      batch.push(e);
+      bytes += n;
     }
+    if (batch.length) post(batch);
   };
-  addEventListener("pagehide", () => flush(true));
-  addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(true); });
+  addEventListener("pagehide", flush);
+  addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(); });
 
   // The request: fields in a fixed order and the cart sorted, so equal contexts share cache entries.
   const FIELDS = ["page", "item", "cart", "history", "purchased", "user", "session", "region", "segment", "slots", "n",
@@ -104,11 +123,16 @@
     }
     return q.toString();
   };
+  // The one way out for requests: the user goes only with consent and its token, the token in a header (out of URLs
+  // and CDN logs); without them the request is anonymous.
   const get = async (ctx) => {
+    const id = identity();
+    ctx = Object.assign({}, ctx, { user: id.user });
     const ctrl = new AbortController();
     const t = setTimeout(() => ctrl.abort(), +conf().timeout || 800);
     try {
-      const r = await fetch(api() + "/v1/recommend?" + query(ctx), { signal: ctrl.signal, credentials: "omit" });
+      const r = await fetch(api() + "/v1/recommend?" + query(ctx), { signal: ctrl.signal, credentials: "omit",
+        headers: id.user ? { "X-Skylt-User-Token": id.user_token } : {} });
       if (!r.ok) throw new Error("HTTP " + r.status);
       const data = await r.json();
       if (!data || !Array.isArray(data.slots)) throw new Error("unexpected response");
@@ -239,7 +263,7 @@
     context() {
       const s = load();
       return { page: attr(this, "page") || "home", item: attr(this, "item") || undefined, cart: ids(s.c),
-        history: ids(s.v), user: conf().user, session: conf().experiment ? session() : undefined,
+        history: ids(s.v), session: conf().experiment && allowed() ? session() : undefined,
         region: conf().region, segment: conf().segment,
         slots: list(attr(this, "slot") || attr(this, "slots")), n: attr(this, "n") || undefined,
         category: attr(this, "category") || undefined, exclude: list(attr(this, "exclude")),
@@ -333,13 +357,18 @@
     click,
     impressions,
     history: () => ids(load().v),
+    // consent(true) gives it (remembered), consent(false) withdraws it: unsent events are dropped and what was
+    // stored is deleted at once. consented() says whether it is given now.
     consent(yes) {
       granted = !!yes;
+      if (!yes) { queue = []; mem = { v: [], c: [], s: null, a: [] }; }
       try {
-        if (yes) { localStorage.setItem(CONSENT, "1"); save(mem); }
-        else { queue = []; localStorage.removeItem(CONSENT); localStorage.removeItem(STORE); }
+        if (allowed()) { localStorage.setItem(CONSENT, "1"); save(mem); }
+        else { localStorage.removeItem(CONSENT); localStorage.removeItem(STORE); }
       } catch (e) { /* storage blocked: consent holds for this page */ }
+      return allowed();
     },
+    consented: allowed,
     query,
     recommend: (ctx) => get(Object.assign({ history: ids(load().v), cart: ids(load().c) }, ctx)),
     refresh: () => Promise.all([...slots].map((s) => s.refresh())),

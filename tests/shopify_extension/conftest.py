@@ -63,11 +63,12 @@ def run_script(script: str, payload: dict[str, Any], timeout: float = 60) -> str
 
 @pytest.fixture(scope="session")
 def liquid() -> Any:
-    """render(block, context, settings=None, locale=None) -> HTML of blocks/<block>.liquid."""
+    """render(block, context, settings=None, locale=None, now=None) -> HTML of blocks/<block>.liquid; ``now`` (Unix
+    seconds) is the time Liquid's 'now' stands for."""
     needs_packages("liquidjs")
 
     def render(block: str, context: dict[str, Any], settings: dict[str, Any] | None = None,
-               locale: str | None = None) -> str:
+               locale: str | None = None, now: int | None = None) -> str:
         return run_script("render-block.mjs", {"block": block, "context": context, "settings": settings or {},
-                                               "locale": locale})
+                                               "locale": locale, "now": now})
     return render

@@ -19,10 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from edge.identity import verify
 from tests.conftest import Server
 from tests.shopify_extension.conftest import THEME
 
 KEY = "pk_shopify_browser"
+IDENTITY_SECRET = "shopify-identity-secret-0001"  # the embed's setting and the server's identity_secrets
 PRODUCT = {"id": "85123A", "handle": "white-hanging-heart-t-light-holder", "title": "White Hanging Heart"}
 CUSTOMER = {"id": 6000001, "email": "shopper@example.com", "first_name": "Ada"}
 
@@ -51,7 +53,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 def skylt(demo_tables: Path, shop: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     events = tmp_path_factory.mktemp("shopify-events")
     srv = Server(demo_tables, env={"SKYLT_CORS_ORIGINS": shop[0], "SKYLT_INGEST_KEYS": KEY,
-                                   "SKYLT_EVENT_LOG": str(events)})
+                                   "SKYLT_IDENTITY_SECRETS": IDENTITY_SECRET, "SKYLT_EVENT_LOG": str(events)})
     srv.events = events  # type: ignore[attr-defined]
     try:
         srv.wait_ready()
@@ -73,8 +75,9 @@ def open_shop_page(page: Any, liquid: Any, shop: tuple[str, Path], skylt: Any, b
                    settings: dict[str, Any], locale: str = "en", consent: bool = True,
                    api_loaded: bool = False) -> dict[str, Any]:
     """Renders block + embed into a page, opens it with Shopify's privacy API answering `consent` (already
-    loaded by the theme, or loaded on request), waits for the slot; returns its /v1/recommend URL and answer."""
-    embed = liquid("embed", ctx, {"api_url": skylt.url, "public_key": KEY}, locale)
+    loaded by the theme, or loaded on request), waits for the slot; returns its /v1/recommend URL, request headers
+    and answer."""
+    embed = liquid("embed", ctx, {"api_url": skylt.url, "public_key": KEY, "identity_secret": IDENTITY_SECRET}, locale)
     html = (f"<!doctype html><html lang='{locale}'><head><meta charset='utf-8'>"
             "<link rel='stylesheet' href='/assets/skylt-blocks.css'></head>"
             f"<body><main style='width:900px'>{liquid(block, ctx, settings, locale)}</main>{embed}</body></html>")
@@ -92,7 +95,7 @@ def open_shop_page(page: Any, liquid: Any, shop: tuple[str, Path], skylt: Any, b
     assert response.status == 200, response.text()
     page.wait_for_selector("skylt-slot[data-state=ready]", state="attached", timeout=20_000)
     assert page.skylt_log.errors == []
-    return {"url": response.url, "body": response.json()}
+    return {"url": response.url, "headers": response.request.all_headers(), "body": response.json()}
 
 
 def shown(page: Any) -> dict[str, Any]:
@@ -120,9 +123,12 @@ def test_product_block_shows_the_servers_recommendations_for_the_product(page: A
     query = parse_qs(urlsplit(answer["url"]).query)
     assert query["page"] == ["product"] and query["item"] == ["85123A"]
     assert query["slots"] == ["similar"] and query["n"] == ["4"]
-    assert query["user"] == [str(CUSTOMER["id"])]  # logged in and consenting
+    # Logged in and consenting: the customer with the token the embed signed, in a header.
+    assert query["user"] == [str(CUSTOMER["id"])]
+    assert verify(answer["headers"]["x-skylt-user-token"], str(CUSTOMER["id"]), [IDENTITY_SECRET])
+    assert IDENTITY_SECRET not in page.content()
     # The same question asked directly gets the same answer: the page shows the server's recommendations.
-    direct = httpx.get(answer["url"]).json()
+    direct = httpx.get(answer["url"], headers={"X-Skylt-User-Token": answer["headers"]["x-skylt-user-token"]}).json()
     items = direct["slots"][0]["items"]
     assert 1 <= len(items) <= 4 and "85123A" not in [i["id"] for i in items]
     got = shown(page)
@@ -130,11 +136,12 @@ def test_product_block_shows_the_servers_recommendations_for_the_product(page: A
     assert got["links"] == [f"/products/{i['id']}" for i in items]
     assert got["heading"] == "You may also like"
     assert got["flow"] == "row"  # grid layout
-    # The embed recorded the product view; with consent it reaches the event log.
+    # The embed recorded the product view; with consent it reaches the event log, the customer's token verified
+    # (the log holds the customer's id hashed).
     page.evaluate("Skylt.flush()")
     deadline = time.monotonic() + 10
-    while not any(e["type"] == "view" and e["item_id"] == "85123A" for e in logged_events(skylt)):
-        assert time.monotonic() < deadline, "the product view never reached the server"
+    while not any(e["type"] == "view" and e["item_id"] == "85123A" and e.get("user_id") for e in logged_events(skylt)):
+        assert time.monotonic() < deadline, "the product view never reached the server with its customer"
         time.sleep(0.1)
 
 
@@ -165,6 +172,7 @@ def test_home_block_without_consent_stores_and_sends_nothing(page: Any, liquid: 
                             consent=False)
     query = parse_qs(urlsplit(answer["url"]).query)
     assert query["slots"] == ["bestsellers"] and "user" not in query  # no consent: the customer stays unnamed
+    assert "x-skylt-user-token" not in answer["headers"]
     got = shown(page)
     assert len(got["names"]) == 5
     assert got["heading"] == "Our <b>favourites</b>"  # the merchant's heading, as text

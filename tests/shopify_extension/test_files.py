@@ -64,7 +64,20 @@ def test_block_offers_exactly_its_pages_slots(block: str) -> None:
 def test_embed_targets_the_page_body() -> None:
     spec = schema("embed")
     assert spec["target"] in ("body", "head")
-    assert {s["id"] for s in spec["settings"]} == {"api_url", "public_key", "consent", "send_customer"}
+    assert {s["id"] for s in spec["settings"]} == {"api_url", "public_key", "consent", "send_customer",
+                                                   "identity_secret"}
+
+
+def test_the_identity_secret_is_used_only_inside_hmac_sha256() -> None:
+    """Read once (stripped), tested for blank, then only the key of hmac_sha256: never output, never in a script."""
+    text = (THEME / "blocks" / "embed.liquid").read_text().split("{% schema %}")[0]
+    code = re.sub(r"{% comment %}.*?{% endcomment %}", "", text, flags=re.S)
+    assert [line.strip() for line in code.splitlines() if "identity_secret" in line] == [
+        "assign skylt_identity_secret = block.settings.identity_secret | strip",
+        "if customer and block.settings.send_customer and skylt_identity_secret != blank",
+        "assign skylt_mac = skylt_message | hmac_sha256: skylt_identity_secret",
+    ]
+    assert not any("identity_secret" in p.read_text() for p in (THEME / "assets").glob("*.js"))
 
 
 def test_every_label_is_translated_in_english_and_swedish() -> None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,11 +56,11 @@ def checkout_completed() -> dict[str, Any]:
             "timestamp": NOW, "context": {}, "data": {"checkout": checkout}}
 
 
-def run(steps: list[dict[str, Any]], privacy: dict[str, Any] = ALLOWED, beacon: bool = True,
+def run(steps: list[dict[str, Any]], privacy: dict[str, Any] = ALLOWED,
         settings: dict[str, Any] = SETTINGS, storage: dict[str, str] | None = None,
         pixel: str | None = None) -> dict[str, Any]:
     needs_packages("@shopify/web-pixels-extension")
-    out = run_script("pixel-harness.mjs", {"settings": settings, "customerPrivacy": privacy, "beacon": beacon,
+    out = run_script("pixel-harness.mjs", {"settings": settings, "customerPrivacy": privacy,
                                            "localStorage": storage or {}, "steps": steps, "pixel": pixel})
     return dict(json.loads(out))
 
@@ -71,7 +71,8 @@ def cart_step() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def ingest(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The real app with an ingest key: what the pixel sends must be accepted whole."""
+    """The real app with an ingest key: what the pixel sends must be accepted whole, through the CORS preflight a
+    browser makes from the pixel's sandbox (opaque origin: `Origin: null`, allowed by listing "null")."""
     from starlette.testclient import TestClient
 
     from edge.app import create_app
@@ -79,25 +80,29 @@ def ingest(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     events = tmp_path_factory.mktemp("pixel-events")
     app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0, ingest_keys=KEY,
-                                   event_log=str(events)))
+                                   event_log=str(events), cors_origins="https://shop.example,null"))
     with TestClient(app, raise_server_exceptions=False) as client:
         def post(sent: dict[str, Any]) -> dict[str, Any]:
             url = urlsplit(sent["url"])
-            response = client.post(f"{url.path}?{url.query}", content=json.dumps(sent["body"]),
-                                   headers={"Content-Type": sent["contentType"]})
+            preflight = client.options(url.path, headers={"Origin": "null", "Access-Control-Request-Method": "POST",
+                                                          "Access-Control-Request-Headers": "content-type,x-skylt-key"})
+            assert preflight.status_code == 200, preflight.text
+            response = client.post(url.path, content=json.dumps(sent["body"]), headers={
+                "Origin": "null", "Content-Type": sent["contentType"], "X-Skylt-Key": sent["key"]})
             assert response.status_code == 200, response.text
+            assert response.headers["access-control-allow-origin"] == "null"
             return dict(response.json())
         yield post
 
 
-def test_add_to_cart_is_one_cart_event_sent_by_beacon(ingest: Any) -> None:
+def test_add_to_cart_is_one_cart_event_sent_by_keepalive_fetch_with_the_key_in_a_header(ingest: Any) -> None:
     out = run([cart_step()])
     assert out["subscribed"] == ["checkout_completed", "product_added_to_cart"]
-    [sent] = out["sent"]
-    assert sent["via"] == "beacon"
+    [sent] = out["sent"]  # never a beacon: it cannot carry the key header
+    assert (sent["via"], sent["method"], sent["keepalive"]) == ("fetch", "POST", True)
+    assert (sent["key"], sent["contentType"]) == (KEY, "application/json")
     url = urlsplit(sent["url"])
-    assert (url.scheme, url.netloc, url.path) == ("https", "reco.shop.example", "/v1/events")
-    assert parse_qs(url.query) == {"key": [KEY]}
+    assert (url.scheme, url.netloc, url.path, url.query) == ("https", "reco.shop.example", "/v1/events", "")
     assert sent["body"] == {"events": [{"type": "cart", "item": "7982301234", "session": "client-1", "ts": NOW,
                                         "quantity": 2, "price": 9.5}]}
     assert ingest(sent) == {"accepted": 1, "not_stored": 0, "rejected": [], "unsigned": []}
@@ -141,11 +146,18 @@ def test_consent_given_and_withdrawn_on_the_page() -> None:
     assert len(out["sent"]) == 1  # only the add made while consent was given
 
 
-def test_refused_beacon_falls_back_to_a_plain_text_post(ingest: Any) -> None:
-    [sent] = run([cart_step()], beacon=False)["sent"]
-    assert sent["via"] == "fetch" and sent["contentType"] == "text/plain"  # no CORS preflight
-    assert parse_qs(urlsplit(sent["url"]).query) == {"key": [KEY]}
-    assert ingest(sent)["accepted"] == 1
+def test_a_large_order_is_split_within_the_keepalive_budget(ingest: Any) -> None:
+    payload = checkout_completed()
+    lines = payload["data"]["checkout"]["lineItems"]
+    ids = [str(8_000_000_000_000 + i) for i in range(500)]
+    payload["data"]["checkout"]["lineItems"] = [{**lines[0], "id": f"l{i}", "variant": variant(product, 3.0)}
+                                                for i, product in enumerate(ids)]
+    sent = run([{"event": "checkout_completed", "payload": payload}])["sent"]
+    assert len(sent) > 1 and all(s["keepalive"] and s["bytes"] <= 16384 + 16 for s in sent)
+    # More than keepalive allows in flight in all, so one body at a time.
+    assert sum(s["bytes"] for s in sent) > 65536 and {s["inFlight"] for s in sent} == {0}
+    assert [e["item"] for s in sent for e in s["body"]["events"]] == ids  # every line, in order, once
+    assert sum(ingest(s)["accepted"] for s in sent) == 500
 
 
 def test_the_storefront_session_joins_cart_and_views_while_fresh() -> None:

@@ -35,19 +35,33 @@ class Post:
     body: Any
 
 
+@dataclass
+class Get:
+    path: str
+    headers: dict[str, str]  # names in lower case
+
+
+# What Skylt's CORS allows (edge/app.py): the fake API answers preflights the same way.
+CORS_HEADERS = "Content-Type, If-None-Match, X-Skylt-Key, X-Skylt-User-Token"
+
+
 class FakeShop:
-    """Pages at /page/<name>, the snippet at /skylt.js and /skylt.mjs, canned API answers under /api/<name>/."""
+    """Pages at /page/<name>, the snippet at /skylt.js and /skylt.mjs, canned API answers under /api/<name>/.
+    The API also answers from another origin (``cross_url``, localhost for 127.0.0.1), with CORS like Skylt's."""
 
     def __init__(self) -> None:
         self.pages: dict[str, bytes] = {}
         self.apis: dict[str, Canned] = {}
         self.requests: list[str] = []
+        self.gets: list[Get] = []
         self.posts: list[Post] = []
+        self.preflights: list[Get] = []
         shop = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 shop.requests.append(self.path)
+                shop.gets.append(Get(self.path, {k.lower(): v for k, v in self.headers.items()}))
                 path = self.path.split("?", 1)[0]
                 if path == "/skylt.js":
                     return self._send(Canned(body=SNIPPET.read_bytes(), content_type="text/javascript"))
@@ -67,11 +81,27 @@ class FakeShop:
                                        self.headers.get("X-Skylt-Key"), json.loads(body)))
                 self._send(Canned(body=b'{"accepted": 0}'))
 
+            def do_OPTIONS(self) -> None:
+                shop.preflights.append(Get(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                self.send_response(200)
+                self._cors()
+                self.send_header("Access-Control-Allow-Methods", "GET, POST")
+                self.send_header("Access-Control-Allow-Headers", CORS_HEADERS)
+                self.send_header("Access-Control-Max-Age", "600")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _cors(self) -> None:
+                if self.headers.get("Origin"):
+                    self.send_header("Access-Control-Allow-Origin", self.headers["Origin"])
+                    self.send_header("Vary", "Origin")
+
             def _send(self, canned: Canned) -> None:
                 if canned.delay:
                     time.sleep(canned.delay)
                 try:
                     self.send_response(canned.status)
+                    self._cors()
                     self.send_header("Content-Type", canned.content_type)
                     self.send_header("Content-Length", str(len(canned.body)))
                     self.send_header("Cache-Control", "no-store")
@@ -86,16 +116,18 @@ class FakeShop:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.cross_url = f"http://localhost:{self.httpd.server_address[1]}"  # another origin, the same server
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
-    def api(self, name: str, canned: Canned) -> str:
-        """Register a canned API answer; returns the base URL to put in SkyltConfig.api."""
+    def api(self, name: str, canned: Canned, cross: bool = False) -> str:
+        """Register a canned API answer; returns the base URL to put in SkyltConfig.api (on another origin than the
+        pages with ``cross``)."""
         self.apis[name] = canned
-        return f"{self.url}/api/{name}"
+        return f"{self.cross_url if cross else self.url}/api/{name}"
 
-    def api_json(self, name: str, payload: Any) -> str:
-        return self.api(name, Canned(body=json.dumps(payload).encode()))
+    def api_json(self, name: str, payload: Any, cross: bool = False) -> str:
+        return self.api(name, Canned(body=json.dumps(payload).encode()), cross)
 
     def page(self, name: str, config: dict[str, Any], body: str, head: str = "") -> str:
         """A page loading the built snippet with ``config``; returns its URL."""

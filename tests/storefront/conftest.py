@@ -15,6 +15,7 @@ from tests.snippets.fakeshop import FakeShop, fake_shop  # noqa: F401 - fake_sho
 
 INGEST_KEY = "test-ingest-key-0001"
 ADMIN_KEY = "test-admin-key-00001"
+IDENTITY_SECRET = "storefront-identity-secret-0001"
 
 
 def read_events(log_dir: Path, kind: str = "events") -> list[dict[str, Any]]:
@@ -46,7 +47,7 @@ def shop_server(demo_tables: Path, fake_shop: FakeShop,  # noqa: F811
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopServer]:
     state = tmp_path_factory.mktemp("storefront")
     srv = ShopServer(demo_tables, env={"SKYLT_STOREFRONT": "true", "SKYLT_INGEST_KEYS": INGEST_KEY,
-                                       "SKYLT_ADMIN_KEYS": ADMIN_KEY,
+                                       "SKYLT_ADMIN_KEYS": ADMIN_KEY, "SKYLT_IDENTITY_SECRETS": IDENTITY_SECRET,
                                        "SKYLT_EVENT_LOG": str(state / "events"),
                                        "SKYLT_CATALOG_OVERLAY": str(state / "overlay"),
                                        "SKYLT_CORS_ORIGINS": fake_shop.url})

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from edge.identity import sign
 from tests.snippets.fakeshop import FakeShop
-from tests.storefront.conftest import INGEST_KEY, ShopServer, read_events
+from tests.storefront.conftest import IDENTITY_SECRET, INGEST_KEY, ShopServer, read_events
 
 
 def test_views_cart_changes_and_clicks_arrive_with_request_id_and_slot(page: Any, shop_server: ShopServer) -> None:
@@ -19,7 +20,7 @@ def test_views_cart_changes_and_clicks_arrive_with_request_id_and_slot(page: Any
     request_id = answer.value.json()["request_id"]
     link = page.wait_for_selector("section[data-slot=similar] a.skylt-link")
     clicked = link.get_attribute("href").rsplit("/", 1)[1]
-    link.click()  # navigates away: the click goes out with sendBeacon on pagehide
+    link.click()  # navigates away: the click goes out with a keepalive fetch on pagehide
     page.wait_for_url(f"**/p/{clicked}")
     session = page.evaluate("JSON.parse(localStorage.getItem('skylt')).s[0]")
 
@@ -43,7 +44,8 @@ def test_views_cart_changes_and_clicks_arrive_with_request_id_and_slot(page: Any
 
 def test_every_rendered_slot_is_an_impression_and_a_known_shopper_is_stored_hashed(
         page: Any, shop_server: ShopServer, fake_shop: FakeShop) -> None:
-    config = {"api": shop_server.url, "key": INGEST_KEY, "user": "shopper-42", "experiment": True}
+    config = {"api": shop_server.url, "key": INGEST_KEY, "consent": True, "user": "shopper-42",
+              "userToken": sign(IDENTITY_SECRET, "shopper-42"), "experiment": True}
     with page.expect_response(lambda r: "/v1/recommend?" in r.url) as answer:
         page.goto(fake_shop.page("impressions", config, '<skylt-slot page="product" item="85123A"></skylt-slot>'))
     assert "session=" in answer.value.url  # an experiment buckets by session as well as user
@@ -68,7 +70,7 @@ def test_every_rendered_slot_is_an_impression_and_a_known_shopper_is_stored_hash
 
 def test_another_origin_gets_slots_and_sends_events_through_cors(page: Any, shop_server: ShopServer,
                                                                   fake_shop: FakeShop) -> None:
-    config = {"api": shop_server.url, "key": INGEST_KEY, "currency": "GBP"}
+    config = {"api": shop_server.url, "key": INGEST_KEY, "currency": "GBP", "consent": True}
     page.goto(fake_shop.page("cors", config, '<skylt-slot page="product" item="85123A"></skylt-slot>'))
     page.wait_for_selector("skylt-slot[data-state=ready] .skylt-card", timeout=5000)
     page.evaluate("Skylt.cart.add('22423', {quantity: 2, price: 12.75}); Skylt.flush()")
@@ -78,19 +80,21 @@ def test_another_origin_gets_slots_and_sends_events_through_cors(page: Any, shop
     assert page.skylt_log.errors == [] and page.skylt_log.of_type("error") == []
 
 
-@pytest.mark.parametrize("consent", [False, "required"])
+@pytest.mark.parametrize("consent", [False, "required", None])  # None: not configured, the default
 def test_without_consent_nothing_is_stored_or_sent(page: Any, shop_server: ShopServer, fake_shop: FakeShop,
                                                    consent: object) -> None:
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.url) if "/v1/events" in r.url else None)
-    logged = len(read_events(shop_server.events))  # beacons sent on pagehide escape the request listener
+    logged = len(read_events(shop_server.events))  # what another page may send on leaving counts too
     name = f"consent-{consent}"
-    config = {"api": shop_server.url, "key": INGEST_KEY, "consent": consent,
-              "itemUrl": f"{fake_shop.url}/page/{name}?item={{id}}"}
+    config: dict[str, object] = {"api": shop_server.url, "key": INGEST_KEY,
+                                 "itemUrl": f"{fake_shop.url}/page/{name}?item={{id}}"}
+    if consent is not None:
+        config["consent"] = consent
     page.goto(fake_shop.page(name, config, '<skylt-slot page="product" item="85123A" slot="similar"></skylt-slot>'))
     link = page.wait_for_selector("a.skylt-link", timeout=5000)  # recommendations still show
     page.evaluate("Skylt.view('22423'); Skylt.cart.add('22423'); Skylt.purchase('o1', [{id: '22423'}]);"
-                  " Skylt.click('22423', 'r', 'similar'); Skylt.flush(true)")
+                  " Skylt.click('22423', 'r', 'similar'); Skylt.flush()")
     assert page.evaluate("Skylt.history()") == ["85123A", "22423"]  # this page only, in memory
     link.click()
     page.wait_for_load_state()
@@ -98,7 +102,7 @@ def test_without_consent_nothing_is_stored_or_sent(page: Any, shop_server: ShopS
     assert page.evaluate("[localStorage.length, sessionStorage.length, document.cookie]") == [0, 0, ""]
     assert sent == []
     assert len(read_events(shop_server.events)) == logged
-    if consent == "required":
+    if consent is not False:  # "required" and the default
         page.go_back()
         page.wait_for_function("window.Skylt")
         page.evaluate("Skylt.consent(true); Skylt.view('84879'); Skylt.flush()")

@@ -3,9 +3,10 @@
 // register() hands the pixel to the global `shopify.extend`, which this harness provides.
 //
 // stdin: {"pixel": optional path, "settings": {...}, "customerPrivacy": {...}, "localStorage": {"skylt": "..."},
-//         "beacon": true, "steps": [{"event": "product_added_to_cart", "payload": {...}} | {"consent": {...}}]}
-// stdout: {"sent": [{"via": "beacon" | "fetch", "url": "...", "body": {...}, "contentType": "..."}],
-//          "subscribed": [event names]}
+//         "steps": [{"event": "product_added_to_cart", "payload": {...}} | {"consent": {...}}]}
+// stdout: {"sent": [{"via": "beacon" | "fetch", "url": "...", "body": {...}, "contentType": "...", "key": "...",
+//                    "method": "...", "keepalive": bool, "bytes": n, "inFlight": n}], "subscribed": [...]}
+// A beacon is recorded (and reported as sent) so that a pixel using one would show it: it cannot carry a header.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,14 +29,20 @@ const api = {
   browser: {
     localStorage: { getItem: async (k) => (input.localStorage || {})[k] ?? null },
     sendBeacon: async (url, body) => {
-      if (!input.beacon) return false;
       sent.push({ via: "beacon", url, body: JSON.parse(body), contentType: "text/plain" });
       return true;
     },
   },
 };
+let inFlight = 0; // requests started and not yet answered: what keepalive's 64 KB budget counts
 globalThis.fetch = async (url, init) => {
-  sent.push({ via: "fetch", url, body: JSON.parse(init.body), contentType: init.headers["Content-Type"] });
+  const headers = init.headers || {};
+  sent.push({ via: "fetch", url, body: JSON.parse(init.body), contentType: headers["Content-Type"],
+    key: headers["X-Skylt-Key"], method: init.method, keepalive: init.keepalive === true,
+    bytes: Buffer.byteLength(init.body), inFlight });
+  inFlight += 1;
+  await new Promise((answered) => setTimeout(answered, 1));
+  inFlight -= 1;
   return { ok: true, status: 200 };
 };
 let extensions = 0;

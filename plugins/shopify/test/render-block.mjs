@@ -3,7 +3,8 @@
 // applied, as the theme editor does), `t` reads the extension's storefront locale files, `asset_url` points at
 // /assets/. Everything else is standard Liquid.
 //
-// stdin: {"block": "product", "settings": {...}, "locale": "sv", "context": {"product": {...}, "cart": {...}, ...}}
+// stdin: {"block": "product", "settings": {...}, "locale": "sv", "now": 1893369600,
+//         "context": {"product": {...}, "cart": {...}, ...}}
 // stdout: the rendered HTML.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +14,8 @@ import { Liquid } from "liquidjs";
 const EXTENSION = join(dirname(fileURLToPath(import.meta.url)), "..", "extensions", "skylt-theme");
 
 const input = JSON.parse(readFileSync(0, "utf8"));
+// "now": Unix seconds that Liquid's 'now' stands for, so a signed token can be compared with a fixed vector.
+if (input.now != null) Date.now = () => input.now * 1000;
 const source = readFileSync(join(EXTENSION, "blocks", `${input.block}.liquid`), "utf8");
 
 const schemaText = /{%-?\s*schema\s*-?%}([\s\S]*?){%-?\s*endschema\s*-?%}/.exec(source);

@@ -1,11 +1,13 @@
 // Skylt web pixel: add-to-cart becomes a `cart` event and, with the setting purchases = "pixel", a completed
 // checkout one `purchase` event per line (by default the server's orders/create webhook records purchases; both
-// would count each order twice). Sent to POST {apiUrl}/v1/events?key={publicKey}. Runs in Shopify's strict
-// sandbox (a worker: no DOM).
+// would count each order twice). Sent to POST {apiUrl}/v1/events by a keepalive fetch with the public key in the
+// X-Skylt-Key header, never in the URL. Runs in Shopify's strict sandbox (a worker: no DOM) whose origin is opaque:
+// the server's cors_origins must list "null" (README.md).
 // Item ids are Shopify's numeric product ids, as the catalog sync and the webhooks store them.
 import { register } from "@shopify/web-pixels-extension";
 
 const SESSION_IDLE = 30 * 60e3; // skylt.js starts a new session after 30 minutes without activity
+const MAX_BODY = 16384; // bytes of events per request
 
 /** "gid://shopify/Product/42" or 42 -> "42"; anything else -> null. */
 const numericId = (value) => {
@@ -48,7 +50,7 @@ register(({ analytics, browser, init, settings, customerPrivacy }) => {
   const api = String(settings.apiUrl || "").trim().replace(/\/+$/, "");
   const key = String(settings.publicKey || "").trim();
   if (!api || !key) return;
-  const url = `${api}/v1/events?key=${encodeURIComponent(key)}`;
+  const url = `${api}/v1/events`;
 
   // Consent can change while the page is open; every event checks the latest decision.
   let privacy = init.customerPrivacy || {};
@@ -69,16 +71,25 @@ register(({ analytics, browser, init, settings, customerPrivacy }) => {
     return event.clientId;
   };
 
-  // A beacon survives the navigation that usually follows; its text/plain body needs no CORS preflight.
+  // keepalive: the request outlives the navigation that usually follows an add to cart or a checkout.
+  const post = async (events) => {
+    try {
+      await fetch(url, { method: "POST", keepalive: true, body: JSON.stringify({ events }),
+        headers: { "Content-Type": "application/json", "X-Skylt-Key": key } });
+    } catch (e) { /* best effort, like every storefront event */ }
+  };
+  // One body at a time, so what is in flight stays within keepalive's 64 KB however large the order.
   const send = async (events) => {
     if (!events.length || !allowed()) return;
-    const body = JSON.stringify({ events });
-    try {
-      if (await browser.sendBeacon(url, body)) return;
-    } catch (e) { /* fall through to fetch */ }
-    try {
-      await fetch(url, { method: "POST", body, keepalive: true, headers: { "Content-Type": "text/plain" } });
-    } catch (e) { /* best effort, like every storefront event */ }
+    let batch = [];
+    let bytes = 0;
+    for (const e of events) {
+      const n = new TextEncoder().encode(JSON.stringify(e)).length + 1;
+      if (batch.length && bytes + n > MAX_BODY) { await post(batch); batch = []; bytes = 0; }
+      batch.push(e);
+      bytes += n;
+    }
+    await post(batch);
   };
 
   analytics.subscribe("product_added_to_cart", async (event) => {

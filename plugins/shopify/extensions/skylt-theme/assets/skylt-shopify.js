@@ -14,8 +14,11 @@
   let started = false;
   const decide = (allowed) => {
     if (page.consent !== "none") conf.consent = allowed;
-    // The customer id goes out only with the shopper's consent and only while logged in.
-    conf.user = allowed && page.customer ? String(page.customer) : undefined;
+    // The customer id goes out only with the shopper's consent, while logged in, and with the token the embed
+    // signed for it (skylt.js sends neither without the other).
+    const known = allowed && page.customer && page.userToken;
+    conf.user = known ? String(page.customer) : undefined;
+    conf.userToken = known ? String(page.userToken) : undefined;
     loaded.then(() => {
       const S = window.Skylt;
       if (!S) return;
