@@ -39,8 +39,10 @@ class PageLog:
         return [text for t, text in self.console if t == kind]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's sync API keeps an event loop running in this thread while it
+    is open, which would break ``asyncio.run`` in every test that comes after it."""
     path = chromium_path()
     try:
         import playwright.sync_api as playwright_api
