@@ -28,6 +28,7 @@ from edge.metrics import Metrics
 from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
 from edge.profiles.store import ProfileStore
+from edge.replicas.archive import Archive
 from edge.replicas.pull import Puller
 from edge.routes.catalog import delete_item, upsert_items
 from edge.routes.dashboard import dashboard
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     holder = SnapshotHolder(settings.tables, prepare, on_swap)
     puller = Puller(settings.pull_url, Path(settings.tables)) if settings.pull_url else None
+    archive = Archive(settings.event_archive) if settings.event_archive else None
     event_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
                          retention_days=settings.event_retention_days)
     impression_log = EventLog(settings.event_log, segment_bytes=settings.event_segment_bytes,
@@ -98,6 +100,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             tasks.append(asyncio.create_task(puller.watch(settings.pull_seconds, holder.refresh)))
         if app.state.profiles is not None:
             tasks.append(asyncio.create_task(app.state.profiles.keep_swept()))
+        if archive is not None and (ingests or settings.shopify_webhook_secrets):
+            tasks.append(asyncio.create_task(archive.keep_shipping(Path(settings.event_log),
+                                                                   settings.event_retention_days,
+                                                                   settings.archive_seconds)))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(holder.refresh()))
@@ -152,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Checked before anything is appended to the event log or written to a profile.
     app.state.disk_floor = DiskFloor((settings.event_log, settings.profiles_path()), settings.min_free_disk_bytes)
     app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set
+    app.state.archive = archive
     app.state.experiment = Experiment(settings.experiment_salt, settings.control_share)
     app.state.overlay = overlay
     # add_middleware wraps what is there: the GET layer first, so CORS (outside it) adds its headers to every answer.

@@ -70,6 +70,9 @@ def main() -> None:
               help="Events file (CSV, JSON Lines, optionally .gz, or Parquet). Repeatable.")
 @click.option("--events-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Event log directory written by POST /v1/events: every complete line of its segments.")
+@click.option("--events-archive", metavar="URL",
+              help="Event archive (setting event_archive): every replica's shipped segments. Segments also in "
+                   "--events-dir are read once.")
 @click.option("--catalog", type=click.Path(exists=True, path_type=Path), help="Catalog file (optional).")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Tables directory to publish into.")
 @click.option("--now", help="Reference time for decays (ISO-8601 or Unix seconds); default: the latest event.")
@@ -77,8 +80,8 @@ def main() -> None:
 @click.option("--half-life-days", default=30.0, show_default=True, help="Bestseller half-life.")
 @click.option("--keep", default=3, show_default=True, help="Published versions kept on disk.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def build(events: tuple[Path, ...], events_dir: Path | None, catalog: Path | None, out: Path, now: str | None,
-          k: int, half_life_days: float, keep: int, quiet: bool) -> None:
+def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str | None, catalog: Path | None,
+          out: Path, now: str | None, k: int, half_life_days: float, keep: int, quiet: bool) -> None:
     """Build a snapshot from shop data and make it current."""
     import tempfile
 
@@ -86,21 +89,33 @@ def build(events: tuple[Path, ...], events_dir: Path | None, catalog: Path | Non
     from edge.build.pipeline import build as run_build
     from edge.events.segments import stable_segments
 
-    if not events and events_dir is None:
-        raise click.UsageError("give --events, --events-dir or both")
+    if not events and events_dir is None and events_archive is None:
+        raise click.UsageError("give --events, --events-dir, --events-archive or several")
     params = BuildParams(k=k, half_life_days=half_life_days, keep=keep)
     with tempfile.TemporaryDirectory(prefix="skylt-events-") as scratch:
         paths = list(events)
+        logged: list[Path] = []
         if events_dir is not None:
             view = stable_segments(events_dir, Path(scratch))
-            paths += view.paths
+            logged = view.paths
             if view.torn:
                 # A crash (or a write in flight) can leave at most one partial last line per segment.
                 click.echo(f"skylt: warning: skipped an incomplete last line in {view.torn} segment(s) "
                            f"of {events_dir}", err=True)
-            if not paths:
-                click.echo(f"skylt: error: {events_dir}: no complete events in the event log", err=True)
-                sys.exit(2)
+        if events_archive is not None:
+            from edge.replicas.archive import Archive
+
+            fetched = Path(scratch) / "archive"
+            fetched.mkdir()
+            with _clean_errors():
+                shipped = Archive(events_archive).fetch(fetched)
+            local = {p.name for p in logged}
+            logged += [p for p in shipped if p.name not in local]  # this replica's own are read from its log
+        paths += logged
+        if not paths:
+            where = events_dir if events_dir is not None else events_archive
+            click.echo(f"skylt: error: {where}: no complete events in the event log", err=True)
+            sys.exit(2)
         with _clean_errors(), _progress(not quiet and err_console.is_terminal) as say:
             result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params, progress=say)
     print_summary(result)

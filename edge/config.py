@@ -58,6 +58,10 @@ class Settings:
     event_log: str = setting("./events", "Directory of the append-only event log written by POST /v1/events.")
     event_segment_bytes: int = setting(64 << 20, "Event log segment size at which a new segment is started.")
     event_retention_days: float = setting(400.0, "Event log segments last written longer ago are deleted.")
+    event_archive: str = setting("", "A store (a directory or fsspec URL, as for `pull_url`) that every replica "
+                                     "ships its closed event-log segments to, for `skylt build --events-archive` "
+                                     "and for erasure; empty: events stay on this machine.")
+    archive_seconds: float = setting(60.0, "How often a server with `event_archive` ships its closed segments.")
     max_ingest_bytes: int = setting(1 << 20, "Largest accepted POST /v1/events body.")
     profile_dir: str = setting("", "Directory of the known-customer profiles (LMDB) and the id salt; empty: "
                                    "`profiles` inside `event_log`.")

@@ -4,6 +4,7 @@
     ├── InputError              bad shop data handed to the builder (file, line, field)
     │   └── EmptyInputError     a file without a single usable row
     ├── SnapshotError           a snapshot that cannot be opened or is incompatible
+    ├── StoreError              503 a snapshot store or event archive that cannot be reached or is not whole
     └── RequestError            bad HTTP input (status 400/422), rendered as problem+json
         ├── UnauthorizedError   401 missing or wrong ingest key
         ├── NotFoundError       404
@@ -54,6 +55,14 @@ class EmptyInputError(InputError):
 class SnapshotError(SkyltError):
     status = 503
     title = "Snapshot unavailable"
+
+
+class StoreError(SkyltError):
+    """A snapshot store or event archive (edge/replicas/) that cannot be reached or holds something incomplete."""
+
+    status = 503
+    type = "https://skylt.dev/problems/store-unavailable"
+    title = "Store unavailable"
 
 
 class RequestError(SkyltError):

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from edge.errors import SkyltError
+from edge.errors import StoreError
 
 LATEST = "LATEST"
 RELEASE = "release.json"
@@ -29,10 +29,6 @@ class ReleaseFile(msgspec.Struct, forbid_unknown_fields=True):
 class Release(msgspec.Struct, forbid_unknown_fields=True):
     version: str
     files: list[ReleaseFile]
-
-
-class StoreError(SkyltError):
-    """A store that cannot be reached or holds something other than a complete release."""
 
 
 encode_release = msgspec.json.Encoder().encode

@@ -43,7 +43,7 @@ def _receiver(request: Request) -> Receiver:
         settings = state.settings
         receiver = Receiver(WebhookState(settings.shopify_state), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
-                            tuple(s.lower() for s in settings.shopify_shops), state.disk_floor)
+                            tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive)
         state.shopify = receiver
     return receiver
 

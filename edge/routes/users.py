@@ -24,6 +24,7 @@ class ErasureResponse(msgspec.Struct, kw_only=True):
     impressions: int   # lines removed from impression segments
     segments: int      # segment files changed
     orders: int = 0    # Shopify order-to-customer rows deleted (edge/shopify/state.py)
+    archived: int = 0  # segments replaced in the event archive (every replica's shipped copies)
 
 
 _encode = msgspec.json.Encoder().encode
@@ -51,8 +52,13 @@ async def delete_user(request: Request) -> Response:
     # Events first: a profile erased before them could be rebuilt from them by nothing, but an
     # answer must not say "erased" while any line remains.
     erased = await asyncio.to_thread(erase_user, state.settings.event_log, user_hash)
+    archived = 0
+    if state.archive is not None:
+        _, archived = await asyncio.to_thread(state.archive.erase, lambda folder: erase_user(folder, user_hash),
+                                              Path(state.settings.event_log))
     removed = await asyncio.to_thread(profiles.erase, user_hash)
     orders = await asyncio.to_thread(_forget_orders, Path(state.settings.shopify_state), user_hash)
     body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
-                                   segments=erased.segments_rewritten + erased.segments_blanked, orders=orders))
+                                   segments=erased.segments_rewritten + erased.segments_blanked, orders=orders,
+                                   archived=archived))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

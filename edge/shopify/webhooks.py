@@ -32,6 +32,7 @@ from edge.events.log import EventLog
 from edge.overlay.schemas import ItemUpdate
 from edge.overlay.store import OverlayStore
 from edge.profiles.store import ProfileStore
+from edge.replicas.archive import Archive
 from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
 from edge.shopify.products import PayloadError, count, numeric_id, product_change
@@ -56,6 +57,16 @@ class Outcome(msgspec.Struct, kw_only=True, omit_defaults=True):
     erased: int | None = None
 
 
+def erase_person(directory: Path, person: Person) -> int:
+    """Lines erased from one log directory: the customers' own (and their sessions', edge/events/erase.py),
+    then what is left of the orders (guest checkouts)."""
+    erased = 0
+    for user in person.user_ids:
+        done = erase_user(directory, user)
+        erased += done.events + done.impressions
+    return erased + erase_events(directory, person)
+
+
 @dataclass
 class Receiver:
     state: WebhookState
@@ -65,6 +76,7 @@ class Receiver:
     profiles: ProfileStore | None
     shops: tuple[str, ...] = ()
     disk_floor: DiskFloor | None = None
+    archive: Archive | None = None
     clock: Callable[[], float] = field(default=time.time)
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
@@ -181,13 +193,13 @@ class Receiver:
     async def _erase(self, person: Person) -> int:
         """The customers' lines (and their sessions', edge/events/erase.py), their profiles, then what is
         left of the orders (guest checkouts)."""
-        erased = 0
+        erased = await asyncio.to_thread(erase_person, self.event_dir, person)
         for user in person.user_ids:
-            done = await asyncio.to_thread(erase_user, self.event_dir, user)
-            erased += done.events + done.impressions
             if self.profiles is not None:
                 await asyncio.to_thread(self.profiles.erase, user)
-        return erased + await asyncio.to_thread(erase_events, self.event_dir, person)
+        if self.archive is not None:  # every replica's shipped copies too
+            await asyncio.to_thread(self.archive.erase, lambda folder: erase_person(folder, person), self.event_dir)
+        return erased
 
     async def _redact_customer(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         person = await self._person(shop, payload, "orders_to_redact")

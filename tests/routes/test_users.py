@@ -116,7 +116,8 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
     assert len(segments(tmp_path / "events")) == 2
     r = client.delete("/v1/users/U", headers=ADMIN)
     assert r.status_code == 200, r.text
-    assert r.json() == {"profiles": 1, "events": 3, "impressions": 1, "segments": 3, "orders": 0}
+    assert r.json() == {"profiles": 1, "events": 3, "impressions": 1, "segments": 3, "orders": 0,
+                        "archived": 0}
     salt = load_salt(tmp_path / "events" / "profiles")
     u, v = hash_id(salt, "U"), hash_id(salt, "V")
     left = rows(tmp_path)
@@ -133,7 +134,8 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
     built = [r for p in segments(tmp_path / "events") for r in read_events(p).to_pylist()]
     assert [(r["item_id"], r["user_id"]) for r in built] == [(a, v), (c, v), (a, v)]
     again = client.delete("/v1/users/U", headers=ADMIN)
-    assert again.json() == {"profiles": 0, "events": 0, "impressions": 0, "segments": 0, "orders": 0}
+    assert again.json() == {"profiles": 0, "events": 0, "impressions": 0, "segments": 0, "orders": 0,
+                             "archived": 0}
     assert client.delete("/v1/users/never-seen", headers=ADMIN).json()["events"] == 0
 
 
