@@ -29,6 +29,18 @@ def current(tables: Path) -> str | None:
     return SnapshotDir(tables).current_version()
 
 
+NEWER = "29991231T000000000000Z-feedface"
+
+
+def republish_as_newer(store: Path, version: str) -> Path:
+    """The store's copy of ``version`` published again as a newer version (LATEST names it); its folder."""
+    shutil.copytree(store / version, store / NEWER)
+    release = json.loads((store / version / RELEASE).read_text())
+    (store / NEWER / RELEASE).write_text(json.dumps({**release, "version": NEWER}))
+    (store / LATEST).write_text(NEWER)
+    return store / NEWER
+
+
 def test_a_published_version_is_pulled_byte_for_byte(demo_tables, store, tmp_path):
     version = current(demo_tables)
     assert (store / LATEST).read_text() == version
@@ -50,11 +62,7 @@ def test_a_damaged_download_is_refused_and_the_old_version_keeps_serving(demo_ta
     replica = tmp_path / "replica"
     Puller(str(store), replica).pull()
     # A newer version in the store whose data.mdb is damaged on the way.
-    newer = "29991231T000000000000Z-feedface"
-    shutil.copytree(store / version, store / newer)
-    release = json.loads((store / version / RELEASE).read_text())
-    release["version"] = newer
-    (store / newer / RELEASE).write_text(json.dumps(release))
+    newer = republish_as_newer(store, version).name
     data = store / newer / "data.mdb"
     raw = bytearray(data.read_bytes())
     if damage == "truncate":
@@ -64,7 +72,6 @@ def test_a_damaged_download_is_refused_and_the_old_version_keeps_serving(demo_ta
     else:
         raw += b"\0" * 4096
     data.write_bytes(bytes(raw))
-    (store / LATEST).write_text(newer)
     with pytest.raises(StoreError, match=r"data\.mdb"):
         Puller(str(store), replica).pull()
     assert current(replica) == version
@@ -99,11 +106,7 @@ def test_a_rollback_to_a_kept_version_repoints_without_downloading(demo_tables, 
     first = current(demo_tables)
     replica = tmp_path / "replica"
     Puller(str(store), replica).pull()
-    newer = "29991231T000000000000Z-feedface"
-    shutil.copytree(store / first, store / newer)
-    release = json.loads((store / first / RELEASE).read_text())
-    (store / newer / RELEASE).write_text(json.dumps({**release, "version": newer}))
-    (store / LATEST).write_text(newer)
+    newer = republish_as_newer(store, first).name
     assert Puller(str(store), replica).pull() == newer
     shutil.rmtree(store / first)  # gone from the store, still kept here
     (store / LATEST).write_text(first)
