@@ -73,7 +73,8 @@ def test_the_identity_secret_is_used_only_inside_hmac_sha256() -> None:
     text = (THEME / "blocks" / "embed.liquid").read_text().split("{% schema %}")[0]
     code = re.sub(r"{% comment %}.*?{% endcomment %}", "", text, flags=re.S)
     assert [line.strip() for line in code.splitlines() if "identity_secret" in line] == [
-        "assign skylt_identity_secret = block.settings.identity_secret | strip",
+        "assign skylt_identity_secret = app.metafields.skylt.identity_secret.value | default: "
+        "block.settings.identity_secret | strip",
         "if customer and block.settings.send_customer and skylt_identity_secret != blank",
         "assign skylt_mac = skylt_message | hmac_sha256: skylt_identity_secret",
     ]
@@ -93,12 +94,13 @@ def test_every_label_is_translated_in_english_and_swedish() -> None:
             assert f"skylt.slots.{slot}" in keys(locale("en.default")), slot
 
 
-def test_app_config_subscribes_to_the_topics_the_server_handles() -> None:
-    from edge.shopify import webhooks
+def test_app_config_and_install_subscribe_to_the_topics_the_server_handles() -> None:
+    from edge.shopify import register, webhooks
 
     config = tomllib.loads((APP / "shopify.app.toml").read_text())
     subscriptions = config["webhooks"]["subscriptions"]
-    topics = [t for s in subscriptions for t in s.get("topics", [])]
+    registered = ["/".join(t.lower().rsplit("_", 1)) for t in register.TOPICS]  # PRODUCTS_CREATE: products/create
+    topics = [t for s in subscriptions for t in s.get("topics", [])] + registered
     compliance = [t for s in subscriptions for t in s.get("compliance_topics", [])]
     assert sorted(compliance) == ["customers/data_request", "customers/redact", "shop/redact"]
     handled = set(webhooks._HANDLERS)  # the server's topic table; a topic it ignores would be a wasted delivery
@@ -112,6 +114,15 @@ def test_app_config_asks_only_for_the_scopes_it_uses() -> None:
     config = tomllib.loads((APP / "shopify.app.toml").read_text())
     scopes = set(config["access_scopes"]["scopes"].split(","))
     assert scopes == {"read_products", "read_inventory", "read_orders", "write_pixels", "read_customer_events"}
+    from edge.shopify.oauth import SCOPES
+
+    assert config["access_scopes"]["scopes"] == SCOPES  # what the install asks for
+
+
+def test_app_config_lists_the_install_callback() -> None:
+    config = tomllib.loads((APP / "shopify.app.toml").read_text())
+    assert any(url.endswith("/v1/shopify/callback") for url in config["auth"]["redirect_urls"])
+    assert config["application_url"].endswith("/v1/shopify/install")
 
 
 def test_pixel_declares_strict_runtime_consent_and_settings() -> None:
