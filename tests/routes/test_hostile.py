@@ -277,7 +277,8 @@ def test_hostile_paths(client, method, path, tail):
 
 
 @SETTINGS
-@given(path=st.sampled_from(["/v1/shopify/install", "/v1/shopify/callback", "/v1/recommend", "/dashboard", "/metrics", "/healthz", "/readyz", "/docs",
+@given(path=st.sampled_from(["/v1/shopify/install", "/v1/shopify/callback", "/v1/recommend", "/dashboard",
+                             "/metrics", "/healthz", "/readyz", "/docs",
                              "/openapi.json", "/v1/users/x", "/v1/catalog/items/x"]),
        query=st.lists(st.tuples(header_text, st.text(max_size=20)), max_size=6), raw=st.binary(max_size=40),
        authorization=header_text)

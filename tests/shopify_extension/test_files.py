@@ -64,8 +64,12 @@ def test_block_offers_exactly_its_pages_slots(block: str) -> None:
 def test_embed_targets_the_page_body() -> None:
     spec = schema("embed")
     assert spec["target"] in ("body", "head")
-    assert {s["id"] for s in spec["settings"]} == {"api_url", "public_key", "consent", "send_customer",
-                                                   "identity_secret"}
+    settings = {s["id"]: s for s in spec["settings"]}
+    assert set(settings) == {"api_url", "public_key", "consent", "send_customer", "identity_secret", "cart_drawer",
+                             "cart_drawer_slot"}
+    # The drawer's row offers cart slots only, or none.
+    drawer = [o["value"] for o in settings["cart_drawer_slot"]["options"]]
+    assert set(drawer) - {"off"} <= set(PAGE_SLOTS["cart"]) and "off" in drawer
 
 
 def test_the_identity_secret_is_used_only_inside_hmac_sha256() -> None:
