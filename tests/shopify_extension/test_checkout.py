@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from edge.events.schemas import Event
-from tests.shopify_extension.conftest import APP, node, needs_packages, run_script
+from tests.shopify_extension.conftest import APP, needs_packages, node, run_script
 
 CHECKOUT = APP / "extensions" / "skylt-checkout"
 ENTRIES = {"purchase.checkout.block.render": "Checkout.jsx", "purchase.thank-you.block.render": "ThankYou.jsx",

@@ -144,3 +144,15 @@ def test_npm_lock_pins_the_tools() -> None:
     cli = lock["packages"]["node_modules/@shopify/cli"]["version"]
     assert cli.startswith("3."), "Shopify CLI 4.x needs a newer Node than CI has"
     assert "node_modules/liquidjs" in lock["packages"]
+
+
+def test_the_merchant_guide_is_linked_and_names_what_the_install_needs() -> None:
+    from tests.conftest import REPO
+
+    guide = (REPO / "docs" / "shopify.md").read_text()
+    assert "## Put Skylt live in a shop (merchant guide)" in guide
+    assert "docs/shopify.md#put-skylt-live-in-a-shop-merchant-guide" in (REPO / "README.md").read_text()
+    for needed in ("SKYLT_PUBLIC_URL", "SKYLT_SECRET_KEY", "SKYLT_SHOPIFY_CLIENT_ID", "SKYLT_SHOPIFY_WEBHOOK_SECRETS",
+                   "SKYLT_SHOPIFY_DATA_DIR", "Protected customer data access", "/v1/shopify/install?shop=",
+                   "App embeds", "Add app block", "network access"):
+        assert needed in guide, needed
