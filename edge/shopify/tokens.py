@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,7 @@ class TokenStore:
         sealed = fernet_for(self.secret_key).encrypt(msgspec.json.encode(tokens))
         path = self.path(shop)
         private_dir(self.directory)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)  # a leftover temporary file of another mode is narrowed too
