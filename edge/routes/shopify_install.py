@@ -98,7 +98,7 @@ async def callback(request: Request) -> Response:
         await asyncio.to_thread(WebhookState(settings.shopify_state).installed, shop)
         setup = register.Setup(settings.public_url.rstrip("/"), next(iter(settings.ingest_keys), ""),
                                next(iter(settings.identity_secrets), ""))
-        await asyncio.to_thread(_register, access, shop, tokens.access_token, setup)
+        refused = await asyncio.to_thread(_register, access, shop, tokens.access_token, setup)
     except ShopifyError as exc:
         raise BadGateway(f"{shop}: {exc}; follow the install link again to retry") from exc
     log.info("shopify: %s installed the app", shop)
@@ -108,15 +108,19 @@ async def callback(request: Request) -> Response:
         running = imports.get(shop)
         if running is None or not running.is_alive():  # one import per shop at a time: they share the files
             imports[shop] = start_import(access, shop, settings)
+    if refused:  # installed and set up, save these subscriptions: the merchant must act, then install again
+        raise BadGateway(f"{shop}: installed, but Shopify refused the webhooks " + "; ".join(refused)
+                         + ". Order webhooks need the app's protected customer data access (docs/shopify.md, "
+                         "step 3); once granted, follow the install link again")
     response = RedirectResponse(f"{access.base(shop)}/admin/themes/current/editor?context=apps", status_code=302,
                                 headers={"Cache-Control": "no-store"})
     response.delete_cookie(COOKIE, path=oauth.CALLBACK_PATH, secure=True, httponly=True, samesite="lax")
     return response
 
 
-def _register(access: AppAccess, shop: str, token: str, setup: register.Setup) -> None:
+def _register(access: AppAccess, shop: str, token: str, setup: register.Setup) -> list[str]:
     with AdminClient(access.base(shop), token) as client:
-        register.register(client, shop, setup)
+        return register.register(client, shop, setup)
 
 
 def start_import(access: AppAccess, shop: str, settings: Settings) -> threading.Thread:

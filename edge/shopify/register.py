@@ -60,21 +60,26 @@ def _check(data: dict[str, Any], name: str) -> None:
         raise ShopifyError(f"{name}: " + "; ".join(str(e.get("message")) for e in errors))
 
 
-def webhooks(client: AdminClient, public_url: str) -> list[str]:
+def webhooks(client: AdminClient, public_url: str) -> tuple[list[str], list[str]]:
     """Subscribe every topic of ``TOPICS`` to this server; subscriptions to an older address are removed.
-    Returns the topics subscribed now."""
+    Returns (the topics subscribed now, why others were refused): a refused topic (``ORDERS_CREATE`` before
+    Shopify granted protected customer data) leaves the others subscribed."""
     uri = public_url + WEBHOOK_PATH
     nodes = ((client.query(WEBHOOKS).get("webhookSubscriptions") or {}).get("nodes") or [])
     have = {(n.get("topic"), n.get("uri")) for n in nodes if isinstance(n, dict)}
     for node in nodes:  # Skylt's own path at another address: the server moved
         if isinstance(node, dict) and str(node.get("uri", "")).endswith(WEBHOOK_PATH) and node.get("uri") != uri:
             _check(client.query(WEBHOOK_DELETE, {"id": node.get("id")}), "webhookSubscriptionDelete")
-    created = []
+    created, refused = [], []
     for topic in TOPICS:
         if (topic, uri) not in have:
-            _check(client.query(WEBHOOK_CREATE, {"topic": topic, "uri": uri}), "webhookSubscriptionCreate")
+            try:
+                _check(client.query(WEBHOOK_CREATE, {"topic": topic, "uri": uri}), "webhookSubscriptionCreate")
+            except ShopifyError as exc:
+                refused.append(f"{topic}: {exc}")
+                continue
             created.append(topic)
-    return created
+    return created, refused
 
 
 def pixel(client: AdminClient, setup: Setup) -> str:
@@ -105,9 +110,11 @@ def metafields(client: AdminClient, setup: Setup) -> list[str]:
     return [f["key"] for f in fields]
 
 
-def register(client: AdminClient, shop: str, setup: Setup) -> None:
-    topics = webhooks(client, setup.public_url)
+def register(client: AdminClient, shop: str, setup: Setup) -> list[str]:
+    """Every step; returns the webhook topics the shop refused (the other steps are done regardless)."""
+    topics, refused = webhooks(client, setup.public_url)
     pixel_id = pixel(client, setup)
     keys = metafields(client, setup)
     log.info("shopify: %s set up: webhooks %s, web pixel %s, metafields %s", shop, ",".join(topics) or "kept",
              pixel_id, ",".join(keys))
+    return refused

@@ -27,6 +27,7 @@ class FakeInstallShop(FakeShop):
         self.pixel: dict[str, Any] | None = None
         self.metafields: dict[tuple[str, str], dict[str, Any]] = {}
         self.installation = gid("AppInstallation", 31)
+        self.refused_topics: set[str] = set()  # topics answered with an access error (no protected data access)
 
     def approve(self) -> str:
         """The merchant approves on the consent screen: Shopify's code for the callback."""
@@ -63,6 +64,10 @@ class FakeInstallShop(FakeShop):
         with self._lock:
             if "query SkyltWebhooks" in query:
                 return {"webhookSubscriptions": {"nodes": [{"id": k, **v} for k, v in self.webhooks.items()]}}
+            if "webhookSubscriptionCreate" in query and variables["topic"] in self.refused_topics:
+                return {"webhookSubscriptionCreate": {"webhookSubscription": None, "userErrors": [
+                    {"field": ["topic"], "message": "This app is not approved to subscribe to webhook topics "
+                     "containing protected customer data."}]}}
             if "webhookSubscriptionCreate" in query:
                 if any(w == {"topic": variables["topic"], "uri": variables["uri"]} for w in self.webhooks.values()):
                     return {"webhookSubscriptionCreate": {"webhookSubscription": None, "userErrors": [

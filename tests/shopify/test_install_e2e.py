@@ -193,6 +193,18 @@ def test_the_shops_refusal_of_the_code_answers_502_and_stores_nothing(client, fa
     assert not (tmp_path / "shopify" / "tokens" / f"{SHOP}.token").exists()
 
 
+def test_without_protected_data_access_the_rest_is_set_up_and_the_answer_says_what_to_do(client, fake, tmp_path):
+    fake.refused_topics = {"ORDERS_CREATE"}
+    detail = assert_problem(callback(client, start(client), fake.approve()), 502)["detail"]
+    assert "ORDERS_CREATE" in detail and "protected customer data" in detail
+    assert TokenStore.under(tmp_path / "shopify", SECRET_KEY).load(SHOP).access_token in fake.tokens
+    assert {w["topic"] for w in fake.webhooks.values()} == set(register.TOPICS) - {"ORDERS_CREATE"}
+    assert fake.pixel is not None and ("skylt", "api_url") in fake.metafields
+    fake.refused_topics = set()  # granted: the install link again subscribes what was missing
+    assert callback(client, start(client), fake.approve()).status_code == 302
+    assert {w["topic"] for w in fake.webhooks.values()} == set(register.TOPICS)
+
+
 def test_uninstall_deletes_the_token(client, fake, tmp_path):
     assert callback(client, start(client), fake.approve()).status_code == 302
     first_import(client)
