@@ -37,6 +37,8 @@ from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
 from edge.routes.recommend import RecommendGets, recommend
 from edge.routes.shopify import webhook as shopify_webhook
+from edge.routes.shopify_install import callback as shopify_callback
+from edge.routes.shopify_install import install as shopify_install
 from edge.routes.users import delete_user
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/v1/catalog/items", upsert_items, methods=["PUT"]),
             Route("/v1/catalog/items/{item_id:path}", delete_item, methods=["DELETE"]),
             Route("/v1/shopify/webhooks", shopify_webhook, methods=["POST"]),
+            Route("/v1/shopify/install", shopify_install, methods=["GET"]),
+            Route("/v1/shopify/callback", shopify_callback, methods=["GET"]),
             Route("/v1/users/{user_id:path}", delete_user, methods=["DELETE"]),
             Route("/dashboard", dashboard, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),

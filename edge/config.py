@@ -86,7 +86,24 @@ class Settings:
     shopify_shops: tuple[str, ...] = setting((), "Shop domains (`x.myshopify.com`) whose webhooks are applied; "
                                                  "others are acknowledged and ignored. None: every signed shop.")
     shopify_state: str = setting("./shopify", "Directory of the webhook state (SQLite): delivered webhook ids, "
-                                              "inventory item to product mapping, installs.")
+                                              "inventory item to product mapping, installs, and the "
+                                              "installed shops' Admin API tokens (encrypted with secret_key).")
+    public_url: str = setting("", "The HTTPS address this server is reached at, e.g. https://reco.shop.example: "
+                                  "the Shopify install's redirect and webhook addresses, and the API address "
+                                  "handed to the web pixel and the app embed. Empty: no Shopify install.")
+    secret_key: str = setting("", "A long random secret (at least 32 characters) that encrypts stored Shopify "
+                                  "Admin API tokens; keep it out of the tables and the logs. Empty: the Shopify "
+                                  "install answers 503.")
+    shopify_client_id: str = setting("", "The Shopify app's client id (Partner Dashboard); with public_url and "
+                                         "secret_key it enables GET /v1/shopify/install and /v1/shopify/callback.")
+    shopify_client_secret: str = setting("", "The Shopify app's client secret, which signs the install callback; "
+                                             "empty: the first of shopify_webhook_secrets (the same secret).")
+    shopify_data_dir: str = setting("", "Directory that each new install's first product and order import "
+                                        "(catalog.jsonl, events.jsonl) is written to, in the background, for "
+                                        "`skylt build`; empty: no import at install.")
+    shopify_admin_url: str = setting("https://{shop}", "Where a shop's Admin API and OAuth endpoints are reached; "
+                                                       "`{shop}` becomes the shop's myshopify.com domain. Change "
+                                                       "only to point tests at a local stand-in.")
 
     def profiles_path(self) -> Path:
         return Path(self.profile_dir) if self.profile_dir else Path(self.event_log) / "profiles"

@@ -12,6 +12,7 @@
         ├── ConflictError       409 the same thing is being done by another request right now
         ├── PayloadTooLarge     413
         ├── UnsupportedMediaType 415 a compressed body, or a Content-Type that is not JSON in UTF-8
+        ├── BadGateway          502 a shop's API refused or failed what the request needed from it
         ├── NotReadyError       503 while no snapshot is being served, or a feature is not configured
         └── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
 
@@ -117,6 +118,12 @@ class UnsupportedMediaType(RequestError):
     status = 415
     type = "https://skylt.dev/problems/unsupported-media-type"
     title = "Unsupported media type"
+
+
+class BadGateway(RequestError):
+    status = 502
+    type = "https://skylt.dev/problems/bad-gateway"
+    title = "Bad gateway"
 
 
 class NotReadyError(RequestError):

@@ -109,6 +109,29 @@ def openapi() -> dict[str, Any]:
                                        "422": _problem("A field of the payload is invalid"),
                                        "503": _problem("No webhook secret configured, or storage is full")}},
             },
+            "/v1/shopify/install": {
+                "get": {"summary": "Start installing the Shopify app on a shop (redirect to its consent screen)",
+                        "operationId": "shopifyInstall",
+                        "parameters": [{"name": "shop", "in": "query", "required": True,
+                                        "description": "The shop's x.myshopify.com domain.",
+                                        "schema": {"type": "string"}}],
+                        "responses": {"302": {"description": "To the shop's /admin/oauth/authorize, with a "
+                                                             "single-use state (also in a cookie)"},
+                                      "400": _problem("Not a myshopify.com domain this server serves"),
+                                      "401": _problem("An hmac parameter that does not sign the query"),
+                                      "503": _problem("The install is not configured")}},
+            },
+            "/v1/shopify/callback": {
+                "get": {"summary": "Shopify's signed redirect after the merchant approved: tokens stored "
+                                   "encrypted, webhooks, pixel and embed settings set up, first import started",
+                        "operationId": "shopifyCallback",
+                        "responses": {"302": {"description": "Installed: to the theme editor's App embeds"},
+                                      "400": _problem("A foreign shop, or a state unknown, used, expired, for "
+                                                      "another shop or another browser"),
+                                      "401": _problem("The hmac is missing, wrong or over an hour old"),
+                                      "502": _problem("The shop refused the code or a set-up step"),
+                                      "503": _problem("The install is not configured")}},
+            },
             "/v1/users/{user_id}": {
                 "delete": {"summary": "Erase a customer: profile, every stored event and Shopify order rows, "
                                       "before answering",

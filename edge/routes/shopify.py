@@ -22,6 +22,7 @@ from edge.errors import ConflictError, NotReadyError, RequestError, Unauthorized
 from edge.routes.body import read_body
 from edge.shopify.products import PayloadError
 from edge.shopify.state import WebhookState
+from edge.shopify.tokens import TokenStore
 from edge.shopify.verify import HMAC_HEADER, verify
 from edge.shopify.webhooks import CATALOG_TOPICS, Outcome, Receiver
 
@@ -43,7 +44,8 @@ def _receiver(request: Request) -> Receiver:
         settings = state.settings
         receiver = Receiver(WebhookState(settings.shopify_state), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
-                            tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive)
+                            tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive,
+                            tokens=TokenStore.under(settings.shopify_state))
         state.shopify = receiver
     return receiver
 

@@ -29,10 +29,25 @@ def parse_since(value: str) -> str:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stored_token(shop: str) -> tuple[str, str]:
+    """(the shop's Admin API address, its current token) from what the install stored; refreshed if need be."""
+    from edge.config import Settings
+    from edge.shopify.access import AppAccess
+
+    access = AppAccess.from_settings(Settings.load())
+    gaps = access.missing()
+    if gaps:
+        raise click.UsageError("without --token the stored token is used, which needs the settings "
+                               + ", ".join(gaps))
+    return access.base(shop), access.token(shop)
+
+
 @shopify.command("sync")
 @click.option("--shop", required=True, help="The shop's myshopify.com domain, e.g. acme.myshopify.com.")
-@click.option("--token", required=True, envvar="SHOPIFY_ADMIN_TOKEN", show_envvar=True,
-              help="Admin API access token (shpat_...) with read_products, read_inventory and read_orders.")
+@click.option("--token", envvar="SHOPIFY_ADMIN_TOKEN", show_envvar=True,
+              help="Admin API access token (shpat_...) with read_products, read_inventory and read_orders. "
+                   "Default: the token the install stored for --shop (settings shopify_state, secret_key), "
+                   "refreshed when it is about to expire.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for catalog.jsonl, events.jsonl and the sync state.")
 @click.option("--bulk", is_flag=True, help="Use bulk operations (large shops): one export per stream.")
@@ -47,8 +62,8 @@ def parse_since(value: str) -> str:
 @click.option("--api-version", default=API_VERSION, show_default=True, help="Admin API version.")
 @click.option("--page-size", default=25, show_default=True, type=click.IntRange(1, 250),
               help="Products or orders per page (larger pages cost more query points).")
-def sync_command(shop: str, token: str, out: Path, bulk: bool, full: bool, orders: bool, orders_since: str | None,
-                 profile_dir: Path | None, api_version: str, page_size: int) -> None:
+def sync_command(shop: str, token: str | None, out: Path, bulk: bool, full: bool, orders: bool,
+                 orders_since: str | None, profile_dir: Path | None, api_version: str, page_size: int) -> None:
     """Products (with variants and stock) and orders -> catalog.jsonl + events.jsonl for `skylt build`.
 
     Interrupted runs resume; a rerun after a finished one fetches only what changed since."""
@@ -59,7 +74,11 @@ def sync_command(shop: str, token: str, out: Path, bulk: bool, full: bool, order
     if orders_since is not None:
         orders_since = parse_since(orders_since)
     domain = urlsplit(shop).netloc if "://" in shop else shop.strip().lower()  # a URL: a local test server
-    with _clean_errors(), AdminClient(shop, token, api_version=api_version) as client:
+    with _clean_errors():
+        if token is None:
+            shop, token = stored_token(domain)
+        client = AdminClient(shop, token, api_version=api_version)
+    with _clean_errors(), client:
         summary = sync(client, domain, out, bulk=bulk, full=full, page_size=page_size, orders=orders,
                        orders_since=orders_since, profile_dir=profile_dir)
     how = "incremental " if summary.incremental else ""

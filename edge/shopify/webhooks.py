@@ -6,7 +6,7 @@
 | products/delete | catalog overlay delete |
 | inventory_levels/update | the product's stock, through the inventory item learned from product payloads |
 | orders/create | purchase events appended to the event log (once per order) |
-| app/uninstalled | the uninstall is recorded |
+| app/uninstalled | the uninstall is recorded; the shop's Admin API tokens are deleted |
 | customers/data_request | counts and logs what is held about the customer |
 | customers/redact | erases the customer's events (by customer id and the orders named) |
 | shop/redact | erases the shop's logged orders and customers and everything remembered about the shop |
@@ -37,6 +37,7 @@ from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
 from edge.shopify.products import PayloadError, count, numeric_id, product_change
 from edge.shopify.state import WebhookState
+from edge.shopify.tokens import TokenStore
 
 log = logging.getLogger("skylt.shopify")
 _line = msgspec.json.Encoder()
@@ -77,6 +78,7 @@ class Receiver:
     shops: tuple[str, ...] = ()
     disk_floor: DiskFloor | None = None
     archive: Archive | None = None
+    tokens: TokenStore | None = None
     clock: Callable[[], float] = field(default=time.time)
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
@@ -165,6 +167,8 @@ class Receiver:
 
     async def _uninstalled(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         await asyncio.to_thread(self.state.uninstalled, shop, self.clock())
+        if self.tokens is not None:  # Shopify has revoked them already; nothing of the shop's access is kept
+            await asyncio.to_thread(self.tokens.delete, shop)
         log.info("shopify: %s uninstalled the app", shop)
         return Outcome(topic=topic)
 

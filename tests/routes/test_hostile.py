@@ -82,7 +82,9 @@ def client(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     state = tmp_path_factory.mktemp("hostile")
     with overlay_client(demo_tables, state, ingest_keys=INGEST["X-Skylt-Key"],
                         admin_keys=ADMIN["Authorization"].split()[1], shopify_webhook_secrets=SHOPIFY_SECRET,
-                        shopify_state=str(state / "shopify"), metrics_keys="hostile-metrics-key-001") as c:
+                        shopify_state=str(state / "shopify"), metrics_keys="hostile-metrics-key-001",
+                        shopify_client_id="hostile-client-id-0001", public_url="https://skylt.hostile.test",
+                        secret_key="hostile-secret-key-for-tokens-000001") as c:
         yield c
 
 
@@ -275,7 +277,8 @@ def test_hostile_paths(client, method, path, tail):
 
 
 @SETTINGS
-@given(path=st.sampled_from(["/v1/recommend", "/dashboard", "/metrics", "/healthz", "/readyz", "/docs",
+@given(path=st.sampled_from(["/v1/shopify/install", "/v1/shopify/callback", "/v1/recommend", "/dashboard",
+                             "/metrics", "/healthz", "/readyz", "/docs",
                              "/openapi.json", "/v1/users/x", "/v1/catalog/items/x"]),
        query=st.lists(st.tuples(header_text, st.text(max_size=20)), max_size=6), raw=st.binary(max_size=40),
        authorization=header_text)
@@ -297,3 +300,33 @@ def test_hostile_queries_on_ingest(client, raw, with_key):
                            content=b'{"events":[]}', headers=INGEST if with_key else {})
     check(response)
     assert response.status_code == (200 if with_key else 401)
+
+
+@SETTINGS
+@given(route=st.sampled_from(["/v1/shopify/install", "/v1/shopify/callback"]),
+       params=st.lists(st.tuples(st.sampled_from(["shop", "state", "code", "host", "timestamp", "hmac", "x"]) | text,
+                                 text | st.sampled_from([SHOP, "9" * 400, "1e400", "NaN"])), max_size=6),
+       fresh=st.booleans(), cookie=header_text)
+@example(route="/v1/shopify/callback", params=[("shop", SHOP), ("state", "s"), ("code", "c")], fresh=True,
+         cookie="s").via("a signed callback whose state was never issued")
+@example(route="/v1/shopify/install", params=[("shop", SHOP), ("shop", "evil.example.com")], fresh=True,
+         cookie="").via("the shop named twice")
+def test_hostile_signed_install_queries(client, route, params, fresh, cookie):
+    """Signed with the app's secret (it defaults to the webhook secret), so the hostile values get past the HMAC
+    to the code that reads them; they end in a redirect or a 4xx, never a 500 and never a call to a shop."""
+    import time
+    from urllib.parse import urlencode
+
+    from edge.shopify.oauth import query_signature
+
+    if fresh:
+        params = [*params, ("timestamp", str(int(time.time())))]
+    signed = [*params, ("hmac", query_signature(params, SHOPIFY_SECRET))]
+    response = client.get(f"{route}?{urlencode(signed, errors='surrogatepass')}",
+                          headers={"Cookie": f"skylt_shopify_state={cookie}"} if cookie else {},
+                          follow_redirects=False)
+    if response.status_code == 302:
+        assert route == "/v1/shopify/install"
+        assert response.headers["location"].startswith("https://")
+    else:
+        check(response, json_answer=False)

@@ -69,6 +69,7 @@ class FakeShop:
         self.fail_at_page: int | None = None   # answer HTTP 401 to the nth page request (1-based)
         self.bulk_polls_running = 1   # polls answered RUNNING before COMPLETED
         self.bulk_ops: dict[str, dict[str, Any]] = {}
+        self.tokens = {TOKEN}         # access tokens accepted by the Admin API
         self._pages = 0
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -150,7 +151,18 @@ class FakeShop:
                         "objectCount": "0", "url": f"{self.url}/bulk/{variables['id'].rsplit('/', 1)[1]}.jsonl"
                         if done else None, "partialDataUrl": None}
                 return 200, {}, {"data": {"node": node}, "extensions": cost}
+        extra = self.other_query(query, variables)
+        if extra is not None:
+            return 200, {}, {"data": extra}
         return 200, {}, {"errors": [{"message": f"unexpected query {query[:60]}"}]}
+
+    def other_query(self, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The data of a query this fake does not know, or None (subclasses answer some)."""
+        return None
+
+    def other_post(self, path: str, raw: bytes) -> tuple[int, Any] | None:
+        """A POST that is not an Admin GraphQL query: (status, JSON body), or None (subclasses answer some)."""
+        return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         shop = self
@@ -175,7 +187,11 @@ class FakeShop:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.path != PATH or self.headers.get("X-Shopify-Access-Token") != TOKEN:
+                other = shop.other_post(self.path, raw)
+                if other is not None:
+                    self._send(other[0], {}, json.dumps(other[1]).encode(), "application/json")
+                    return
+                if self.path != PATH or self.headers.get("X-Shopify-Access-Token") not in shop.tokens:
                     self._send(401, {}, b'{"errors":"[API] Invalid API key or access token"}', "application/json")
                     return
                 status, headers, body = shop.answer(json.loads(raw))

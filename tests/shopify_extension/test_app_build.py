@@ -28,6 +28,9 @@ def test_app_builds_offline_and_the_bundle_sends_the_same_events(tmp_path: Path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     bundle = app / "extensions" / "skylt-pixel" / "dist" / "skylt-events.js"
     assert 0 < bundle.stat().st_size < 10_000
+    # The checkout UI extension is built too, one bundle for its targets, under Shopify's 64 KB limit.
+    checkout = list((app / "extensions" / "skylt-checkout" / "dist").glob("*.js"))
+    assert checkout and all(0 < b.stat().st_size < 64_000 for b in checkout), checkout
     steps = [{"event": "checkout_completed", "payload": checkout_completed()}]
     from_source = run(steps, privacy=ALLOWED, settings=SETTINGS)
     from_bundle = run(steps, privacy=ALLOWED, settings=SETTINGS, pixel=str(bundle))

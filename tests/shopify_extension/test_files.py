@@ -64,8 +64,12 @@ def test_block_offers_exactly_its_pages_slots(block: str) -> None:
 def test_embed_targets_the_page_body() -> None:
     spec = schema("embed")
     assert spec["target"] in ("body", "head")
-    assert {s["id"] for s in spec["settings"]} == {"api_url", "public_key", "consent", "send_customer",
-                                                   "identity_secret"}
+    settings = {s["id"]: s for s in spec["settings"]}
+    assert set(settings) == {"api_url", "public_key", "consent", "send_customer", "identity_secret", "cart_drawer",
+                             "cart_drawer_slot"}
+    # The drawer's row offers cart slots only, or none.
+    drawer = [o["value"] for o in settings["cart_drawer_slot"]["options"]]
+    assert set(drawer) - {"off"} <= set(PAGE_SLOTS["cart"]) and "off" in drawer
 
 
 def test_the_identity_secret_is_used_only_inside_hmac_sha256() -> None:
@@ -73,7 +77,8 @@ def test_the_identity_secret_is_used_only_inside_hmac_sha256() -> None:
     text = (THEME / "blocks" / "embed.liquid").read_text().split("{% schema %}")[0]
     code = re.sub(r"{% comment %}.*?{% endcomment %}", "", text, flags=re.S)
     assert [line.strip() for line in code.splitlines() if "identity_secret" in line] == [
-        "assign skylt_identity_secret = block.settings.identity_secret | strip",
+        "assign skylt_identity_secret = app.metafields.skylt.identity_secret.value | default: "
+        "block.settings.identity_secret | strip",
         "if customer and block.settings.send_customer and skylt_identity_secret != blank",
         "assign skylt_mac = skylt_message | hmac_sha256: skylt_identity_secret",
     ]
@@ -93,12 +98,13 @@ def test_every_label_is_translated_in_english_and_swedish() -> None:
             assert f"skylt.slots.{slot}" in keys(locale("en.default")), slot
 
 
-def test_app_config_subscribes_to_the_topics_the_server_handles() -> None:
-    from edge.shopify import webhooks
+def test_app_config_and_install_subscribe_to_the_topics_the_server_handles() -> None:
+    from edge.shopify import register, webhooks
 
     config = tomllib.loads((APP / "shopify.app.toml").read_text())
     subscriptions = config["webhooks"]["subscriptions"]
-    topics = [t for s in subscriptions for t in s.get("topics", [])]
+    registered = ["/".join(t.lower().rsplit("_", 1)) for t in register.TOPICS]  # PRODUCTS_CREATE: products/create
+    topics = [t for s in subscriptions for t in s.get("topics", [])] + registered
     compliance = [t for s in subscriptions for t in s.get("compliance_topics", [])]
     assert sorted(compliance) == ["customers/data_request", "customers/redact", "shop/redact"]
     handled = set(webhooks._HANDLERS)  # the server's topic table; a topic it ignores would be a wasted delivery
@@ -112,6 +118,15 @@ def test_app_config_asks_only_for_the_scopes_it_uses() -> None:
     config = tomllib.loads((APP / "shopify.app.toml").read_text())
     scopes = set(config["access_scopes"]["scopes"].split(","))
     assert scopes == {"read_products", "read_inventory", "read_orders", "write_pixels", "read_customer_events"}
+    from edge.shopify.oauth import SCOPES
+
+    assert config["access_scopes"]["scopes"] == SCOPES  # what the install asks for
+
+
+def test_app_config_lists_the_install_callback() -> None:
+    config = tomllib.loads((APP / "shopify.app.toml").read_text())
+    assert any(url.endswith("/v1/shopify/callback") for url in config["auth"]["redirect_urls"])
+    assert config["application_url"].endswith("/v1/shopify/install")
 
 
 def test_pixel_declares_strict_runtime_consent_and_settings() -> None:
@@ -129,3 +144,15 @@ def test_npm_lock_pins_the_tools() -> None:
     cli = lock["packages"]["node_modules/@shopify/cli"]["version"]
     assert cli.startswith("3."), "Shopify CLI 4.x needs a newer Node than CI has"
     assert "node_modules/liquidjs" in lock["packages"]
+
+
+def test_the_merchant_guide_is_linked_and_names_what_the_install_needs() -> None:
+    from tests.conftest import REPO
+
+    guide = (REPO / "docs" / "shopify.md").read_text()
+    assert "## Put Skylt live in a shop (merchant guide)" in guide
+    assert "docs/shopify.md#put-skylt-live-in-a-shop-merchant-guide" in (REPO / "README.md").read_text()
+    for needed in ("SKYLT_PUBLIC_URL", "SKYLT_SECRET_KEY", "SKYLT_SHOPIFY_CLIENT_ID", "SKYLT_SHOPIFY_WEBHOOK_SECRETS",
+                   "SKYLT_SHOPIFY_DATA_DIR", "Protected customer data access", "/v1/shopify/install?shop=",
+                   "App embeds", "Add app block", "network access"):
+        assert needed in guide, needed

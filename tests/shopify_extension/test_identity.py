@@ -74,3 +74,19 @@ def test_the_liquid_in_the_docs_is_the_embeds() -> None:
     embed = (THEME / "blocks" / "embed.liquid").read_text()
     for line in block.strip().splitlines():
         assert line.strip() in embed, line
+
+
+def test_the_installs_metafields_configure_the_embed_and_win_over_settings(liquid: Any) -> None:
+    """The install writes app.metafields.skylt.*: the embed reads the API address, the key and the secret from
+    them (the settings only where one is missing), and the secret still never reaches the page."""
+    installed = "the-installs-identity-secret-01"
+    ctx = {**context("index", customer={"id": int(USER)}),
+           "app": {"metafields": {"skylt": {"api_url": {"value": "https://skylt.installed.example"},
+                                            "public_key": {"value": "pk-from-the-install-01"},
+                                            "identity_secret": {"value": installed}}}}}
+    html = liquid("embed", ctx, SETTINGS)
+    assert '"https://skylt.installed.example"' in html and '"pk-from-the-install-01"' in html
+    assert SETTINGS["api_url"] not in html and SETTINGS["public_key"] not in html
+    token = shopper(html)["userToken"]
+    assert verify(token, USER, [installed]) and not verify(token, USER, [SECRET])
+    assert installed not in html

@@ -1,0 +1,107 @@
+"""Installed shops' Admin API tokens, encrypted at rest: one file per shop, 0600 in a 0700 directory.
+
+A file holds the expiring offline access token, its refresh token and their expiry times, encrypted with
+Fernet (AES-128-CBC and HMAC-SHA256 from the ``cryptography`` package, authenticated: a file changed on disk
+fails to decrypt instead of yielding a forged token) under a key derived from the setting ``secret_key``
+with HKDF-SHA256. Files are written to a temporary file and renamed, so a reader never sees half a token.
+Deleting needs no key (``app/uninstalled``). Tokens are never logged; ``repr`` hides them.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from edge.errors import SkyltError
+from edge.private import FILE_MODE, private_dir
+
+SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
+MIN_KEY_CHARS = 32
+FOLDER = "tokens"
+
+
+class TokenError(SkyltError):
+    """No usable token is stored for a shop, or the key cannot decrypt it."""
+
+
+class Tokens(msgspec.Struct, kw_only=True):
+    """What Shopify's token endpoint answered, with the lifetimes turned into Unix times."""
+
+    access_token: str
+    expires_at: float
+    refresh_token: str
+    refresh_expires_at: float
+    scope: str = ""
+
+    def __repr__(self) -> str:  # never print a token, whatever logs a Tokens
+        return f"Tokens(expires_at={self.expires_at}, refresh_expires_at={self.refresh_expires_at})"
+
+    def expiring(self, now: float | None = None, margin: float = 300.0) -> bool:
+        return (time.time() if now is None else now) + margin >= self.expires_at
+
+
+def fernet_for(secret_key: str) -> Fernet:
+    if len(secret_key) < MIN_KEY_CHARS:
+        raise TokenError(f"the setting secret_key must have at least {MIN_KEY_CHARS} characters")
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"skylt shopify tokens v1").derive(
+        secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+@dataclass
+class TokenStore:
+    directory: Path
+    secret_key: str = field(default="", repr=False)
+
+    @classmethod
+    def under(cls, state_dir: str | Path, secret_key: str = "") -> TokenStore:
+        return cls(Path(state_dir) / FOLDER, secret_key)
+
+    def path(self, shop: str) -> Path:
+        if not SHOP_DOMAIN.fullmatch(shop):  # the name becomes a file name: only checked domains
+            raise TokenError(f"{shop!r} is not a myshopify.com domain")
+        return self.directory / f"{shop}.token"
+
+    def save(self, shop: str, tokens: Tokens) -> None:
+        sealed = fernet_for(self.secret_key).encrypt(msgspec.json.encode(tokens))
+        path = self.path(shop)
+        private_dir(self.directory)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)  # a leftover temporary file of another mode is narrowed too
+            os.write(fd, sealed)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+
+    def load(self, shop: str) -> Tokens:
+        path = self.path(shop)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise TokenError(f"no Admin API token is stored for {shop}: install the app on the shop "
+                             "(GET /v1/shopify/install) or pass --token") from exc
+        try:
+            return msgspec.json.decode(fernet_for(self.secret_key).decrypt(sealed), type=Tokens)
+        except (InvalidToken, msgspec.ValidationError) as exc:
+            raise TokenError(f"{path}: cannot decrypt the stored token: secret_key differs from the one "
+                             "that stored it, or the file was changed") from exc
+
+    def delete(self, shop: str) -> bool:
+        try:
+            self.path(shop).unlink()
+        except (FileNotFoundError, TokenError):
+            return False
+        return True
