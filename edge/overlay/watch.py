@@ -14,9 +14,10 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from edge.errors import StateUnavailableError
 from edge.overlay.prices import price_file, prune, publish, use_shared
 from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
-from edge.overlay.store import OverlayStore
+from edge.shared.factory import Overrides, open_local_overlay
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 
@@ -24,18 +25,18 @@ log = logging.getLogger("skylt.overlay")
 
 
 class OverlayWatcher:
-    def __init__(self, path: str | Path, on_change: Callable[[Overlay], None] | None = None) -> None:
-        self.path = Path(path)
-        self.store: OverlayStore | None = None
+    def __init__(self, path: str | Path, on_change: Callable[[Overlay], None] | None = None,
+                 opener: Callable[[Path, bool], Overrides | None] = open_local_overlay) -> None:
+        self.path = Path(path)  # the store (or only its price files, when the store is shared)
+        self.store: Overrides | None = None
+        self._opener = opener
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
         self._pending: asyncio.Future[Overlay | None] | None = None
 
     def open(self, create: bool) -> None:
-        """Open the store; without ``create`` only one that already exists (nothing is made in the
-        working directory of a server that takes no catalog updates)."""
-        if create or (self.path / "data.mdb").exists():
-            self.store = OverlayStore(self.path, create=create)
+        """Open the store (edge/shared/factory.py): ``create`` when this server writes to it."""
+        self.store = self._opener(self.path, create)
 
     def prepare(self, snap: Snapshot) -> Overlay | None:
         """Resolve the stored overrides against ``snap`` (blocking; call off the loop)."""
@@ -87,6 +88,8 @@ class OverlayWatcher:
             await asyncio.sleep(interval)
             try:
                 await self.refresh(holder)
+            except StateUnavailableError:
+                pass  # logged once per outage (edge/shared/client.py); the last overlay stays
             except Exception:  # the watcher must outlive any one bad read
                 log.exception("catalog overlay refresh failed")
 
