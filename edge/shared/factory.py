@@ -40,7 +40,8 @@ def open_profiles(settings: Settings, on_error: Callable[[str], None] | None = N
         from edge.shared.profiles import SharedProfileStore
 
         return SharedProfileStore(SharedState(settings.state_url, settings.state_timeout, on_error),
-                                  ttl_days=settings.profile_ttl_days, max_profiles=settings.max_profiles)
+                                  ttl_days=settings.profile_ttl_days, max_profiles=settings.max_profiles,
+                                  seed=_local_salt(settings.profiles_path()))
     from edge.profiles.store import ProfileStore
 
     return ProfileStore(settings.profiles_path(), ttl_days=settings.profile_ttl_days,
@@ -66,3 +67,15 @@ def open_local_overlay(path: Path, create: bool) -> Overrides | None:
     from edge.overlay.store import OverlayStore
 
     return OverlayStore(path, create=create) if create or (path / "data.mdb").exists() else None
+
+
+def _local_salt(directory: Path) -> bytes | None:
+    """The salt this machine hashed ids with before ``state_url`` was set, if any: offered to the
+    shared store (taken only if it has none yet) so that the event log's ids keep their hashes."""
+    from edge.profiles.salt import SALT_BYTES, SALT_FILE
+
+    try:
+        salt = (directory / SALT_FILE).read_bytes()
+    except OSError:
+        return None
+    return salt if len(salt) == SALT_BYTES else None

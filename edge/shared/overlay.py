@@ -9,6 +9,9 @@ poll. A store that does not answer leaves every worker on the overlay it has.
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import redis
 
 from edge.errors import SkyltError
@@ -17,6 +20,12 @@ from edge.shared.client import PREFIX, SharedState
 
 ITEMS = PREFIX + "overlay:items"
 GENERATION = PREFIX + "overlay:generation"
+# The first bump after the store started empty (restarted without persistence, flushed) starts from
+# the time in milliseconds, so that a generation never repeats one that workers already applied.
+_BUMP = """
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])
+"""
 MAX_RETRIES = 50  # of an upsert whose items another writer changed meanwhile
 
 
@@ -49,7 +58,7 @@ class SharedOverlayStore:
                         current[update.id] = current[update.id].merged(update)
                     pipe.multi()
                     pipe.hset(ITEMS, mapping={i: override_encoder.encode(o) for i, o in current.items()})
-                    pipe.incr(GENERATION)
+                    _bump(pipe)
                     return int(pipe.execute()[-1])
                 except redis.exceptions.WatchError:
                     continue
@@ -59,15 +68,19 @@ class SharedOverlayStore:
         # A tombstone, not a removal: the snapshot still holds the item until the next build.
         with self.state.call("catalog") as r, r.pipeline(transaction=True) as pipe:
             pipe.hset(ITEMS, item_id, override_encoder.encode(Override(deleted=True)))
-            pipe.incr(GENERATION)
+            _bump(pipe)
             return int(pipe.execute()[-1])
 
     def clear(self) -> int:
         """Drop every override (after a build that holds the updated catalog)."""
         with self.state.call("catalog") as r, r.pipeline(transaction=True) as pipe:
             pipe.delete(ITEMS)
-            pipe.incr(GENERATION)
+            _bump(pipe)
             return int(pipe.execute()[-1])
 
     def close(self) -> None:
         self.state.close()
+
+
+def _bump(pipe: Any) -> None:
+    pipe.eval(_BUMP, 1, GENERATION, int(time.time() * 1000))

@@ -6,7 +6,8 @@ One string per profile, ``skylt:profile:<user hash>``, holding the record Profil
 last update: beyond ``max_profiles`` the least recently updated are evicted by the transaction
 that adds one. A batch of updates reads the profiles it touches under WATCH and writes them in
 one MULTI, retried if another replica changed one of them meanwhile: all or nothing. The id
-salt is made once, by whichever replica comes first (SET NX), so every replica hashes alike.
+salt is made once, by whichever replica comes first (SET NX), so every replica hashes alike; a
+replica that had a local salt offers that one, so the ids its event log holds stay erasable.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ MAX_RETRIES = 50  # of a batch whose profiles another replica changed meanwhile
 
 class SharedProfileStore:
     def __init__(self, state: SharedState, *, ttl_days: float = 90.0, max_profiles: int = 1_000_000,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, seed: bytes | None = None) -> None:
         self.state = state
+        self._seed = seed
         self.ttl_ms = max(int(ttl_days * 86_400_000), 0)
         self.max_profiles = max(max_profiles, 1)
         self.clock = clock
@@ -60,7 +62,7 @@ class SharedProfileStore:
 
     def _load_salt(self) -> bytes:
         with self.state.call("salt") as r:
-            r.set(SALT_KEY, secrets.token_bytes(SALT_BYTES), nx=True)
+            r.set(SALT_KEY, self._seed or secrets.token_bytes(SALT_BYTES), nx=True)
             salt = r.get(SALT_KEY)
         if not isinstance(salt, bytes) or len(salt) != SALT_BYTES:
             raise SkyltError(f"the shared state store's id salt ({SALT_KEY}) is not {SALT_BYTES} bytes")

@@ -97,3 +97,10 @@ def test_a_store_that_is_down_fails_fast_and_the_salt_comes_when_it_is_back(redi
         profiles.update([("anyone", "view", "x")])
     assert time.monotonic() - started < 1.0
     assert errors == ["salt", "salt", "read", "write"]
+
+
+def test_a_local_salt_is_offered_to_a_store_that_has_none_and_never_replaces_its_own(redis_server):
+    local = bytes(range(32))
+    first = store(redis_server.url, seed=local)
+    assert first.salt == local  # the ids in this replica's event log keep their hashes
+    assert store(redis_server.url, seed=bytes(32)).salt == local
