@@ -34,7 +34,7 @@ class SharedState:
                                                retry=Retry(NoBackoff(), 0), retry_on_timeout=False)
         except ValueError as exc:
             raise SkyltError(f"setting state_url: cannot use it: {exc}") from exc
-        self.where = _where(url)
+        self.where = redacted(url)
         self._on_error = on_error
         self._down_until = 0.0
         self._down = False
@@ -77,7 +77,7 @@ class SharedState:
         self.client.close()
 
 
-def _where(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without a password, for logs."""
     head, sep, tail = url.partition("@")
     return tail if sep else head

@@ -36,3 +36,19 @@ def test_a_store_that_lost_its_data_never_repeats_a_generation(tmp_path):
         assert SharedOverlayStore(SharedState(again.url)).upsert([ItemUpdate(id="b", price=2.0)]) > before
     finally:
         again.stop()
+
+
+def test_the_overlay_commands_reach_the_shared_store(redis_server, tmp_path):
+    from click.testing import CliRunner
+
+    from edge.cli import main
+
+    SharedOverlayStore(SharedState(redis_server.url)).upsert([ItemUpdate(id="a", in_stock=False)])
+    runner = CliRunner()
+    status = runner.invoke(main, ["overlay", "status", "--dir", str(tmp_path / "none"),
+                                  "--state-url", redis_server.url])
+    assert status.exit_code == 0 and "1 items overridden, 1 hidden" in status.output, status.output
+    cleared = runner.invoke(main, ["overlay", "clear", "--state-url", redis_server.url])
+    assert cleared.exit_code == 0 and "cleared 1 overrides" in cleared.output, cleared.output
+    assert SharedOverlayStore(SharedState(redis_server.url)).load()[1] == {}
+    assert not (tmp_path / "none").exists()
