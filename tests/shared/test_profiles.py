@@ -104,3 +104,31 @@ def test_a_local_salt_is_offered_to_a_store_that_has_none_and_never_replaces_its
     first = store(redis_server.url, seed=local)
     assert first.salt == local  # the ids in this replica's event log keep their hashes
     assert store(redis_server.url, seed=bytes(32)).salt == local
+
+
+def test_a_store_that_hangs_costs_a_read_at_most_the_timeout_then_nothing_until_it_answers(redis_server):
+    import signal
+
+    profiles = SharedProfileStore(SharedState(redis_server.url, timeout=0.2))
+    profiles.update([("u", "view", "x")])
+    redis_server.proc.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StateUnavailableError):
+            profiles.raw("u")
+        hung = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(100):
+            with pytest.raises(StateUnavailableError):
+                profiles.raw("u")
+        assert hung < 0.5 and time.monotonic() - started < 0.05, hung
+    finally:
+        redis_server.proc.send_signal(signal.SIGCONT)
+    deadline = time.monotonic() + 5
+    while True:  # answered again once the retry pause is over
+        try:
+            assert profiles.get("u") == Profile(views=["x"])
+            break
+        except StateUnavailableError:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
