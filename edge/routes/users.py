@@ -4,18 +4,17 @@ name them, before answering."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.config import Settings
 from edge.errors import ValidationError
 from edge.events.erase import erase_user
 from edge.routes.catalog import AUTH_HEADER, check_admin
 from edge.schemas import MAX_ID_LENGTH
-from edge.shopify.state import FILE as SHOPIFY_STATE
-from edge.shopify.state import WebhookState
+from edge.shared.factory import existing_webhook_state
 
 
 class ErasureResponse(msgspec.Struct, kw_only=True):
@@ -29,11 +28,10 @@ class ErasureResponse(msgspec.Struct, kw_only=True):
 _encode = msgspec.json.Encoder().encode
 
 
-def _forget_orders(directory: Path, user_hash: str) -> int:
-    """Orders webhooks logged name the customer by the same hash; no state file, no rows (none is made)."""
-    if not (directory / SHOPIFY_STATE).is_file():
-        return 0
-    return WebhookState(directory).forget_customer(user_hash)
+def _forget_orders(settings: Settings, user_hash: str) -> int:
+    """Orders webhooks logged name the customer by the same hash; no state, no rows (none is made)."""
+    state = existing_webhook_state(settings)
+    return 0 if state is None else state.forget_customer(user_hash)
 
 
 async def delete_user(request: Request) -> Response:
@@ -52,7 +50,7 @@ async def delete_user(request: Request) -> Response:
     # answer must not say "erased" while any line remains.
     erased = await asyncio.to_thread(erase_user, state.settings.event_log, user_hash)
     removed = await asyncio.to_thread(profiles.erase, user_hash)
-    orders = await asyncio.to_thread(_forget_orders, Path(state.settings.shopify_state), user_hash)
+    orders = await asyncio.to_thread(_forget_orders, state.settings, user_hash)
     body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
                                    segments=erased.segments_rewritten + erased.segments_blanked, orders=orders))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

@@ -1,4 +1,4 @@
-"""The one place that chooses where profiles and the catalog overlay live: on this machine
+"""The one place that chooses where profiles, the catalog overlay and the Shopify webhook state live: on this machine
 (LMDB under ``profile_dir`` and ``catalog_overlay``) or, with ``state_url``, in the shared
 state store every replica reads. The rest of the code sees only the interfaces below."""
 
@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from edge.config import Settings
 from edge.overlay.schemas import ItemUpdate, Override
 from edge.profiles.store import Profile
+
+if TYPE_CHECKING:
+    from edge.shopify.state import WebhookState
 
 
 class Profiles(Protocol):
@@ -46,6 +49,28 @@ def open_profiles(settings: Settings, on_error: Callable[[str], None] | None = N
 
     return ProfileStore(settings.profiles_path(), ttl_days=settings.profile_ttl_days,
                         max_profiles=settings.max_profiles)
+
+
+def open_webhook_state(settings: Settings) -> WebhookState:
+    """The Shopify webhook state."""
+    from edge.shopify.state import WebhookState
+
+    if settings.state_url:
+        from edge.shared.client import SharedState
+        from edge.shared.shopify import SharedWebhookState
+
+        # The same public methods (tests/shared/test_shopify.py runs the SQLite store's tests on it).
+        return cast(WebhookState, SharedWebhookState(SharedState(settings.state_url, settings.state_timeout)))
+    return WebhookState(settings.shopify_state)
+
+
+def existing_webhook_state(settings: Settings) -> WebhookState | None:
+    """The Shopify webhook state, or None where none was made (and none is made here)."""
+    from edge.shopify.state import FILE
+
+    if settings.state_url or (Path(settings.shopify_state) / FILE).is_file():
+        return open_webhook_state(settings)
+    return None
 
 
 def overlay_opener(settings: Settings, on_error: Callable[[str], None] | None = None
