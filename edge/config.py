@@ -76,9 +76,10 @@ class Settings:
                                                 "and PUT/DELETE /v1/catalog/items write.")
     overlay_poll_seconds: float = setting(0.2, "How often each worker checks the catalog overlay for changes.")
     state_url: str = setting("", "A Redis (or Valkey) server every replica shares, `redis://host:6379/0` "
-                                 "(`rediss://` for TLS): known-customer profiles, the id salt and the catalog "
-                                 "overlay live there, so every replica sees them; empty: they stay in "
-                                 "`profile_dir` and `catalog_overlay` on this machine.")
+                                 "(`rediss://` for TLS): known-customer profiles, the id salt, the catalog "
+                                 "overlay and the Shopify webhook state live there, so every replica sees them; "
+                                 "empty: they stay in `profile_dir`, `catalog_overlay` and `shopify_state` on "
+                                 "this machine.")
     state_timeout: float = setting(0.25, "Seconds a replica waits for the shared state store before it answers "
                                          "without it (reads) or with 503 (writes).")
     storefront: bool = setting(False, "Also serve the demo shop under /storefront/ (set by `skylt demo`).")
