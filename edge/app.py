@@ -36,7 +36,7 @@ from edge.routes.health import healthz, metrics, readyz
 from edge.routes.recommend import RecommendGets, recommend
 from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.users import delete_user
-from edge.shared.factory import open_profiles, overlay_opener
+from edge.shared.factory import check_state_settings, open_profiles, overlay_opener
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 from edge.warm import warm
@@ -47,6 +47,7 @@ log = logging.getLogger("skylt")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.load()
     check_key_settings(settings)
+    check_state_settings(settings)
     app_metrics = Metrics()
     response_cache = ResponseCache(settings.response_cache_bytes)
     app_metrics.watch_cache(response_cache)

@@ -37,6 +37,14 @@ class Overrides(Protocol):
     def close(self) -> None: ...
 
 
+def check_state_settings(settings: Settings) -> None:
+    """Stop start-up with one line on a ``state_url`` that cannot name a Redis server (nothing connects yet)."""
+    if settings.state_url:
+        from edge.shared.client import SharedState
+
+        SharedState(settings.state_url, settings.state_timeout).close()
+
+
 def open_profiles(settings: Settings, on_error: Callable[[str], None] | None = None) -> Profiles:
     if settings.state_url:
         from edge.shared.client import SharedState

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from starlette.testclient import TestClient
 
 from edge.app import create_app
 from edge.config import Settings
-from tests.conftest import IDENTITY_SECRET, as_user, assert_problem
+from edge.errors import SkyltError
+from tests.conftest import IDENTITY_SECRET, as_user, assert_problem, user_token
 
 INGEST_KEY = "ingest-key-for-shared-tests-01"
 ADMIN_KEY = "admin-key-for-shared-tests-001"
@@ -21,8 +25,6 @@ def app(demo_tables, tmp_path, url):
 
 
 def view(user: str, item: str) -> dict[str, object]:
-    from tests.conftest import user_token
-
     return {"events": [{"type": "view", "item": item, "session": "s1", "user": user,
                         "user_token": user_token(user)}]}
 
@@ -62,8 +64,6 @@ def test_a_stock_change_through_one_app_hides_the_item_in_another(demo_tables, t
         put = first.put("/v1/catalog/items", json={"items": [{"id": shown[0], "in_stock": False}]},
                         headers={"Authorization": f"Bearer {ADMIN_KEY}"})
         assert put.status_code == 200, put.text
-        import time
-
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
             items = [i["id"] for i in second.get("/v1/recommend", params=query).json()["slots"][0]["items"]]
@@ -71,3 +71,8 @@ def test_a_stock_change_through_one_app_hides_the_item_in_another(demo_tables, t
                 break
             time.sleep(0.02)
         assert shown[0] not in items
+
+
+def test_a_state_url_that_names_no_redis_server_stops_start_up_with_one_line(demo_tables):
+    with pytest.raises(SkyltError, match="setting state_url"):
+        create_app(Settings.load(tables=str(demo_tables), state_url="http://127.0.0.1:6379"))
