@@ -1,7 +1,8 @@
 """Two replicas (`skylt serve --pull`, real processes) sharing one Redis, behind Debian's nginx, all on 127.0.0.1:
 a publish reaches both with no failed request under load through nginx; a profile written through one replica is
 read through the other; a stock change through one hides the item on both within a second; with Redis killed both
-keep answering (known customers anonymously) and writes answer 503."""
+keep answering (known customers anonymously), take new snapshots with the overrides they last read, and writes
+answer 503."""
 
 from __future__ import annotations
 
@@ -118,7 +119,13 @@ def test_replicas_behind_nginx_share_profiles_and_stock_and_survive_the_store(tm
             with httpx.Client(base_url=proxy.url, timeout=10) as through:
                 for _ in range(10):
                     assert similar(through) and hidden not in similar(through)  # the last overlay stays
+            # A publish still reaches both, with the overrides they last read: the hidden item stays hidden.
+            built.append(build(events, builder, catalog_path=catalog, now=1323407200).manifest.version)
+            publish(builder, str(store))
+            until(lambda: all(c.get("/v1/recommend", params={"page": "home"}).json()["version"] == built[-1]
+                              for c in (one, two)), 60)
             for client in (one, two):
+                assert hidden not in similar(client)
                 assert reminders(client, "4711") == []
                 late = client.post("/v1/events", headers={"X-Skylt-Key": INGEST_KEY}, json={"events": [
                     {"type": "view", "item": "85123A", "session": "s", "user": "4711",

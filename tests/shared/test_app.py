@@ -77,3 +77,13 @@ def test_a_stock_change_through_one_app_hides_the_item_in_another(demo_tables, t
 def test_a_state_url_that_names_no_redis_server_stops_start_up_with_one_line(demo_tables):
     with pytest.raises(SkyltError, match="setting state_url"):
         create_app(Settings.load(tables=str(demo_tables), state_url="http://127.0.0.1:6379"))
+
+
+def test_a_server_started_while_the_store_is_down_serves_anonymously(demo_tables, tmp_path, redis_server):
+    redis_server.stop()
+    with TestClient(app(demo_tables, tmp_path, redis_server.url), raise_server_exceptions=False) as client:
+        assert client.get("/readyz").status_code == 200
+        known = client.get("/v1/recommend", params={"page": "home", "user": "alice"}, headers=as_user("alice"))
+        assert known.status_code == 200 and known.json()["slots"]
+        assert_problem(client.post("/v1/events", json=view("alice", "85123A"), headers={"X-Skylt-Key": INGEST_KEY}),
+                       503)
