@@ -27,7 +27,6 @@ from edge.experiments import Experiment
 from edge.metrics import Metrics
 from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
-from edge.profiles.store import ProfileStore
 from edge.replicas.archive import Archive
 from edge.replicas.pull import Puller
 from edge.routes.catalog import delete_item, upsert_items
@@ -40,6 +39,7 @@ from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.shopify_install import callback as shopify_callback
 from edge.routes.shopify_install import install as shopify_install
 from edge.routes.users import delete_user
+from edge.shared.factory import check_state_settings, open_profiles, overlay_opener
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 from edge.warm import warm
@@ -50,6 +50,7 @@ log = logging.getLogger("skylt")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.load()
     check_key_settings(settings)
+    check_state_settings(settings)
     app_metrics = Metrics()
     response_cache = ResponseCache(settings.response_cache_bytes)
     app_metrics.watch_cache(response_cache)
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app_metrics.swaps.labels("installed").inc()
 
     overlay = OverlayWatcher(settings.catalog_overlay,
-                             lambda o: app_metrics.overlay_changed(o.generation, o.overrides))
+                             lambda o: app_metrics.overlay_changed(o.generation, o.overrides),
+                             overlay_opener(settings, app_metrics.state_failed))
 
     def prepare(snap: Snapshot) -> None:
         warm(snap, settings)
@@ -85,10 +87,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.warning("no snapshot under %s yet; /readyz answers 503 until one is built", settings.tables)
         ingests = bool(settings.ingest_keys or settings.server_keys)
         if ingests or settings.shopify_webhook_secrets or (
-                settings.admin_keys and settings.profiles_path().is_dir()):
+                settings.admin_keys and (settings.state_url or settings.profiles_path().is_dir())):
             # Only ingest and Shopify orders write profiles and hashed ids; without them nothing to read or erase.
-            app.state.profiles = ProfileStore(settings.profiles_path(), ttl_days=settings.profile_ttl_days,
-                                              max_profiles=settings.max_profiles)
+            app.state.profiles = open_profiles(settings, app_metrics.state_failed)
         if ingests or settings.shopify_webhook_secrets:  # else nothing is written
             await event_log.start()
         if ingests:

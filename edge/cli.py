@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -17,6 +17,9 @@ from edge.errors import InputError, SkyltError
 from edge.report.cli import report
 from edge.shopify.cli import shopify
 from edge.woocommerce.cli import woocommerce
+
+if TYPE_CHECKING:
+    from edge.shared.factory import Overrides
 
 err_console = Console(stderr=True)
 console = Console()
@@ -271,38 +274,54 @@ _overlay_dir = click.option("--dir", "path", default=Path("overlay"), show_defau
                             help="The overlay directory (setting catalog_overlay).")
 
 
+_state_url = click.option("--state-url", default=None,
+                          help="The shared state store that holds the overlay (setting state_url); default: the "
+                               "setting, and without one the directory.")
+
+
+@contextmanager
+def _overlay_store(path: Path, state_url: str | None) -> Iterator[tuple[str, Overrides | None]]:
+    """Where the overlay is, and its store (None: there is none), chosen as the servers choose it."""
+    from edge.config import Settings
+    from edge.shared.client import redacted
+    from edge.shared.factory import overlay_opener
+
+    with _clean_errors():
+        settings = Settings.load(catalog_overlay=str(path), state_url=state_url)
+        store = overlay_opener(settings)(path, False)
+        try:
+            yield redacted(settings.state_url) if settings.state_url else str(path), store
+        finally:
+            if store is not None:
+                store.close()
+
+
 @overlay.command("status")
 @_overlay_dir
-def overlay_status(path: Path) -> None:
+@_state_url
+def overlay_status(path: Path, state_url: str | None) -> None:
     """How many items the overlay overrides, and its generation."""
-    from edge.overlay.store import OverlayStore
-
-    if not (path / "data.mdb").exists():
-        click.echo(f"{path}: no catalog overlay")
-        return
-    with _clean_errors():
-        store = OverlayStore(path, create=False)
+    with _overlay_store(path, state_url) as (where, store):
+        if store is None:
+            click.echo(f"{where}: no catalog overlay")
+            return
         generation, items = store.load()
-        store.close()
     hidden = sum(o.deleted or o.in_stock is False for o in items.values())
-    click.echo(f"{path}: generation {generation}, {len(items)} items overridden, {hidden} hidden")
+    click.echo(f"{where}: generation {generation}, {len(items)} items overridden, {hidden} hidden")
 
 
 @overlay.command("clear")
 @_overlay_dir
-def overlay_clear(path: Path) -> None:
+@_state_url
+def overlay_clear(path: Path, state_url: str | None) -> None:
     """Drop every override, e.g. once a build holds the updated catalog; servers follow within a second."""
-    from edge.overlay.store import OverlayStore
-
-    if not (path / "data.mdb").exists():
-        click.echo(f"{path}: no catalog overlay")
-        return
-    with _clean_errors():
-        store = OverlayStore(path, create=False)
+    with _overlay_store(path, state_url) as (where, store):
+        if store is None:
+            click.echo(f"{where}: no catalog overlay")
+            return
         dropped = len(store.load()[1])
         generation = store.clear()
-        store.close()
-    click.echo(f"{path}: cleared {dropped} overrides (generation {generation})")
+    click.echo(f"{where}: cleared {dropped} overrides (generation {generation})")
 
 
 DEMO_INGEST_KEY = "skylt-demo-public-key"  # public by design: an ingest key only allows appending events

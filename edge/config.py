@@ -79,6 +79,13 @@ class Settings:
     catalog_overlay: str = setting("./overlay", "Directory of the catalog overlay (LMDB) that every worker reads "
                                                 "and PUT/DELETE /v1/catalog/items write.")
     overlay_poll_seconds: float = setting(0.2, "How often each worker checks the catalog overlay for changes.")
+    state_url: str = setting("", "A Redis (or Valkey) server every replica shares, `redis://host:6379/0` "
+                                 "(`rediss://` for TLS): known-customer profiles, the id salt, the catalog "
+                                 "overlay and the Shopify webhook state live there, so every replica sees them; "
+                                 "empty: they stay in `profile_dir`, `catalog_overlay` and `shopify_state` on "
+                                 "this machine.")
+    state_timeout: float = setting(0.25, "Seconds a replica waits for the shared state store before it answers "
+                                         "without it (reads) or with 503 (writes).")
     storefront: bool = setting(False, "Also serve the demo shop under /storefront/ (set by `skylt demo`).")
     shopify_webhook_secrets: tuple[str, ...] = setting((), "Shopify app client secrets that sign webhooks to "
                                                             "POST /v1/shopify/webhooks (comma-separated, two while "

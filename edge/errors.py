@@ -14,7 +14,8 @@
         ├── UnsupportedMediaType 415 a compressed body, or a Content-Type that is not JSON in UTF-8
         ├── BadGateway          502 a shop's API refused or failed what the request needed from it
         ├── NotReadyError       503 while no snapshot is being served, or a feature is not configured
-        └── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
+        ├── StorageFullError    503 when accepting more would overrun a bound (disk floor, profile store)
+        └── StateUnavailableError 503 the shared state store (setting state_url) cannot be reached
 
 Each class carries its HTTP status and problem type; the HTTP layer maps them in one
 place. Third-party errors are re-raised as ours with ``raise ... from exc``.
@@ -138,3 +139,12 @@ class StorageFullError(RequestError):
     status = 503
     type = "https://skylt.dev/problems/storage-full"
     title = "Storage full"
+
+
+class StateUnavailableError(RequestError):
+    """The shared state store (``state_url``) did not answer. Writes raise it before acknowledging
+    anything; reads that can do without it (a known customer's profile) fail open instead."""
+
+    status = 503
+    type = "https://skylt.dev/problems/state-unavailable"
+    title = "State store unavailable"

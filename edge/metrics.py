@@ -131,6 +131,9 @@ class Metrics:
         self.snapshot_built = Gauge("skylt_snapshot_built_timestamp_seconds", "When the served snapshot was built.",
                                     registry=r)
         self.snapshot_items = Gauge("skylt_snapshot_items", "Items in the served snapshot.", registry=r)
+        self.state_errors = Counter("skylt_state_errors", "Calls to the shared state store (state_url) that "
+                                    "failed, by operation: reads went on without it, writes answered 503.",
+                                    ["op"], registry=r)
         self.overlay_generation = Gauge("skylt_overlay_generation", "Catalog overlay generation this worker applies.",
                                         registry=r)
         self.overlay_items = Gauge("skylt_overlay_items", "Items the catalog overlay overrides (known or not).",
@@ -165,6 +168,9 @@ class Metrics:
 
     def watch_cache(self, response_cache: ResponseCache) -> None:
         self._cache = response_cache
+
+    def state_failed(self, op: str) -> None:
+        self.state_errors.labels(op).inc()
 
     def overlay_changed(self, generation: int, items: int) -> None:
         self.overlay_generation.set(generation)

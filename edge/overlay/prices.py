@@ -53,6 +53,7 @@ def publish(root: Path, snap: Snapshot, ids: np.ndarray, values: np.ndarray, gen
     size = HEADER + 4 * n
     order = np.argsort(ids, kind="stable")
     ids, values = ids[order], values[order].astype(np.float32)
+    root.mkdir(parents=True, exist_ok=True)  # made by the first price change when the overlay lives elsewhere
     fd = os.open(price_file(root, snap), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

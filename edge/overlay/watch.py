@@ -14,9 +14,11 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from edge.errors import StateUnavailableError
 from edge.overlay.prices import price_file, prune, publish, use_shared
 from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
-from edge.overlay.store import OverlayStore
+from edge.overlay.schemas import Override
+from edge.shared.factory import Overrides, open_local_overlay
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 
@@ -24,24 +26,36 @@ log = logging.getLogger("skylt.overlay")
 
 
 class OverlayWatcher:
-    def __init__(self, path: str | Path, on_change: Callable[[Overlay], None] | None = None) -> None:
-        self.path = Path(path)
-        self.store: OverlayStore | None = None
+    def __init__(self, path: str | Path, on_change: Callable[[Overlay], None] | None = None,
+                 opener: Callable[[Path, bool], Overrides | None] = open_local_overlay) -> None:
+        self.path = Path(path)  # the store (or only its price files, when the store is shared)
+        self.store: Overrides | None = None
+        self._opener = opener
+        self._last: tuple[int, dict[str, Override]] | None = None  # the overrides last read
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
         self._pending: asyncio.Future[Overlay | None] | None = None
 
     def open(self, create: bool) -> None:
-        """Open the store; without ``create`` only one that already exists (nothing is made in the
-        working directory of a server that takes no catalog updates)."""
-        if create or (self.path / "data.mdb").exists():
-            self.store = OverlayStore(self.path, create=create)
+        """Open the store (edge/shared/factory.py): ``create`` when this server writes to it."""
+        self.store = self._opener(self.path, create)
 
-    def prepare(self, snap: Snapshot) -> Overlay | None:
-        """Resolve the stored overrides against ``snap`` (blocking; call off the loop)."""
+    def prepare(self, snap: Snapshot, stale_ok: bool = False) -> Overlay | None:
+        """Resolve the stored overrides against ``snap`` (blocking; call off the loop). With ``stale_ok``
+        a shared store that does not answer gives the overrides last read (none yet: no overlay), so
+        that a new snapshot is still swapped in; the watcher attaches the store's once it answers."""
         if self.store is None:
             return None
-        generation, overrides = self.store.load()
+        try:
+            generation, overrides = self._last = self.store.load()
+        except StateUnavailableError:
+            if not stale_ok:
+                raise
+            if self._last is None:
+                log.warning("catalog overlay: the shared store does not answer; %s serves without it until it "
+                            "does", snap.version)
+                return None
+            generation, overrides = self._last
         overlay = resolve(snap, overrides, generation)
         if overlay.priced_ids.size or price_file(self.path, snap).exists():
             # Also after the last price override went: the shared file then goes back to the build's prices.
@@ -51,7 +65,7 @@ class OverlayWatcher:
 
     def attach_new(self, snap: Snapshot) -> None:
         """For a snapshot that serves no request yet (called while it is warmed)."""
-        overlay = self.prepare(snap)
+        overlay = self.prepare(snap, stale_ok=True)
         if overlay is not None:
             for gone in prune(self.path, snap):
                 log.info("removed the price file of a deleted snapshot: %s", gone.name)
@@ -87,6 +101,8 @@ class OverlayWatcher:
             await asyncio.sleep(interval)
             try:
                 await self.refresh(holder)
+            except StateUnavailableError:
+                pass  # logged once per outage (edge/shared/client.py); the last overlay stays
             except Exception:  # the watcher must outlive any one bad read
                 log.exception("catalog overlay refresh failed")
 

@@ -20,9 +20,9 @@ from edge.overlay.schemas import (
     DeleteResponse,
     ItemUpdate,
 )
-from edge.overlay.store import OverlayStore
 from edge.routes.body import decode_batch, read_body
 from edge.schemas import MAX_ID_LENGTH
+from edge.shared.factory import Overrides
 from edge.urls import UNSAFE_URL, web_url
 
 AUTH_HEADER = "authorization"
@@ -59,7 +59,7 @@ def decode_updates(body: bytes) -> list[ItemUpdate]:
     return updates
 
 
-def _store(request: Request) -> OverlayStore:
+def _store(request: Request) -> Overrides:
     check_admin(request.headers.get(AUTH_HEADER), request.app.state.settings.admin_keys)
     store = request.app.state.overlay.store
     if store is None:

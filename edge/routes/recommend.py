@@ -11,6 +11,7 @@ go out.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from edge.cache import Entry, entry, etag_matches, token
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
+from edge.errors import StateUnavailableError
 from edge.experiments import CONTROL, plan_control
 from edge.identity import verify
 from edge.metrics import Metrics
@@ -100,7 +102,8 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     bucket = state.experiment.bucket(req.user, req.session)
     stored = None
     if req.user is not None and state.profiles is not None:
-        stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read txn; trimmed as ingest stores
+        with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
+            stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
     with state.holder.lease() as snap:
         tok = token(snap)
         key = canonical_key(snap.version, req, bucket.encode() + (stored or b""))

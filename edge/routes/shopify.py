@@ -20,8 +20,8 @@ from starlette.responses import Response
 from edge.decoding import decode
 from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
 from edge.routes.body import read_body
+from edge.shared.factory import open_webhook_state
 from edge.shopify.products import PayloadError
-from edge.shopify.state import WebhookState
 from edge.shopify.tokens import TokenStore
 from edge.shopify.verify import HMAC_HEADER, verify
 from edge.shopify.webhooks import CATALOG_TOPICS, Outcome, Receiver
@@ -42,7 +42,7 @@ def _receiver(request: Request) -> Receiver:
     receiver: Receiver | None = getattr(state, "shopify", None)
     if receiver is None:
         settings = state.settings
-        receiver = Receiver(WebhookState(settings.shopify_state), state.overlay.store, state.event_log,
+        receiver = Receiver(open_webhook_state(settings), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
                             tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive,
                             tokens=TokenStore.under(settings.shopify_state))

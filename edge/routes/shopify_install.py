@@ -20,11 +20,11 @@ from starlette.responses import RedirectResponse, Response
 
 from edge.config import Settings
 from edge.errors import BadGateway, NotReadyError, RequestError, SkyltError, UnauthorizedError
+from edge.shared.factory import open_webhook_state
 from edge.shopify import oauth, register
 from edge.shopify.access import AppAccess
 from edge.shopify.graphql import AdminClient, ShopifyError
 from edge.shopify.nonces import STATE_SECONDS, InstallStates
-from edge.shopify.state import WebhookState
 
 log = logging.getLogger("skylt.shopify")
 COOKIE = "skylt_shopify_state"
@@ -95,7 +95,7 @@ async def callback(request: Request) -> Response:
         tokens = await asyncio.to_thread(oauth.exchange_code, access.base(shop), access.client_id,
                                          access.client_secret, code)
         await asyncio.to_thread(access.store.save, shop, tokens)
-        await asyncio.to_thread(WebhookState(settings.shopify_state).installed, shop)
+        await asyncio.to_thread(open_webhook_state(settings).installed, shop)
         setup = register.Setup(settings.public_url.rstrip("/"), next(iter(settings.ingest_keys), ""),
                                next(iter(settings.identity_secrets), ""))
         refused = await asyncio.to_thread(_register, access, shop, tokens.access_token, setup)

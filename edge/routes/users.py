@@ -10,12 +10,12 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.config import Settings
 from edge.errors import ValidationError
 from edge.events.erase import erase_user
 from edge.routes.catalog import AUTH_HEADER, check_admin
 from edge.schemas import MAX_ID_LENGTH
-from edge.shopify.state import FILE as SHOPIFY_STATE
-from edge.shopify.state import WebhookState
+from edge.shared.factory import existing_webhook_state
 
 
 class ErasureResponse(msgspec.Struct, kw_only=True):
@@ -30,11 +30,10 @@ class ErasureResponse(msgspec.Struct, kw_only=True):
 _encode = msgspec.json.Encoder().encode
 
 
-def _forget_orders(directory: Path, user_hash: str) -> int:
-    """Orders webhooks logged name the customer by the same hash; no state file, no rows (none is made)."""
-    if not (directory / SHOPIFY_STATE).is_file():
-        return 0
-    return WebhookState(directory).forget_customer(user_hash)
+def _forget_orders(settings: Settings, user_hash: str) -> int:
+    """Orders webhooks logged name the customer by the same hash; no state, no rows (none is made)."""
+    state = existing_webhook_state(settings)
+    return 0 if state is None else state.forget_customer(user_hash)
 
 
 async def delete_user(request: Request) -> Response:
@@ -57,7 +56,7 @@ async def delete_user(request: Request) -> Response:
         _, archived = await asyncio.to_thread(state.archive.erase, lambda folder: erase_user(folder, user_hash),
                                               Path(state.settings.event_log))
     removed = await asyncio.to_thread(profiles.erase, user_hash)
-    orders = await asyncio.to_thread(_forget_orders, Path(state.settings.shopify_state), user_hash)
+    orders = await asyncio.to_thread(_forget_orders, state.settings, user_hash)
     body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
                                    segments=erased.segments_rewritten + erased.segments_blanked, orders=orders,
                                    archived=archived))
