@@ -11,7 +11,20 @@ from typing import TypeVar
 import msgspec
 
 from edge.events.segments import IMPRESSIONS, PREFIX, lines, segments
-from edge.report.compute import Event, Impression
+from edge.events.schemas import StoredEvent as Event
+
+
+class Impression(msgspec.Struct, kw_only=True):
+    """What the report reads of an impression line: its item list is skipped, not decoded."""
+
+    ts: int
+    request_id: str
+    slot: str
+    page: str | None = None
+    bucket: str | None = None
+    session_id: str | None = None
+    user_id: str | None = None
+
 
 T = TypeVar("T", Event, Impression)
 _AGO = re.compile(r"^(\d+)([dh])$")
