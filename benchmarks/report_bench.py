@@ -35,7 +35,7 @@ class Writer:
             if self.f:
                 self.f.close()
             self.seq += 1
-            self.f = open(self.folder / f"{self.prefix}20260101T000000000000Z-1-{self.seq:06d}.jsonl", "w")
+            self.f = open(self.folder / f"{self.prefix}20260101T000000000000Z-1-{self.seq:06d}.jsonl", "w")  # noqa: SIM115 - open across writes
             self.size = 0
         self.size += self.f.write(line)
 

@@ -27,7 +27,7 @@ import msgspec
 
 from edge.events.schemas import StoredEvent as Event
 from edge.events.schemas import StoredImpression as Impression
-from edge.report.orders import Line, Orders
+from edge.report.orders import Orders
 from edge.report.stats import Lift, Mean, Rate, Srm, lift, mean, srm, welch, wilson
 
 __all__ = ["Event", "Impression", "Lift", "Rate", "Report", "compute", "lift", "wilson"]

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import msgspec
 
-from edge.events.segments import IMPRESSIONS, PREFIX, lines, segments
 from edge.events.schemas import StoredEvent as Event
+from edge.events.segments import IMPRESSIONS, PREFIX, lines, segments
 
 
 class Impression(msgspec.Struct, kw_only=True):

@@ -79,7 +79,8 @@ async def dashboard(request: Request) -> Response:
         since = parse_since(since_text, time.time())
     except ValueError as exc:
         raise ValidationError(str(exc), field="since") from exc
-    report = await asyncio.to_thread(lambda: compute(*load(settings.event_log, since), control_share=settings.control_share))
+    report = await asyncio.to_thread(
+        lambda: compute(*load(settings.event_log, since), control_share=settings.control_share))
     html = page(report, snapshot_stats(request), since_text)
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
                                        "Referrer-Policy": "no-referrer"})

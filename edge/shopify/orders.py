@@ -1,10 +1,10 @@
 """An ``orders/create`` payload -> purchase events in the event log's line format.
 
 One event per product line: item = product id, order = order id, user = the customer's id hashed as the
-ingest hashes user ids (when the order has a customer), quantity, unit price in the shop's currency,
-region = the shipping (else billing) country, currency = the shop's; the session and the slot each item came
-from when the storefront wrote them into cart attributes (edge/shopify/touches.py). Lines without a product (custom items, tips, gift cards)
-are left out. Nothing else about the customer (name, e-mail, address) is stored.
+ingest hashes user ids (when the order has a customer), quantity, unit price and currency in the shop's
+currency, region = the shipping (else billing) country; the session and the slot each item came from when
+the storefront wrote them into cart attributes (edge/shopify/touches.py). Lines without a product (custom
+items, tips, gift cards) are left out. Nothing else about the customer (name, e-mail, address) is stored.
 """
 
 from __future__ import annotations
