@@ -105,10 +105,11 @@ def main() -> None:
     done = subprocess.run([sys.executable, "-m", "edge", "report", "--events-dir", str(folder), "--json",
                            "--control-share", "0.1"], capture_output=True, check=True)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
     report = json.loads(done.stdout)
     print(f"{n_imp + n_ev:,} rows ({n_imp:,} impressions, {n_ev:,} events, {report['orders']:,} orders): "
-          f"{seconds:.1f} s, peak RSS {peak:,.0f} MiB")
+          f"{seconds:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} s CPU, peak RSS {peak:,.0f} MiB")
 
 
 if __name__ == "__main__":

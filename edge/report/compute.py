@@ -159,30 +159,43 @@ def compute(impressions: Iterable[ImpressionRow], events: Iterable[Event], *,
 
     renders: Counter[tuple[str, str]] = Counter()           # named (request_id, slot) -> impressions
     where: dict[tuple[str, str], tuple[str, str]] = {}      # named (request_id, slot) -> (page, bucket)
-    per_slot: Counter[tuple[str, str]] = Counter()          # (page, slot) -> impressions
-    per_bucket: Counter[str] = Counter()
+    cells: Counter[tuple[int, str | None, str, str | None]] = Counter()  # (day, page, slot, bucket) -> impressions
     unit_of: dict[str, str] = {}                            # user/session key -> shopper
     exposed: dict[str, tuple[str, int]] = {}                # shopper -> (bucket, first impression ts)
-    total_impressions = 0
-    for imp in impressions:
-        total_impressions += 1
-        days.counts[_day(imp.ts)][0] += 1
-        page, bucket = imp.page or "unknown", imp.bucket or "personalized"
-        per_slot[(page, imp.slot)] += 1
-        per_bucket[bucket] += 1
-        key = (imp.request_id, imp.slot)
-        if key in named:
-            renders[key] += 1
-            where.setdefault(key, (page, bucket))
-        keys = _unit_keys(imp.user_id, imp.session_id)
-        shopper = next((unit_of[k] for k in keys if k in unit_of), keys[0] if keys else None)
-        if shopper is None:
-            continue
-        for k in keys:
-            unit_of.setdefault(k, shopper)
+    for imp in impressions:  # the hot loop: one pass, few dict operations per row
+        ts, slot = imp.ts, imp.slot
+        cells[(ts // DAY, imp.page, slot, imp.bucket)] += 1
+        if named:
+            key = (imp.request_id, slot)
+            if key in named:
+                renders[key] += 1
+                if key not in where:
+                    where[key] = (imp.page or "unknown", imp.bucket or "personalized")
+        user, session = imp.user_id, imp.session_id
+        if user is None:
+            if not session:
+                continue
+            unit = "s:" + session
+            shopper = unit_of.get(unit)
+            if shopper is None:
+                unit_of[unit] = shopper = unit
+        else:
+            keys = _unit_keys(user, session)
+            shopper = next((unit_of[k] for k in keys if k in unit_of), keys[0])
+            for k in keys:
+                unit_of.setdefault(k, shopper)
         first = exposed.get(shopper)
-        if first is None or imp.ts < first[1]:
-            exposed[shopper] = (first[0] if first else bucket, imp.ts)
+        if first is None:
+            exposed[shopper] = (imp.bucket or "personalized", ts)
+        elif ts < first[1]:
+            exposed[shopper] = (first[0], ts)
+    per_slot: Counter[tuple[str, str]] = Counter()          # (page, slot) -> impressions
+    per_bucket: Counter[str] = Counter()
+    for (day, page, slot, bucket), n in cells.items():
+        per_slot[(page or "unknown", slot)] += n
+        per_bucket[bucket or "personalized"] += n
+        days.counts[day][0] += n
+    total_impressions = sum(cells.values())
 
     def shopper_of(ts: int, keys: list[str]) -> str | None:
         found = next((unit_of[k] for k in keys if k in unit_of), None)

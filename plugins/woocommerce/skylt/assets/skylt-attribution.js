@@ -1,0 +1,56 @@
+/*! Skylt for WooCommerce: attribution | Apache-2.0 | plugins/woocommerce/README.md */
+// Runs after the snippet. With the shopper's consent it keeps the cookie `skylt_attr` (the snippet's session and
+// its last clicked slot items), which the plugin stores on the order at checkout; and it sends a `cart` event for
+// every add to cart the shop reports in the cookie `skylt_added` (classic form, AJAX and Store API adds alike), to
+// which the snippet adds the slot the item was clicked in. Without consent both cookies are deleted.
+(() => {
+  "use strict";
+  const ATTR = "skylt_attr";
+  const ADDED = "skylt_added";
+  const read = (name) => {
+    const m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    try { return m ? decodeURIComponent(m[1]) : null; } catch (e) { return null; }
+  };
+  const write = (name, value, days) => {
+    document.cookie = name + "=" + encodeURIComponent(value) + "; path=/; SameSite=Lax; max-age="
+      + Math.round(days * 86400) + (location.protocol === "https:" ? "; Secure" : "");
+  };
+  const sync = () => {
+    const S = window.Skylt;
+    if (!S) return;
+    if (!S.consented()) {
+      if (read(ATTR) !== null) write(ATTR, "", 0);
+      if (read(ADDED) !== null) write(ADDED, "", 0);
+      return;
+    }
+    const added = read(ADDED);
+    if (added !== null) {
+      write(ADDED, "", 0);
+      try {
+        for (const [item, quantity, price] of JSON.parse(added)) {
+          S.cart.add(String(item), { quantity: +quantity || 1, price: typeof price == "number" ? price : undefined });
+        }
+      } catch (e) { /* malformed: nothing to send */ }
+    }
+    let s = {};
+    try { s = JSON.parse(localStorage.getItem("skylt") || "{}") || {}; } catch (e) { /* blocked */ }
+    const touches = (Array.isArray(s.a) ? s.a : []).filter((e) => Array.isArray(e) && e.length >= 4).slice(-20)
+      .map((e) => [e[0], e[2], e[3]].map(String));
+    const value = JSON.stringify({ session: Array.isArray(s.s) ? String(s.s[0]) : "", touches });
+    if (read(ATTR) !== value) write(ATTR, value, 30);
+  };
+  sync();
+  // Adds without a page load: classic AJAX (jQuery's added_to_cart), the blocks' event, and any Store API call.
+  if (window.jQuery) window.jQuery(document.body).on("added_to_cart", sync);
+  document.body.addEventListener("wc-blocks_added_to_cart", sync);
+  const original = window.fetch;
+  if (original) {
+    window.fetch = function (...args) {
+      const done = original.apply(this, args);
+      const url = String((args[0] && args[0].url) || args[0]);
+      if (url.indexOf("/wc/store/") >= 0) done.then(() => setTimeout(sync, 0), () => {});
+      return done;
+    };
+  }
+  addEventListener("pagehide", sync); // touches clicked on this page reach the cookie before the next request
+})();
