@@ -11,8 +11,8 @@ import msgspec
 from rich.console import Console
 
 from edge.config import Settings
-from edge.report.compute import compute
-from edge.report.load import load, parse_since
+from edge.report.compute import compute_dir
+from edge.report.load import parse_since
 from edge.report.render import render
 
 
@@ -33,8 +33,7 @@ def report(events_dir: Path, since: str | None, as_json: bool, control_share: fl
         raise click.BadParameter(str(exc), param_hint="--since") from exc
     if control_share is None:
         control_share = Settings.load().control_share
-    impressions, events = load(events_dir, start)
-    result = compute(impressions, events, control_share=control_share)
+    result = compute_dir(events_dir, start, control_share=control_share)
     if as_json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result)) + b"\n")
     else:

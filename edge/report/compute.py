@@ -21,29 +21,27 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Protocol
+from pathlib import Path
 
 import msgspec
 
 from edge.events.schemas import StoredEvent as Event
 from edge.events.schemas import StoredImpression as Impression
-from edge.report.orders import Orders
+from edge.report.scan import (
+    EventsPart,
+    ImpressionRow,
+    ImpressionsPart,
+    scan_dir,
+    scan_events,
+    scan_impressions,
+    unit_keys,
+)
 from edge.report.stats import Lift, Mean, Rate, Srm, lift, mean, srm, welch, wilson
 
 __all__ = ["Event", "Impression", "Lift", "Rate", "Report", "compute", "lift", "wilson"]
 
 BUCKETS = ("personalized", "control")
-DAY = 86400
-
-
-class ImpressionRow(Protocol):
-    ts: int
-    request_id: str
-    slot: str
-    page: str | None
-    bucket: str | None
-    session_id: str | None
-    user_id: str | None
+DAY = 86400  # as edge/report/scan.py counts days
 
 
 class Money(msgspec.Struct, kw_only=True):
@@ -107,14 +105,6 @@ class Report(msgspec.Struct, kw_only=True):
     daily: list[Day]
 
 
-def _unit_keys(user: str | None, session: str | None) -> list[str]:
-    return ([f"u:{user}"] if user else []) + ([f"s:{session}"] if session else [])
-
-
-def _day(ts: int) -> int:
-    return ts // DAY
-
-
 def _day_text(day: int) -> str:
     import datetime as dt
     return (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()
@@ -135,67 +125,32 @@ class _Days:
 def compute(impressions: Iterable[ImpressionRow], events: Iterable[Event], *,
             control_share: float | None = None) -> Report:
     """``control_share``: the split the server was told to make, for the sample-ratio check (None: no check)."""
-    days = _Days()
-    clicks: Counter[tuple[str, str]] = Counter()
-    carts: list[tuple[int, str | None, str | None, tuple[str, str] | None]] = []
-    orders = Orders()
-    n_events = total_clicks = 0
-    for ev in events:
-        n_events += 1
-        d = days.counts[_day(ev.ts)]
-        key = (ev.request_id, ev.slot) if ev.request_id and ev.slot else None
-        if ev.type == "click":
-            total_clicks += 1
-            d[1] += 1
-            if key:
-                clicks[key] += 1
-        elif ev.type == "cart":
-            d[2] += 1
-            carts.append((ev.ts, ev.user_id, ev.session_id, key))
-        elif ev.type == "purchase" and ev.order_id:
-            orders.add(ev)
-    lines = orders.lines()
-    named = set(clicks) | {c[3] for c in carts if c[3]} | {ln.key for ln in lines if ln.key}
+    return combine(scan_events(events), scan_impressions(impressions), control_share=control_share)
 
-    renders: Counter[tuple[str, str]] = Counter()           # named (request_id, slot) -> impressions
-    where: dict[tuple[str, str], tuple[str, str]] = {}      # named (request_id, slot) -> (page, bucket)
-    cells: Counter[tuple[int, str | None, str, str | None]] = Counter()  # (day, page, slot, bucket) -> impressions
-    unit_of: dict[str, str] = {}                            # user/session key -> shopper
-    exposed: dict[str, tuple[str, int]] = {}                # shopper -> (bucket, first impression ts)
-    for imp in impressions:  # the hot loop: one pass, few dict operations per row
-        ts, slot = imp.ts, imp.slot
-        cells[(ts // DAY, imp.page, slot, imp.bucket)] += 1
-        if named:
-            key = (imp.request_id, slot)
-            if key in named:
-                renders[key] += 1
-                if key not in where:
-                    where[key] = (imp.page or "unknown", imp.bucket or "personalized")
-        user, session = imp.user_id, imp.session_id
-        if user is None:
-            if not session:
-                continue
-            unit = "s:" + session
-            shopper = unit_of.get(unit)
-            if shopper is None:
-                unit_of[unit] = shopper = unit
-        else:
-            keys = _unit_keys(user, session)
-            shopper = next((unit_of[k] for k in keys if k in unit_of), keys[0])
-            for k in keys:
-                unit_of.setdefault(k, shopper)
-        first = exposed.get(shopper)
-        if first is None:
-            exposed[shopper] = (imp.bucket or "personalized", ts)
-        elif ts < first[1]:
-            exposed[shopper] = (first[0], ts)
+
+def compute_dir(directory: str | Path, since: int | None = None, *, control_share: float | None = None,
+                parallel: bool = True) -> Report:
+    """The report of a log directory, its two passes side by side on two cores (``parallel``)."""
+    return combine(*scan_dir(directory, since, parallel), control_share=control_share)
+
+
+def combine(ev: EventsPart, imp: ImpressionsPart, *, control_share: float | None = None) -> Report:
+    days = _Days()
+    for day, (n_clicks, n_carts) in ev.days.items():
+        days.counts[day][1] += n_clicks
+        days.counts[day][2] += n_carts
+    clicks, carts, orders = ev.clicks, ev.carts, ev.orders
+    lines = orders.lines()
+    renders, where = imp.renders(ev.named())
+    unit_of, exposed = imp.unit_of, imp.exposed
     per_slot: Counter[tuple[str, str]] = Counter()          # (page, slot) -> impressions
     per_bucket: Counter[str] = Counter()
-    for (day, page, slot, bucket), n in cells.items():
+    for (day, page, slot, bucket), n in imp.cells.items():
         per_slot[(page or "unknown", slot)] += n
         per_bucket[bucket or "personalized"] += n
         days.counts[day][0] += n
-    total_impressions = sum(cells.values())
+    total_impressions = sum(imp.cells.values())
+    n_events, total_clicks = ev.n_events, ev.total_clicks
 
     def shopper_of(ts: int, keys: list[str]) -> str | None:
         found = next((unit_of[k] for k in keys if k in unit_of), None)
@@ -217,15 +172,15 @@ def compute(impressions: Iterable[ImpressionRow], events: Iterable[Event], *,
         if key and key in where:
             slot_counts[(where[key][0], key[1])][1] += 1
             carted.add(key)
-        if (shopper := shopper_of(ts, _unit_keys(user, session))) is not None:
+        if (shopper := shopper_of(ts, unit_keys(user, session))) is not None:
             converted["cart"].add(shopper)
     for key in carted:
         slot_counts[(where[key][0], key[1])][2] += 1
     paid: set[tuple[str, str]] = set()
     spent: dict[tuple[str, str | None], float] = defaultdict(float)   # (shopper, currency) -> revenue
     for line in lines:
-        days.counts[_day(line.ts)][3] += 1
-        days.money[_day(line.ts)][line.currency] += line.amount
+        days.counts[line.ts // DAY][3] += 1
+        days.money[line.ts // DAY][line.currency] += line.amount
         if line.key and line.key in where:
             row = bought[(where[line.key][0], line.key[1], line.currency)]
             row[0] += 1

@@ -47,12 +47,12 @@ def parse_since(value: str | None, now: float) -> int | None:
     return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
 
 
-def _rows(directory: Path, prefix: str, kind: type[T], since: int | None) -> Iterator[T]:
+def rows(paths: list[Path], kind: type[T], since: int | None) -> Iterator[T]:
     """Each segment's complete lines decoded in one call (a JSON array of them); a segment with a line that does
     not decode falls back to line by line, leaving that line out."""
     line = msgspec.json.Decoder(kind).decode
     whole = msgspec.json.Decoder(list[kind]).decode  # type: ignore[valid-type]
-    for path in segments(directory, prefix):
+    for path in paths:
         data = path.read_bytes()
         data = data[:data.rfind(b"\n") + 1]  # a torn last line from a crash is left out
         rows = [x for x in data.split(b"\n") if x.strip()]  # blank: erased in place (edge/events/erase.py)
@@ -75,4 +75,5 @@ def _rows(directory: Path, prefix: str, kind: type[T], since: int | None) -> Ite
 def load(directory: str | Path, since: int | None = None) -> tuple[Iterator[Impression], Iterator[Event]]:
     """Lazy rows: ``compute`` reads impressions first, then events, so a log never has to fit in memory."""
     folder = Path(directory)
-    return _rows(folder, IMPRESSIONS, Impression, since), _rows(folder, PREFIX, Event, since)
+    return (rows(segments(folder, IMPRESSIONS), Impression, since),
+            rows(segments(folder, PREFIX), Event, since))
