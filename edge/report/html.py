@@ -8,9 +8,9 @@ from edge.report.compute import Report
 from edge.report.render import lift_text, money, pct, rate_text, rpv_text, srm_text
 from edge.report.stats import Rate
 
-_STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:60rem}
+_STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:72rem}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse}
-td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}
+td,th{padding:.2rem .6rem;white-space:nowrap;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}
 .stats{display:flex;gap:2rem}.stats div{font-size:1.3rem}.stats small{display:block;font-size:.8rem;color:#666}
 svg text{font:12px system-ui,sans-serif}.warn{color:#a00;font-weight:600}"""
 _BAR_H, _GAP, _LABEL_W, _PLOT_W = 18, 8, 220, 420
@@ -67,7 +67,8 @@ def daily_chart(report: Report) -> str:
 
 def page(report: Report, stats: dict[str, str], since: str) -> str:
     cards = "".join(f"<div>{escape(v)}<small>{escape(k)}</small></div>" for k, v in stats.items())
-    slot_rows = [(f"{s.page} / {s.slot}", s.ctr, "#2f6fde") for s in report.slots]
+    # One bar per page and slot (rows of one slot in several currencies share the CTR).
+    slot_rows = list({(s.page, s.slot): (f"{s.page} / {s.slot}", s.ctr, "#2f6fde") for s in report.slots}.values())
     bucket_rows = [(f"{b.bucket}: {label}", getattr(b, metric), COLOURS.get(b.bucket, "#2f6fde"))
                    for metric, label in (("ctr", "CTR"), ("cart_rate", "add to cart"),
                                          ("purchase_rate", "purchase"))
