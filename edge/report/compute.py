@@ -113,7 +113,7 @@ def _day_text(day: int) -> str:
 class _Days:
     def __init__(self) -> None:
         self.counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        self.money: dict[int, Counter[str | None]] = defaultdict(Counter)
+        self.money: dict[int, dict[str | None, float]] = defaultdict(lambda: defaultdict(float))
 
     def rows(self) -> list[Day]:
         return [Day(day=_day_text(d), impressions=v[0], clicks=v[1], carts=v[2], purchases=v[3],
@@ -129,9 +129,9 @@ def compute(impressions: Iterable[ImpressionRow], events: Iterable[Event], *,
 
 
 def compute_dir(directory: str | Path, since: int | None = None, *, control_share: float | None = None,
-                parallel: bool = True) -> Report:
-    """The report of a log directory, its two passes side by side on two cores (``parallel``)."""
-    return combine(*scan_dir(directory, since, parallel), control_share=control_share)
+                columns: bool = True) -> Report:
+    """The report of a log directory; its impressions read by columns (pyarrow) unless ``columns`` is false."""
+    return combine(*scan_dir(directory, since, columns), control_share=control_share)
 
 
 def combine(ev: EventsPart, imp: ImpressionsPart, *, control_share: float | None = None) -> Report:
@@ -168,10 +168,10 @@ def combine(ev: EventsPart, imp: ImpressionsPart, *, control_share: float | None
             bucket_clicks[bucket] += clicked
     carted: set[tuple[str, str]] = set()
     converted: dict[str, set[str]] = {"cart": set(), "purchase": set()}
-    for ts, user, session, key in carts:
-        if key and key in where:
-            slot_counts[(where[key][0], key[1])][1] += 1
-            carted.add(key)
+    for ts, user, session, cart_key in carts:
+        if cart_key and cart_key in where:
+            slot_counts[(where[cart_key][0], cart_key[1])][1] += 1
+            carted.add(cart_key)
         if (shopper := shopper_of(ts, unit_keys(user, session))) is not None:
             converted["cart"].add(shopper)
     for key in carted:

@@ -10,7 +10,8 @@ from edge.report.stats import Rate
 
 _STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:72rem}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse}
-td,th{padding:.2rem .6rem;white-space:nowrap;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}
+td,th{padding:.2rem .6rem;white-space:nowrap;border-bottom:1px solid #ddd;text-align:right}
+td:first-child,th:first-child{text-align:left}
 .stats{display:flex;gap:2rem}.stats div{font-size:1.3rem}.stats small{display:block;font-size:.8rem;color:#666}
 svg text{font:12px system-ui,sans-serif}.warn{color:#a00;font-weight:600}"""
 _BAR_H, _GAP, _LABEL_W, _PLOT_W = 18, 8, 220, 420

@@ -1,24 +1,20 @@
-"""The two passes over the log, each independent of the other, so ``skylt report`` runs them side by side.
+"""The two passes over the log, row by row: events, and impressions.
 
 Events are few per kind that matters (clicks, carts, purchases) and are kept as they are.
 Impressions are many: the pass keeps counts per day, page, slot and bucket, each shopper's
 first exposure, and per impression only a 64-bit hash of its (request_id, slot) with a small
-code for its page and bucket (about 9 bytes an impression), so the renders that events name
+code for its page and bucket (about 10 bytes an impression), so the renders that events name
 are found afterwards without holding every render's ids in memory. A hash collision between
 two renders is possible in principle (about one in 10^9 for a month of a busy shop) and would
-credit one event to the wrong slot.
+credit one event to the wrong slot. Directories are read by columns instead (edge/report/columns.py).
 """
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -88,12 +84,14 @@ class ImpressionsPart:
     hashes: array[int] | np.ndarray                          # hash((request_id, slot)) per impression
     codes: array[int] | np.ndarray                           # index into `kinds` per impression
     kinds: list[tuple[str, str]]                             # (page, bucket)
-    precomputed: tuple[list[Key], np.ndarray] | None = None  # named keys hashed where the impressions were
+    found: tuple[Counter[Key], dict[Key, tuple[str, str]]] | None = None  # renders() worked out already
 
     def renders(self, named: set[Key], hashed: Callable[[list[Key]], np.ndarray] | None = None,
                 ) -> tuple[Counter[Key], dict[Key, tuple[str, str]]]:
         """For each named render: how many impressions it had, and its (page, bucket). ``hashed``: how the
         keys are hashed where the impressions were (another process has another hash seed)."""
+        if self.found is not None:
+            return self.found
         counts: Counter[Key] = Counter()
         where: dict[Key, tuple[str, str]] = {}
         if not named or not len(self.hashes):
@@ -101,11 +99,8 @@ class ImpressionsPart:
         hashes = np.asarray(self.hashes, dtype=np.int64)
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
-        if self.precomputed is not None and set(self.precomputed[0]) == named:
-            keys, wanted = self.precomputed
-        else:
-            keys = list(named)
-            wanted = (hashed or hash_keys)(keys)
+        keys = list(named)
+        wanted = (hashed or hash_keys)(keys)
         left, right = np.searchsorted(ordered, wanted, "left"), np.searchsorted(ordered, wanted, "right")
         for key, lo, hi in zip(keys, left.tolist(), right.tolist(), strict=True):
             if hi > lo:
@@ -154,76 +149,16 @@ def hash_keys(keys: list[Key]) -> np.ndarray:
     return np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
 
 
-def merge(parts: list[ImpressionsPart]) -> ImpressionsPart:
-    """Parts of the impressions scanned apart, as one: a shopper seen in several is one shopper, first exposed
-    at the earliest of their impressions."""
-    base = parts[0]
-    cells, unit_of, exposed = Counter(base.cells), dict(base.unit_of), dict(base.exposed)
-    kinds: dict[tuple[str, str], int] = {}
-    hashes, codes = [], []
-    for part in parts:
-        if part is not base:
-            cells.update(part.cells)
-            same: dict[str, str] = {}  # this part's shopper -> the one already known
-            for k, shopper in part.unit_of.items():
-                if k in unit_of and shopper not in same:
-                    same[shopper] = unit_of[k]
-            for k, shopper in part.unit_of.items():
-                unit_of.setdefault(k, same.get(shopper, shopper))
-            for shopper, (bucket, ts) in part.exposed.items():
-                known = same.get(shopper, shopper)
-                first = exposed.get(known)
-                if first is None or ts < first[1]:
-                    exposed[known] = (bucket, ts)
-        mapping = np.array([kinds.setdefault(k, len(kinds)) for k in part.kinds] or [0], dtype=np.uint16)
-        hashes.append(np.asarray(part.hashes, dtype=np.int64))
-        codes.append(mapping[np.asarray(part.codes, dtype=np.uint16)])
-    merged_codes = np.concatenate(codes) if codes else np.zeros(0, np.uint16)
-    return ImpressionsPart(cells, unit_of, exposed, np.concatenate(hashes), merged_codes, list(kinds))
-
-
-def _impressions_in(paths: list[str], since: int | None) -> ImpressionsPart:
-    from edge.report.load import Impression, rows
-
-    return scan_impressions(rows([Path(p) for p in paths], Impression, since))
-
-
-def scan_dir(directory: str | Path, since: int | None, parallel: bool = True) -> tuple[EventsPart, ImpressionsPart]:
-    """Both passes over a log directory. With ``parallel`` the impression segments are split between two
-    processes (started with one hash seed, so their hashes agree) while this one reads the events."""
-    from edge.report.load import load
-
-    if parallel:
-        try:
-            return _scan_parallel(directory, since)
-        except BrokenProcessPool:  # e.g. a __main__ that a spawned interpreter cannot import
-            pass
-    impressions, events = load(directory, since)
-    return scan_events(events), scan_impressions(impressions)
-
-
-def _scan_parallel(directory: str | Path, since: int | None) -> tuple[EventsPart, ImpressionsPart]:
+def scan_dir(directory: str | Path, since: int | None, columns: bool = True) -> tuple[EventsPart, ImpressionsPart]:
+    """Both passes over a log directory: the events first, then the impressions, by columns (pyarrow, on every
+    core) when ``columns``, else row by row."""
     from edge.events.segments import IMPRESSIONS, segments
     from edge.report.load import load
 
-    paths = [str(p) for p in segments(Path(directory), IMPRESSIONS)]
-    sizes = [Path(p).stat().st_size for p in paths]
-    half = next((i for i in range(len(sizes) + 1) if sum(sizes[:i]) * 2 >= sum(sizes)), len(sizes))
-    seed = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = "0"  # read by the interpreters the pool spawns (at the first submit)
-    pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"))
-    try:
-        pending = [pool.submit(_impressions_in, chunk, since) for chunk in (paths[:half], paths[half:])]
-    finally:
-        if seed is None:
-            del os.environ["PYTHONHASHSEED"]
-        else:
-            os.environ["PYTHONHASHSEED"] = seed
-    with pool:
-        events_part = scan_events(load(directory, since)[1])
-        part = merge([p.result() for p in pending])
-        named = events_part.named()
-        keys = list(named)
-        wanted = pool.submit(hash_keys, keys).result()
-        part.precomputed = (keys, wanted)
-        return events_part, part
+    impressions, events = load(directory, since)
+    events_part = scan_events(events)
+    if not columns:
+        return events_part, scan_impressions(impressions)
+    from edge.report.columns import scan_columns
+
+    return events_part, scan_columns(segments(Path(directory), IMPRESSIONS), events_part.named(), since)

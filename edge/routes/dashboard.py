@@ -79,9 +79,8 @@ async def dashboard(request: Request) -> Response:
         since = parse_since(since_text, time.time())
     except ValueError as exc:
         raise ValidationError(str(exc), field="since") from exc
-    # In this process: a server's workers are not to spawn processes of their own.
     report = await asyncio.to_thread(
-        lambda: compute_dir(settings.event_log, since, control_share=settings.control_share, parallel=False))
+        lambda: compute_dir(settings.event_log, since, control_share=settings.control_share))
     html = page(report, snapshot_stats(request), since_text)
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
                                        "Referrer-Policy": "no-referrer"})

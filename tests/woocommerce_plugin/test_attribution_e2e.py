@@ -82,6 +82,6 @@ def test_a_similar_item_bought_at_the_block_checkout_is_attributed_to_the_slot(s
     assert page.skylt_log.errors == []
 
 
-def logged(shop: Shop) -> list[dict[str, Any]]:
-    return [json.loads(line) for f in sorted(shop.events.glob("events-*.jsonl"))
+def logged(site: Shop) -> list[dict[str, Any]]:
+    return [json.loads(line) for f in sorted(site.events.glob("events-*.jsonl"))
             for line in f.read_text().splitlines() if line.strip()]
