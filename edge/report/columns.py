@@ -23,6 +23,7 @@ SCHEMA = pa.schema([("ts", pa.int64()), ("request_id", pa.string()), ("slot", pa
                     ("bucket", pa.string()), ("session_id", pa.string()), ("user_id", pa.string())])
 _PARSE = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
 _BLANK = re.compile(rb"(?m)^[ \t]*\n")  # lines erased in place (edge/events/erase.py)
+_CONTENT = re.compile(rb"\S")
 
 
 class _Shoppers:
@@ -65,7 +66,7 @@ def _table(path: Path, since: int | None) -> pa.Table | None:
     data = data[:data.rfind(b"\n") + 1]  # a torn last line from a crash is left out
     if data.startswith((b" ", b"\t", b"\n")) or b"\n " in data or b"\n\n" in data or b"\n\t" in data:
         data = _BLANK.sub(b"", data)
-    if not data.strip():
+    if not _CONTENT.search(data):
         return SCHEMA.empty_table()
     try:
         table = pj.read_json(io.BytesIO(data), parse_options=_PARSE)
@@ -82,6 +83,7 @@ def scan_columns(paths: list[Path], named: set[Key], since: int | None) -> Impre
     renders: Counter[Key] = Counter()
     where: dict[Key, tuple[str, str]] = {}
     shoppers = _Shoppers()
+    firsts: list[pa.Table] = []
     request_ids = pa.array(sorted({rid for rid, _ in named}), pa.string())
     for path in paths:
         table = _table(path, since)
@@ -107,11 +109,7 @@ def scan_columns(paths: list[Path], named: set[Key], since: int | None) -> Impre
         bucket_col = pc.fill_null(table["bucket"], "personalized")
         table = table.set_column(table.schema.get_field_index("bucket"), "bucket", bucket_col)
         anonymous = table.filter(pc.and_(pc.is_null(table["user_id"]), pc.is_valid(table["session_id"])))
-        first = anonymous.group_by(["session_id", "bucket"], use_threads=False).aggregate([("ts", "min")])
-        for session, bucket, ts in zip(*(first[c].to_pylist() for c in ("session_id", "bucket", "ts_min")),
-                                       strict=True):
-            if session:
-                shoppers.see("s:" + session, ts, bucket)
+        firsts.append(anonymous.group_by(["session_id", "bucket"], use_threads=False).aggregate([("ts", "min")]))
         known = table.filter(pc.is_valid(table["user_id"]))
         for ts, user, session, bucket in zip(*(known[c].to_pylist() for c in ("ts", "user_id", "session_id", "bucket")),
                                              strict=True):
@@ -121,6 +119,13 @@ def scan_columns(paths: list[Path], named: set[Key], since: int | None) -> Impre
             if session:
                 shoppers.see("s:" + session, ts, bucket)
                 shoppers.link("u:" + user, "s:" + session)
+    if firsts:  # each session's first impression per bucket, over all segments at once
+        first = pa.concat_tables(firsts).group_by(["session_id", "bucket"], use_threads=False) \
+            .aggregate([("ts_min", "min")])
+        for session, bucket, ts in zip(*(first[c].to_pylist() for c in ("session_id", "bucket", "ts_min_min")),
+                                       strict=True):
+            if session:
+                shoppers.see("s:" + session, ts, bucket)
     unit_of, exposed = shoppers.result()
     part = ImpressionsPart(cells, unit_of, exposed, [], [], [])
     part.found = (renders, where)

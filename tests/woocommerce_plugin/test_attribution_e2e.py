@@ -22,6 +22,7 @@ SIMILAR_PRODUCTS = """
     update_option('woocommerce_cod_settings', ['enabled' => 'yes', 'title' => 'Cash on delivery',
                                                'enable_for_virtual' => 'yes']);
     $out = [];
+    $ids = [];
     foreach (json_decode(getenv('ITEMS'), true) as $item) {
         $p = new WC_Product_Simple();
         $p->set_name('Similar ' . $item);
@@ -31,8 +32,11 @@ SIMILAR_PRODUCTS = """
         $p->set_status('publish');
         $p->save();
         $out[$item] = get_permalink($p->get_id());
+        $ids[$item] = $p->get_id();
     }
-    echo json_encode(['products' => $out, 'checkout' => wc_get_checkout_url()]);
+    update_option('skylt_settings', array_merge(Skylt_Settings::all(), ['checkout_enabled' => true,
+                                                                       'checkout_slots' => ['addons']]));
+    echo json_encode(['products' => $out, 'ids' => $ids, 'checkout' => wc_get_checkout_url()]);
 """
 
 
@@ -62,7 +66,19 @@ def test_a_similar_item_bought_at_the_block_checkout_is_attributed_to_the_slot(s
         time.sleep(0.1)
     assert [(e["item_id"], e.get("slot")) for e in carts] == [(clicked, "similar")]
 
+    # The block checkout: one more of the same item through the Store API (what the blocks' buttons call).
     page.goto(made["checkout"])
+    page.wait_for_function("window.wp && wp.apiFetch && window.Skylt")
+    page.evaluate("""id => wp.apiFetch({path: '/wc/store/v1/cart/add-item', method: 'POST',
+                                        data: {id: id, quantity: 1}})""", made["ids"][clicked])
+    page.evaluate("Skylt.flush()")
+    deadline = time.monotonic() + 30
+    while len(carts := [e for e in logged(shop) if e["type"] == "cart" and e.get("session_id") == session]) < 2:
+        assert time.monotonic() < deadline, f"no cart event from the Store API add: {page.evaluate('document.cookie')}"
+        page.wait_for_timeout(100)
+        page.evaluate("Skylt.flush()")
+    assert [(e["item_id"], e.get("slot")) for e in carts] == [(clicked, "similar")] * 2
+    page.reload()
     page.get_by_label("Email address").fill("shopper@example.com")
     for label, value in (("First name", "Ann"), ("Last name", "Shopper"), ("Address", "1 High Street"),
                          ("City", "London"), ("Postcode", "SW1A 1AA")):
@@ -78,7 +94,7 @@ def test_a_similar_item_bought_at_the_block_checkout_is_attributed_to_the_slot(s
     assert "source" not in bought[0]  # the shop's server reported it: it counts
     report = compute(*load(shop.events))
     [row] = [r for r in report.slots if (r.page, r.slot) == ("product", "similar")]
-    assert (row.purchases, row.revenue, row.currency) == (1, 4.25, "USD")
+    assert (row.purchases, row.revenue, row.currency) == (1, 8.5, "USD")  # one line, quantity 2
     assert page.skylt_log.errors == []
 
 
