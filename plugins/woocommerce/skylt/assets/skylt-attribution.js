@@ -48,7 +48,8 @@
     window.fetch = function (...args) {
       const done = original.apply(this, args);
       const url = String((args[0] && args[0].url) || args[0]);
-      if (url.indexOf("/wc/store/") >= 0) done.then(() => setTimeout(sync, 0), () => {});
+      // /wp-json/wc/store/..., or ?rest_route=%2Fwc%2Fstore%2F... without pretty permalinks
+      if (/wc(\/|%2F)store/i.test(url)) done.then(() => setTimeout(sync, 0), () => {});
       return done;
     };
   }
