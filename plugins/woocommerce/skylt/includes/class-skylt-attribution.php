@@ -12,10 +12,10 @@ defined('ABSPATH') || exit;
  * The browser (assets/skylt-attribution.js), only with the shopper's consent, keeps the cookie `skylt_attr`: the
  * snippet's session and its last clicked slot items ([item, request_id, slot]). At checkout (classic and block) they
  * are stored on the order and forwarded with its purchase events (`session`, `touches`), so the server's order is
- * attributed to the slot it came from. Every add to cart (classic form, AJAX, Store API) made with that cookie
- * present is handed back to the browser in the cookie `skylt_added` as Skylt item ids, and the script sends each
- * as a `cart` event, which the snippet gives the touch. Without consent there is no `skylt_attr`, so nothing here
- * stores or sends anything.
+ * attributed to the slot it came from. Every classic add to cart (form or AJAX) made with that cookie present is
+ * handed back to the browser in the cookie `skylt_added` as Skylt item ids, and the script sends each as a `cart`
+ * event, which the snippet gives the touch (Store API adds it reads from the API's answer). Without consent there
+ * is no `skylt_attr`, so nothing here stores or sends anything.
  */
 class Skylt_Attribution
 {
@@ -150,8 +150,8 @@ class Skylt_Attribution
      */
     public static function added($key, $product_id, $quantity, $variation_id): void
     {
-        if (null === self::from_cookie() || headers_sent()) {
-            return;
+        if (null === self::from_cookie() || headers_sent() || (defined('REST_REQUEST') && REST_REQUEST)) {
+            return; // Store API adds: the script reads them from the API's answer
         }
         $product = wc_get_product((int) ($variation_id ? $variation_id : $product_id));
         $item = $product ? Skylt_Ids::item($product) : '';
