@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def scan_columns(paths: list[Path], named: set[Key], since: int | None) -> Impre
             if session:
                 shoppers.see("s:" + session, ts, bucket)
     unit_of, exposed = shoppers.result()
-    part = ImpressionsPart(cells, unit_of, exposed, [], [], [])
+    part = ImpressionsPart(cells, unit_of, exposed, array("q"), array("H"), [])
     part.found = (renders, where)
     return part
 
