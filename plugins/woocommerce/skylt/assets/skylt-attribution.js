@@ -40,6 +40,16 @@
     const value = JSON.stringify({ session: Array.isArray(s.s) ? String(s.s[0]) : "", touches });
     if (read(ATTR) !== value) write(ATTR, value, 30);
   };
+  // A consent withdrawn on this page deletes both cookies at once (the snippet deletes its storage then too).
+  const S = window.Skylt;
+  if (S && typeof S.consent == "function") {
+    const consent = S.consent;
+    S.consent = function (...args) {
+      const answer = consent.apply(this, args);
+      sync();
+      return answer;
+    };
+  }
   sync();
   // Adds without a page load: classic AJAX (jQuery's added_to_cart), the blocks' event, and any Store API call.
   if (window.jQuery) window.jQuery(document.body).on("added_to_cart", sync);
