@@ -355,17 +355,26 @@ def demo(out: Path, host: str, port: int, build_only: bool) -> None:
         console.print(f"demo snapshot ready under {tables}")
         return
     import os
+    import secrets
 
-    # The demo shop and its event ingest; settings the user gave in the environment win.
+    # The demo shop and its event ingest; settings the user gave in the environment win. The server key (the demo
+    # shop's checkout reports orders with it) and the admin key are new on every start, so none is ever published.
     os.environ.setdefault("SKYLT_STOREFRONT", "true")
     os.environ.setdefault("SKYLT_INGEST_KEYS", DEMO_INGEST_KEY)
+    os.environ.setdefault("SKYLT_SERVER_KEYS", "demo-server-" + secrets.token_hex(16))
+    admin = None if os.environ.get("SKYLT_ADMIN_KEYS") else "demo-admin-" + secrets.token_hex(16)
+    if admin:
+        os.environ["SKYLT_ADMIN_KEYS"] = admin
     os.environ.setdefault("SKYLT_EVENT_LOG", str((out / "events").resolve()))
     base = f"http://{host}:{port}"
+    how = (f"any user name, password {admin}" if admin else "any user name, one of your SKYLT_ADMIN_KEYS")
     console.print(f"Skylt demo on {base}\n"
                   f"  demo shop:      {base}/storefront/\n"
                   f"  API page:       {base}/docs\n"
                   f"  home slots:     {base}/v1/recommend?page=home\n"
                   f"  product slots:  {base}/v1/recommend?page=product&item=85123A\n"
                   f"  cart slots:     {base}/v1/recommend?page=cart&cart=85123A,22423\n"
-                  f"  readiness:      {base}/readyz", highlight=False)
+                  f"  readiness:      {base}/readyz\n"
+                  f"  dashboard:      {base}/dashboard ({how})\n"
+                  f"  report:         skylt report --events-dir {os.environ['SKYLT_EVENT_LOG']}", highlight=False)
     run_server(tables, host, port, 1, access_log=False)

@@ -16,9 +16,18 @@ from edge.schemas import MAX_ID_LENGTH, MAX_IDS, Bucket, Page, SlotName
 MAX_EVENTS = 500
 
 EventKind = Literal["view", "cart", "remove", "purchase", "click", "impression"]
+MAX_TOUCHES = 20  # the snippet keeps the last 20 clicked items
 # Ids must keep a non-space character: the builder trims values and treats empty ones as missing.
 Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"\S")]
 Timestamp = Annotated[str, Meta(max_length=64)] | int | float
+
+
+class Touch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A click on a slot the shopper made earlier: the item, and the render and slot it came from."""
+
+    item: Id
+    request_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"\S")]
+    slot: SlotName
 
 
 class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -37,6 +46,7 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order: Id | None = None
     quantity: Annotated[float, Meta(ge=0, le=1e6)] | None = None
     price: Annotated[float, Meta(ge=0, le=1e9)] | None = None
+    currency: Annotated[str, Meta(pattern="^[A-Z]{3}$")] | None = None
     region: Id | None = None
     segment: Id | None = None
     request_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"\S")] | None = None
@@ -45,6 +55,9 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     bucket: Bucket | None = None
     items: Annotated[list[Id], Meta(max_length=MAX_IDS, description="impression: the slot's item ids, in order.")] \
         | None = None
+    touches: Annotated[list[Touch], Meta(max_length=MAX_TOUCHES, description=(
+        "cart and purchase: the shopper's earlier slot clicks (a server that kept them for the order); the one "
+        "naming this event's item gives it `request_id` and `slot` when those are not set."))] | None = None
     consent: Annotated[bool, Meta(description="false: the event is counted and dropped, never stored.")] \
         | None = None
 
@@ -75,6 +88,7 @@ class StoredEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     slot: str | None = None
     # "browser": a purchase sent with a public key, kept for attribution; the builder counts only the others.
     source: str | None = None
+    currency: str | None = None
 
 
 class StoredImpression(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -121,11 +121,19 @@ def judge(raw: bytes, now: float, signed: Signed | None = None) -> Verdict:
             raise Invalid("click events need the slot that was clicked", "slot")
     if ev.session is None and user is None and ev.order is None:
         raise Invalid(_needs("one of session, user, order is needed", ev, user), "session")
+    request_id, slot = _strip(ev.request_id), ev.slot
+    if ev.touches is not None and ev.type not in ("cart", "purchase"):
+        raise Invalid("only cart and purchase events carry touches", "touches")
+    if request_id is None and slot is None and ev.touches:
+        item = ev.item.strip()
+        touch = next((t for t in reversed(ev.touches) if t.item.strip() == item), None)
+        if touch is not None:
+            request_id, slot = touch.request_id.strip(), touch.slot
     stored = StoredEvent(
         ts=_seconds(ev.ts, now), type=ev.type, item_id=ev.item.strip(), session_id=_strip(ev.session),
         user_id=_strip(user), order_id=_strip(ev.order),
         quantity=float(ev.quantity) if ev.quantity is not None else None,
         price=float(ev.price) if ev.price is not None else None,
-        region=_strip(ev.region), segment=_strip(ev.segment), request_id=_strip(ev.request_id), slot=ev.slot,
-        source=BROWSER if ev.type == "purchase" and signed is not None else None)
+        region=_strip(ev.region), segment=_strip(ev.segment), request_id=request_id, slot=slot,
+        source=BROWSER if ev.type == "purchase" and signed is not None else None, currency=ev.currency)
     return Verdict(stored, ev.consent is not False, unsigned)

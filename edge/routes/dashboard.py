@@ -19,9 +19,9 @@ from starlette.responses import HTMLResponse, Response
 from edge.auth import matches_any_key
 from edge.errors import NotReadyError, UnauthorizedError, ValidationError
 from edge.problems import problem_response
-from edge.report.compute import compute
+from edge.report.compute import compute_dir
 from edge.report.html import page
-from edge.report.load import load, parse_since
+from edge.report.load import parse_since
 
 DEFAULT_SINCE = "30d"
 CHALLENGE = 'Basic realm="Skylt dashboard", charset="UTF-8"'
@@ -79,7 +79,8 @@ async def dashboard(request: Request) -> Response:
         since = parse_since(since_text, time.time())
     except ValueError as exc:
         raise ValidationError(str(exc), field="since") from exc
-    report = await asyncio.to_thread(lambda: compute(*load(settings.event_log, since)))
+    report = await asyncio.to_thread(
+        lambda: compute_dir(settings.event_log, since, control_share=settings.control_share))
     html = page(report, snapshot_stats(request), since_text)
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
                                        "Referrer-Policy": "no-referrer"})

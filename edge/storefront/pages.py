@@ -14,6 +14,7 @@ from edge.routes.body import FORM_TYPES, read_body
 from edge.store import Snapshot
 from edge.storefront import html
 from edge.storefront.catalog import categories, category_products, known, product
+from edge.storefront.order import order_button, place_order, thanks
 
 CART_COOKIE = "skylt_demo_cart"
 MAX_CART = 50
@@ -85,7 +86,8 @@ async def cart_page(request: Request) -> Response:
         else:
             listing = '<p class="empty">Your cart is empty.</p>'
         # The cart attribute tells the snippet what the shop's cart holds (the shop is the source of truth).
-        body = "<h1>Your cart</h1>" + listing + html.slot("cart", cart=",".join(p.id for p in items))
+        body = ("<h1>Your cart</h1>" + listing + (order_button() if items else "")
+                + html.slot("cart", cart=",".join(p.id for p in items)))
         return _render(request, snap, "Cart", body)
 
 
@@ -118,5 +120,7 @@ def routes() -> list[BaseRoute]:
         Route("/p/{item_id:path}", product_page, methods=["GET"]),
         Route("/cart", cart_page, methods=["GET"]),
         Route("/cart", cart_change, methods=["POST"]),
+        Route("/order", place_order, methods=["POST"]),
+        Route("/thanks", thanks, methods=["GET"]),
         Route("/{name}", static, methods=["GET"]),
     ])]

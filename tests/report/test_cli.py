@@ -30,7 +30,8 @@ def write_log(folder):
 
 def test_json_report(tmp_path):
     write_log(tmp_path / "log")
-    result = CliRunner().invoke(main, ["report", "--events-dir", str(tmp_path / "log"), "--json"])
+    result = CliRunner().invoke(main, ["report", "--events-dir", str(tmp_path / "log"), "--json",
+                                         "--control-share", "0.5"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert (report["impressions"], report["clicks"], report["events"]) == (2, 1, 2)

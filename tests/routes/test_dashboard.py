@@ -55,12 +55,13 @@ def test_the_dashboard_shows_the_report_as_svg_charts_and_snapshot_stats(client)
     assert f"{snap.manifest.n_items:,}" in html and snap.version in html and "build age" in html
     assert "2 impressions, 1 clicks, 2 events" in html
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
-    assert len(svgs) == 2
+    assert len(svgs) == 3  # CTR per slot, the daily series, rates per bucket
     for svg in svgs:
         ElementTree.fromstring(svg)  # well-formed
     # CTR per slot: one bar of 50 %; buckets: personalized CTR 100 %, control 0 %.
     assert "home / for_you: 50.0 %" in svgs[0]
-    assert "personalized: CTR: 100.0 %" in svgs[1] and "control: CTR: 0.0 %" in svgs[1]
+    assert "2 impressions" in svgs[1]
+    assert "personalized: CTR: 100.0 %" in svgs[2] and "control: CTR: 0.0 %" in svgs[2]
     assert "ctr" in html.lower() and "lift" in html.lower()
 
 

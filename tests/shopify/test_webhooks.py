@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac as hmac_lib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -171,9 +172,41 @@ def test_orders_create_appends_purchase_events_in_the_log_format(shop_client, tm
     ts = int(datetime(2026, 11, 20, 11, tzinfo=UTC).timestamp())  # created_at 12:00 at +01:00
     assert logged(tmp_path) == [
         {"ts": ts, "type": "purchase", "item_id": PRODUCTS[3], "user_id": user, "order_id": "450000123",
-         "quantity": 2.0, "price": 19.9, "region": "SE"},
+         "quantity": 2.0, "price": 19.9, "region": "SE", "currency": "SEK"},
         {"ts": ts, "type": "purchase", "item_id": PRODUCTS[4], "user_id": user, "order_id": "450000123",
-         "quantity": 1.0, "price": 5.0, "region": "SE"}]
+         "quantity": 1.0, "price": 5.0, "region": "SE", "currency": "SEK"}]
+
+
+def test_orders_create_with_the_embeds_note_attributes_is_attributed_to_the_slot(shop_client, tmp_path):
+    from edge.report.compute import compute
+    from edge.report.load import load
+
+    touches = json.dumps([[PRODUCTS[9], "req-old", "for_you"], [PRODUCTS[3], "req-7", "similar"],
+                          ["x", "y"], [PRODUCTS[4], "r", "no-such-slot"]])
+    payload = order(450_000_124, [(PRODUCTS[3], 2, "19.90"), (PRODUCTS[4], 1, "5.00")], customer=None) | {
+        "note_attributes": [{"name": "_skylt_session", "value": "a1b2c3d4e5f6a1b2c3d4e5f6"},
+                            {"name": "_skylt_touches", "value": touches}, {"name": "gift", "value": 3}]}
+    assert deliver(shop_client, "orders/create", payload).json()["events"] == 2
+    first, second = logged(tmp_path)
+    assert (first["session_id"], first["request_id"], first["slot"]) == ("a1b2c3d4e5f6a1b2c3d4e5f6", "req-7",
+                                                                         "similar")
+    assert second["session_id"] == "a1b2c3d4e5f6a1b2c3d4e5f6" and "slot" not in second  # its touch was malformed
+    (tmp_path / "events" / "impressions-20261120T100000000000Z-1-000001.jsonl").write_text(json.dumps(
+        {"ts": 1_790_000_000, "type": "impression", "request_id": "req-7", "slot": "similar", "page": "product",
+         "bucket": "personalized", "items": [PRODUCTS[3]], "session_id": "a1b2c3d4e5f6a1b2c3d4e5f6"}) + "\n")
+    report = compute(*load(tmp_path / "events"))
+    [row] = report.slots
+    assert (row.page, row.slot, row.purchases, row.revenue, row.currency) == ("product", "similar", 1, 39.8, "SEK")
+    assert report.buckets[0].purchase_rate.hits == 1  # the guest buyer is the shopper who saw the slot
+
+
+@pytest.mark.parametrize("value", ["not json", "[[1,2,3]]", "{}", "[" * 5000, '[["a","b","similar","d"]]'])
+def test_malformed_touches_leave_the_order_unattributed(shop_client, tmp_path, value):
+    payload = order(450_000_125, [(PRODUCTS[3], 1, "19.90")]) | {
+        "note_attributes": [{"name": "_skylt_touches", "value": value}, {"name": "_skylt_session", "value": " "}]}
+    assert deliver(shop_client, "orders/create", payload).status_code == 200
+    [line] = logged(tmp_path)
+    assert "slot" not in line and "session_id" not in line
 
 
 def test_the_logged_orders_build(shop_client, tmp_path):

@@ -194,3 +194,41 @@ def test_theme_editor_shows_recommendations_and_records_nothing(page: Any, liqui
     page.evaluate("Skylt.flush()")
     page.wait_for_timeout(300)
     assert sent == [] and got["stored"] is None and page.evaluate("Skylt.history()") == []
+
+
+def test_the_cart_attributes_carry_the_session_and_the_clicked_slot(page: Any, liquid: Any, shop: Any,
+                                                                    skylt: Any) -> None:
+    """What orders/create will carry as note_attributes (edge/shopify/touches.py), written by the embed with
+    requests whose body holds only `attributes`, and emptied when consent is withdrawn."""
+    bodies: list[dict[str, Any]] = []
+
+    def cart_update(route: Any) -> None:
+        bodies.append(json.loads(route.request.post_data))
+        route.fulfill(status=200, content_type="application/json", body="{}")
+
+    page.route("**/cart/update.js", cart_update)
+    settings = {"slot": "similar", "items": 4, "layout": "grid"}
+    open_shop_page(page, liquid, shop, skylt, "product", context("product"), settings)
+    page.evaluate("document.addEventListener('click', (e) => e.preventDefault())")  # stay on the page
+    page.locator("a.skylt-link").first.click()
+    clicked = page.locator("a.skylt-link").first.get_attribute("href").rsplit("/", 1)[-1]
+    session = json.loads(page.evaluate("localStorage.getItem('skylt')"))["s"][0]
+    open_shop_page(page, liquid, shop, skylt, "cart", context("cart", cart=[clicked]), {"slot": "addons"})
+    deadline = time.monotonic() + 10
+    while not any(b["attributes"]["_skylt_touches"] for b in bodies):
+        assert time.monotonic() < deadline, f"no touches written: {bodies}"
+        page.wait_for_timeout(50)
+    assert all(list(b) == ["attributes"] for b in bodies)
+    latest = bodies[-1]["attributes"]
+    assert latest["_skylt_session"] == session
+    [[item, request_id, slot]] = json.loads(latest["_skylt_touches"])
+    assert (item, slot) == (clicked, "similar") and request_id
+    written = len(bodies)
+    open_shop_page(page, liquid, shop, skylt, "cart", context("cart", cart=[clicked]), {"slot": "addons"})
+    page.wait_for_function("window.Skylt && Skylt.consented()")
+    assert len(bodies) == written  # unchanged: not written again
+    open_shop_page(page, liquid, shop, skylt, "cart", context("cart", cart=[clicked]), {"slot": "addons"},
+                   consent=False)
+    while bodies[-1]["attributes"] != {"_skylt_session": "", "_skylt_touches": ""}:
+        assert time.monotonic() < deadline + 10, f"consent withdrawn, attributes kept: {bodies}"
+        page.wait_for_timeout(50)

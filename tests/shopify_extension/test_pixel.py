@@ -171,3 +171,16 @@ def test_the_storefront_session_joins_cart_and_views_while_fresh() -> None:
 def test_unconfigured_pixel_subscribes_to_nothing() -> None:
     out = run([cart_step()], settings={"apiUrl": "", "publicKey": KEY})
     assert out == {"sent": [], "subscribed": []}
+
+
+def test_cart_and_checkout_events_carry_the_slot_the_item_was_clicked_in(ingest: Any) -> None:
+    now = int(time.time() * 1000)
+    storage = {"skylt": json.dumps({"s": ["abc123", now], "a": [["7982301234", now, "req-1", "similar"],
+                                                                 ["111", now, "req-2", "for_you"], ["bad"]]})}
+    [sent] = run([cart_step()], storage=storage)["sent"]
+    [event] = sent["body"]["events"]
+    assert (event["item"], event["request_id"], event["slot"]) == ("7982301234", "req-1", "similar")
+    [sent] = run([{"event": "checkout_completed", "payload": checkout_completed()}], storage=storage)["sent"]
+    mug, plate = sent["body"]["events"]
+    assert (mug["request_id"], mug["slot"]) == ("req-2", "for_you") and "slot" not in plate
+    assert ingest(sent)["accepted"] == 2

@@ -33,6 +33,7 @@ require_once SKYLT_DIR . 'includes/class-skylt-slots.php';
 require_once SKYLT_DIR . 'includes/class-skylt-client.php';
 require_once SKYLT_DIR . 'includes/class-skylt-queue.php';
 require_once SKYLT_DIR . 'includes/class-skylt-forwarder.php';
+require_once SKYLT_DIR . 'includes/class-skylt-attribution.php';
 require_once SKYLT_DIR . 'includes/class-skylt-privacy.php';
 require_once SKYLT_DIR . 'includes/class-skylt-settings-form.php';
 require_once SKYLT_DIR . 'includes/class-skylt-admin.php';

@@ -49,6 +49,9 @@ class Skylt_Assets
             wp_add_inline_script(self::HANDLE, $head, 'before');
         }
         wp_enqueue_script(self::HANDLE);
+        if (class_exists('Skylt_Attribution') && Skylt_Plugin::woocommerce_ok()) {
+            Skylt_Attribution::enqueue();
+        }
     }
 
     /**

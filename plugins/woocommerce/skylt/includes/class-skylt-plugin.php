@@ -78,6 +78,7 @@ class Skylt_Plugin
         add_action('woocommerce_variation_set_stock', [Skylt_Forwarder::class, 'product_changed']);
         add_action('trashed_post', [Skylt_Forwarder::class, 'post_trashed']);
         add_action('untrashed_post', [Skylt_Forwarder::class, 'post_trashed']);
+        Skylt_Attribution::register();
     }
 
     /** Declares support for WooCommerce's order tables (HPOS) and cart and checkout blocks. */

@@ -61,14 +61,21 @@ register(({ analytics, browser, init, settings, customerPrivacy }) => {
 
   // The storefront snippet's session when it is still fresh (so cart and purchase join the shopper's views),
   // else Shopify's own client id.
-  const session = async (event) => {
-    try {
-      const stored = JSON.parse((await browser.localStorage.getItem("skylt")) || "{}");
-      if (Array.isArray(stored.s) && typeof stored.s[0] == "string" && Date.now() - stored.s[1] < SESSION_IDLE) {
-        return stored.s[0];
-      }
-    } catch (e) { /* unreadable: fall back */ }
-    return event.clientId;
+  // Also the slot each item was clicked in (the snippet's [[id, ms, request_id, slot]]), so cart and checkout
+  // events carry the touch as the snippet's own do.
+  const stored = async () => {
+    try { return JSON.parse((await browser.localStorage.getItem("skylt")) || "{}") || {}; }
+    catch (e) { return {}; }
+  };
+  const session = (s, event) => (Array.isArray(s.s) && typeof s.s[0] == "string" && Date.now() - s.s[1] < SESSION_IDLE
+    ? s.s[0] : event.clientId);
+  const touched = (s, events) => {
+    const touches = Array.isArray(s.a) ? s.a : [];
+    for (const e of events) {
+      const hit = touches.find((t) => Array.isArray(t) && t.length >= 4 && String(t[0]) === e.item);
+      if (hit) Object.assign(e, { request_id: String(hit[2]), slot: String(hit[3]) });
+    }
+    return events;
   };
 
   // keepalive: the request outlives the navigation that usually follows an add to cart or a checkout.
@@ -94,13 +101,15 @@ register(({ analytics, browser, init, settings, customerPrivacy }) => {
 
   analytics.subscribe("product_added_to_cart", async (event) => {
     if (!allowed()) return;
-    const e = cartEvent(event, await session(event));
-    if (e) await send([e]);
+    const s = await stored();
+    const e = cartEvent(event, session(s, event));
+    if (e) await send(touched(s, [e]));
   });
   if (settings.purchases === "pixel") {
     analytics.subscribe("checkout_completed", async (event) => {
       if (!allowed()) return;
-      await send(purchaseEvents(event, await session(event)));
+      const s = await stored();
+      await send(touched(s, purchaseEvents(event, session(s, event))));
     });
   }
 });

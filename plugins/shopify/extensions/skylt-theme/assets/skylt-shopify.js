@@ -12,6 +12,27 @@
     else document.addEventListener("DOMContentLoaded", done, { once: true });
   });
   let started = false;
+  // The session and the last clicked slot items go into cart attributes, which Shopify copies onto the order
+  // (note_attributes of orders/create), so the server's order is attributed to the slot; only with consent, and
+  // withdrawn consent empties them. Written only when they change, in a body that carries only `attributes`
+  // (the cart drawer's refresh ignores such requests). The leading underscore hides them at checkout.
+  const WRITTEN = "skylt:attributes";
+  const attribute = (allowed) => {
+    let value = { _skylt_session: "", _skylt_touches: "" };
+    try {
+      const s = allowed && JSON.parse(localStorage.getItem("skylt") || "{}");
+      if (s && Array.isArray(s.s)) value._skylt_session = String(s.s[0]);
+      const a = s && Array.isArray(s.a) ? s.a.filter((e) => Array.isArray(e) && e.length >= 4) : [];
+      if (a.length) value._skylt_touches = JSON.stringify(a.slice(-20).map((e) => [e[0], e[2], e[3]].map(String)));
+      const text = JSON.stringify(value);
+      if ((localStorage.getItem(WRITTEN) || JSON.stringify({ _skylt_session: "", _skylt_touches: "" })) === text)
+        return;
+      fetch(((window.Shopify && Shopify.routes && Shopify.routes.root) || "/") + "cart/update.js", {
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ attributes: value }),
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+      }).then((r) => { if (r.ok) localStorage.setItem(WRITTEN, text); }).catch(() => {});
+    } catch (e) { /* storage blocked: no attribution, nothing else changes */ }
+  };
   const decide = (allowed) => {
     if (page.consent !== "none") conf.consent = allowed;
     // The customer id goes out only with the shopper's consent, while logged in, and with the token the embed
@@ -23,6 +44,7 @@
       const S = window.Skylt;
       if (!S) return;
       if (page.consent !== "none") S.consent(allowed); // remembers it, or deletes what was stored
+      attribute(allowed);
       if (started) return;
       started = true;
       // The shop's cart is the truth (no events: the web pixel reports adds).
