@@ -59,12 +59,12 @@ def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None
         say(f"reading {path}")
         table = read_events(path)
         event_tables.append(table)
-        inputs.append(_describe(path, "events", table.num_rows))
+        inputs.append(describe_input(path, "events", table.num_rows))
     catalog_table = None
     if catalog_path is not None:
         say(f"reading {catalog_path}")
         catalog_table = read_catalog(catalog_path)
-        inputs.append(_describe(catalog_path, "catalog", catalog_table.num_rows))
+        inputs.append(describe_input(catalog_path, "catalog", catalog_table.num_rows))
 
     say("encoding ids")
     events, catalog = encode(event_tables, catalog_table)
@@ -202,7 +202,7 @@ def _counts(aggs: Aggregates, arrays: dict[str, np.ndarray]) -> dict[str, int]:
     return counts
 
 
-def _describe(path: Path, kind: str, rows: int) -> InputFile:
+def describe_input(path: Path, kind: str, rows: int) -> InputFile:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

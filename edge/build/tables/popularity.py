@@ -72,7 +72,7 @@ class Lines(NamedTuple):
     (``ts <= now``) as weighted lines with a multiplicity. A purchase line is one order's
     purchases of one item (or a purchase without an order), at its latest event, with
     ``units`` its summed quantity (each row at least one unit); other events are lines of
-    one with ``units`` 1. Identical lines may be listed once with a count or several times:
+    one with ``units`` 1. Identical lines may be listed once with ``copies`` or several times:
     ``canonical`` merges them, so the float sums below do not depend on how they arrived."""
 
     item: np.ndarray     # int32
@@ -81,7 +81,7 @@ class Lines(NamedTuple):
     units: np.ndarray    # float64
     region: np.ndarray   # int32, -1 unknown
     segment: np.ndarray  # int32, -1 unknown
-    count: np.ndarray    # int64
+    copies: np.ndarray   # int64, how many identical lines this entry stands for
 
     def __len__(self) -> int:
         return int(self.item.shape[0])
@@ -110,7 +110,7 @@ def event_lines(events: Events, now: int) -> Lines:
     idx = np.r_[other, rep].astype(np.int64)
     return Lines(item=events.item[idx].astype(np.int32), kind=events.kind[idx].astype(np.int8), ts=events.ts[idx],
                  units=units, region=events.region[idx].astype(np.int32),
-                 segment=events.segment[idx].astype(np.int32), count=np.ones(idx.shape[0], np.int64))
+                 segment=events.segment[idx].astype(np.int32), copies=np.ones(idx.shape[0], np.int64))
 
 
 def canonical(lines: Lines, group: np.ndarray | None = None) -> tuple[np.ndarray, Lines]:
@@ -124,16 +124,16 @@ def canonical(lines: Lines, group: np.ndarray | None = None) -> tuple[np.ndarray
     for c in cols:
         change[1:] |= c[1:] != c[:-1]
     first = np.flatnonzero(change)
-    count = np.add.reduceat(lines.count[order], first) if first.shape[0] else np.empty(0, np.int64)
+    copies = np.add.reduceat(lines.copies[order], first) if first.shape[0] else np.empty(0, np.int64)
     none = np.full(first.shape[0], -1, np.int32)
     merged = Lines(item=cols[1][first], kind=cols[3][first], ts=cols[2][first], units=cols[4][first],
-                   region=none, segment=none, count=count)
+                   region=none, segment=none, copies=copies)
     return cols[0][first], merged
 
 
 def line_weights(lines: Lines, now: int, half_life_days: float,
                  type_weights: TypeWeights | None = None) -> np.ndarray:
-    """Decayed weight of every line times its count (float64)."""
+    """Decayed weight of every line times its copies (float64)."""
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
     table = _weight_table(type_weights)
@@ -142,7 +142,7 @@ def line_weights(lines: Lines, now: int, half_life_days: float,
     buy = lines.kind == EventType.PURCHASE
     w[buy] = table[EventType.PURCHASE] * np.log2(1.0 + lines.units[buy]) * decay[buy]
     w[lines.ts > now] = 0.0
-    return w * lines.count
+    return w * lines.copies
 
 
 def popularity_of(lines: Lines, n_items: int, now: int, half_life_days: float = 30.0,
