@@ -66,5 +66,6 @@ def spark_session(master: str | None = None, app_name: str = "skylt-build") -> S
     for key, value in COMMON_CONF.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    # A failed task logs its traceback at ERROR; the builder reports it as one line itself.
+    session.sparkContext.setLogLevel("FATAL" if is_local(master) else "ERROR")
     return session
