@@ -68,7 +68,7 @@ def run(engine: str, events: Path, catalog: Path, out: Path) -> dict[str, float]
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
-    stdout, stderr = proc.communicate()
+    _stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - started
     done.set()
     watcher.join()
