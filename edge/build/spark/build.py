@@ -37,7 +37,14 @@ def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path:
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter()
-    session = spark or spark_session(master)
+    if spark is None:
+        from pyspark.sql import SparkSession
+
+        # A session someone else started (a notebook, a test) is theirs to stop.
+        own = SparkSession.getActiveSession() is None
+        session = spark_session(master)
+    else:
+        own, session = False, spark
     cached = []
     try:
         say("reading events with Spark")
@@ -68,7 +75,7 @@ def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path:
     finally:
         for frame in cached:
             frame.unpersist()
-        if spark is None:
+        if own:
             session.stop()
     return build_aggregates(aggs, encoded.catalog, out_dir, now=now, inputs=inputs, params=params, progress=say,
                             started=started, engine="spark")

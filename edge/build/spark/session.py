@@ -65,7 +65,11 @@ def spark_session(master: str | None = None, app_name: str = "skylt-build") -> S
         builder = builder.master(master)  # type: ignore[arg-type]
     for key, value in COMMON_CONF.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: nearly always Java missing or too old
+        raise MissingExtraError(f"could not start Spark ({type(exc).__name__}): is Java 17 or newer installed "
+                                "(java -version, JAVA_HOME)?") from exc
     # A failed task logs its traceback at ERROR; the builder reports it as one line itself.
     session.sparkContext.setLogLevel("FATAL" if is_local(master) else "ERROR")
     return session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,3 +66,17 @@ def test_spark_master_needs_the_spark_engine(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--spark-master", "local[1]", "--events", str(events),
                                        "--out", str(tmp_path / "tables")])
     assert result.exit_code == 2 and "--spark-master needs --engine spark" in result.output
+
+
+def test_no_java_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    events = tmp_path / "events.csv"
+    events.write_text("ts,type,item_id,session_id\n1700000000,view,A,s1\n")
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java"), "PYTHONPATH": str(Path(__file__).parents[3])}
+    result = subprocess.run([sys.executable, "-m", "edge", "build", "--engine", "spark", "--events", str(events),
+                             "--out", str(tmp_path / "tables"), "--quiet"], env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("skylt: error: could not start Spark (")
+    assert "is Java 17 or newer installed" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "tables").exists()
