@@ -46,7 +46,7 @@ def _codes(spark: SparkSession, events: DataFrame, column: str) -> tuple[DataFra
     return coded.drop(column).withColumnRenamed(f"{column}_code", column), values
 
 
-def _items(spark: SparkSession, events: DataFrame, cat: pa.Table) -> tuple[DataFrame, list[str], pa.Table]:
+def _items(spark: SparkSession, events: DataFrame, cat: pa.Table) -> tuple[DataFrame, list[str]]:
     from pyspark.sql import functions as F
 
     cat_ids = flat(cat["item_id"])
@@ -60,7 +60,7 @@ def _items(spark: SparkSession, events: DataFrame, cat: pa.Table) -> tuple[DataF
         "item_id": pa.array(new_ids, pa.string()),
         "item": pa.array(len(cat_ids) + np.arange(len(new_ids)), pa.int32())}))
     mapping = catalog_map.unionByName(new_map)
-    return events.join(mapping, "item_id"), new_ids, new
+    return events.join(mapping, "item_id"), new_ids
 
 
 def _event_prices(events: DataFrame, n_cat: int, n_new: int) -> np.ndarray:
@@ -112,7 +112,7 @@ def encode_df(spark: SparkSession, events: DataFrame, catalog: pa.Table | None) 
     from pyspark.sql import functions as F
 
     cat = conform_catalog(catalog)
-    ev, new_ids, _ = _items(spark, events, cat)
+    ev, new_ids = _items(spark, events, cat)
     ev, regions = _codes(spark, ev, "region")
     ev, segments = _codes(spark, ev, "segment")
     ev = ev.withColumnRenamed("type", "kind")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from edge.build.frames import EVENTS_SCHEMA
+from edge.build.frames import CATALOG_SCHEMA, EVENTS_SCHEMA
 from edge.build.readers import (
     EVENT_COLUMNS,
     ID_COLUMNS,
@@ -48,11 +48,14 @@ def is_local_path(path: str | Path) -> bool:
     return "://" not in text or text.startswith("file://")
 
 
-def _raw(spark: SparkSession, path: str, wanted: Sequence[str], required: Sequence[str]) -> DataFrame:
+def _raw(spark: SparkSession, path: str, wanted: Sequence[str], required: Sequence[str], *,
+         multiline: bool = False) -> DataFrame:
     kind, _gz = file_format(Path(path))
     if kind == "csv":
-        # RFC 4180 quoting (a quote inside a quoted field is doubled), as the single-node reader.
-        df = spark.read.options(header=True, escape='"', inferSchema=False, encoding="UTF-8").csv(path)
+        # RFC 4180 quoting (a quote inside a quoted field is doubled), as the single-node reader. A quoted
+        # newline needs multiLine, which reads a file as one split: only for catalogs, whose titles may hold one.
+        df = spark.read.options(header=True, escape='"', inferSchema=False, encoding="UTF-8",
+                                multiLine=multiline).csv(path)
     elif kind == "jsonl":
         df = spark.read.json(path)
     else:
@@ -109,9 +112,8 @@ def read_catalog_table(spark: SparkSession, path: str | Path) -> pa.Table:
     """The catalog as ``read_catalog`` returns it, read by Spark and converted on the driver."""
     from pyspark.sql import functions as F
 
-    names = ("item_id", "title", "url", "image", "price", "currency", "category", "brand", "in_stock", "rating",
-             "review_count", "margin", "created_at")
-    raw = _raw(spark, str(path), names, ("item_id",)).withColumn("_seq", F.monotonically_increasing_id())
+    raw = _raw(spark, str(path), CATALOG_SCHEMA.names, ("item_id",), multiline=True)
+    raw = raw.withColumn("_seq", F.monotonically_increasing_id())
     table = raw.toArrow()
     if table.num_rows == 0:
         raise EmptyInputError("no data rows", path=str(path))

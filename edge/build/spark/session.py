@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 DEFAULT_MASTER = "local[2]"
 LOOPBACK = "127.0.0.1"
 
-# Settings forced in local mode; shuffle partitions stay small because local inputs are.
+# Settings forced in local mode; one shuffle partition per core of local[2]: local inputs are small.
 LOCAL_CONF = {
     "spark.driver.host": LOOPBACK,
     "spark.driver.bindAddress": LOOPBACK,
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.default.parallelism": "4",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
     "spark.sql.adaptive.enabled": "true",
 }
 # Settings every build uses: timestamps are Unix seconds, never local time.

@@ -1,5 +1,5 @@
 """Parity: from the same input and `now`, both engines write the same snapshot and serve the
-same slots. Real data (a few months of UCI Online Retail, the OTTO sample) and a synthetic mix
+same slots. Real data (a month of UCI Online Retail, the OTTO sample) and a synthetic mix
 of every input format and session rule."""
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from .parity import assert_same_answers, assert_same_snapshot, build_both, reque
 
 UCI = DATASETS / "uci_online_retail" / "online_retail.csv.gz"
 OTTO = DATASETS / "otto_sample" / "train_first20_sessions.jsonl"
-UCI_UNTIL = "2011-02-01"  # two months: 75k purchase lines, enough for every table, small enough for CI
+UCI_UNTIL = "2011-01-01"  # December 2010: 40k purchase lines, baskets of 500 lines, small enough for CI
 
 
 @pytest.mark.skipif(not UCI.exists(), reason="UCI Online Retail not available")
-def test_uci_two_months(spark: Any, tmp_path: Path) -> None:
+def test_uci_one_month(spark: Any, tmp_path: Path) -> None:
     source = tmp_path / "uci.csv.gz"
     with gzip.open(UCI, "rt", newline="") as src, gzip.open(source, "wt", newline="") as dst:
         rows = csv.reader(src)
@@ -38,7 +38,7 @@ def test_uci_two_months(spark: Any, tmp_path: Path) -> None:
     uci.write(source, tmp_path / "data")
     single, on_spark = build_both(spark, [tmp_path / "data" / "events.csv.gz"], tmp_path / "data" / "catalog.csv",
                                   tmp_path / "tables")
-    assert single.manifest.n_events > 70_000 and single.manifest.counts["nnz_bought_together"] > 100_000
+    assert single.manifest.n_events > 35_000 and single.manifest.counts["nnz_bought_together"] > 10_000
     assert_same_snapshot(single, on_spark)
     assert_same_answers(single, on_spark, requests_for(single, 60, ["United Kingdom", "France", "Germany"]))
 
@@ -107,7 +107,8 @@ def test_mixed_formats_and_session_rules(spark: Any, tmp_path: Path) -> None:
     catalog = tmp_path / "catalog.csv"
     catalog.write_text("item_id,title,price,category,brand,in_stock\n"
                        "I01,Blue mug,4.5,Kitchen > Mugs,Acme,true\nI02,Red mug,5,Kitchen > Mugs,Acme,true\n"
-                       "I03,Teapot,25,Kitchen > Tea,Brew,false\nI01,Blue mug large,6,Kitchen > Mugs,Acme,true\n"
+                       "I03,\"Teapot, \"\"large\"\"\nwith lid\",25,Kitchen > Tea,Brew,false\n"  # a quoted newline
+                       "I01,Blue mug large,6,Kitchen > Mugs,Acme,true\n"
                        "I05,Tea towel,3,Kitchen > Textiles,,true\n")
     single, on_spark = build_both(spark, [csv_path, jsonl_path, parquet_path], catalog, tmp_path / "tables",
                                   now=1_700_000_000 - 86_400)

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from edge.build.spark.session import LOOPBACK, spark_session
 from edge.cli import main
 
+from .conftest import require_spark
+
 
 def _listening(pid: int) -> list[str]:
     """Local addresses of the TCP sockets process ``pid`` listens on (hex, as /proc/net/tcp has them)."""
@@ -69,7 +71,7 @@ def test_spark_master_needs_the_spark_engine(tmp_path: Path) -> None:
 
 
 def test_no_java_is_a_clear_error(tmp_path: Path) -> None:
-    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    require_spark()
     events = tmp_path / "events.csv"
     events.write_text("ts,type,item_id,session_id\n1700000000,view,A,s1\n")
     env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java"), "PYTHONPATH": str(Path(__file__).parents[3])}
