@@ -82,9 +82,16 @@ def main() -> None:
 @click.option("-k", "--neighbours", "k", default=50, show_default=True, help="Neighbours kept per item and table.")
 @click.option("--half-life-days", default=30.0, show_default=True, help="Bestseller half-life.")
 @click.option("--keep", default=3, show_default=True, help="Published versions kept on disk.")
+@click.option("--engine", type=click.Choice(["single-node", "spark"]), default="single-node", show_default=True,
+              help="Who reads and counts: this process, or Apache Spark (pip install 'skylt[spark]'). Both give "
+                   "the same snapshot.")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master for --engine spark (default local[2], bound to 127.0.0.1); a cluster's own "
+                   "settings apply.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str | None, catalog: Path | None,
-          out: Path, now: str | None, k: int, half_life_days: float, keep: int, quiet: bool) -> None:
+          out: Path, now: str | None, k: int, half_life_days: float, keep: int, engine: str,
+          spark_master: str | None, quiet: bool) -> None:
     """Build a snapshot from shop data and make it current."""
     import tempfile
 
@@ -94,6 +101,8 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
 
     if not events and events_dir is None and events_archive is None:
         raise click.UsageError("give --events, --events-dir, --events-archive or several")
+    if spark_master is not None and engine != "spark":
+        raise click.UsageError("--spark-master needs --engine spark")
     params = BuildParams(k=k, half_life_days=half_life_days, keep=keep)
     with tempfile.TemporaryDirectory(prefix="skylt-events-") as scratch:
         paths = list(events)
@@ -120,7 +129,17 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
             click.echo(f"skylt: error: {where}: no complete events in the event log", err=True)
             sys.exit(2)
         with _clean_errors(), _progress(not quiet and err_console.is_terminal) as say:
-            result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params, progress=say)
+            if engine == "spark":
+                from edge.build.spark.session import require_pyspark
+
+                require_pyspark()  # before anything else: one line, not a traceback
+                from edge.build.spark.build import build_spark
+
+                result = build_spark(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
+                                     progress=say, master=spark_master)
+            else:
+                result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
+                                   progress=say)
     print_summary(result)
 
 

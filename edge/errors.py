@@ -4,6 +4,7 @@
     ├── InputError              bad shop data handed to the builder (file, line, field)
     │   └── EmptyInputError     a file without a single usable row
     ├── SnapshotError           a snapshot that cannot be opened or is incompatible
+    ├── MissingExtraError       an optional feature whose extra is not installed (skylt[spark])
     ├── StoreError              503 a snapshot store or event archive that cannot be reached or is not whole
     └── RequestError            bad HTTP input (status 400/422), rendered as problem+json
         ├── UnauthorizedError   401 missing or wrong ingest key
@@ -52,6 +53,12 @@ class InputError(SkyltError):
 
 class EmptyInputError(InputError):
     pass
+
+
+class MissingExtraError(SkyltError):
+    """An optional feature was asked for without the extra that provides it."""
+
+    title = "Optional dependency missing"
 
 
 class SnapshotError(SkyltError):

@@ -120,8 +120,7 @@ def _session_order(session: np.ndarray, ts: np.ndarray) -> np.ndarray:
 def encode(events: list[pa.Table], catalog: pa.Table | None) -> tuple[Events, Catalog]:
     ev = pa.concat_tables([_conform(t, EVENTS_SCHEMA) for t in events]) if events \
         else EVENTS_SCHEMA.empty_table()
-    cat = dedupe_last(_conform(catalog, CATALOG_SCHEMA) if catalog is not None
-                      else CATALOG_SCHEMA.empty_table(), "item_id")
+    cat = conform_catalog(catalog)
     cat_ids = flat(cat["item_id"])
 
     ts = _np(ev["ts"], 0, np.int64)
@@ -140,12 +139,23 @@ def encode(events: list[pa.Table], catalog: pa.Table | None) -> tuple[Events, Ca
         price=price[perm].astype(np.float32), region=region[perm].astype(np.int32),
         segment=segment[perm].astype(np.int32), regions=regions, segments=segments,
     )
-    return frame, _catalog(cat, cat_ids, new_ids, item, price)
+    n_cat = len(cat_ids)
+    seen = (item >= n_cat) & ~np.isnan(price)
+    event_price = group_median(item[seen] - n_cat, price[seen], len(new_ids))
+    return frame, catalog_frame(cat, new_ids, event_price)
 
 
-def _catalog(cat: pa.Table, cat_ids: pa.Array, new_ids: list[str], item: np.ndarray,
-             price: np.ndarray) -> Catalog:
-    n_cat, n_new = len(cat_ids), len(new_ids)
+def conform_catalog(catalog: pa.Table | None) -> pa.Table:
+    """The catalog in CATALOG_SCHEMA, one row per item (the last row of an id wins)."""
+    return dedupe_last(_conform(catalog, CATALOG_SCHEMA) if catalog is not None
+                       else CATALOG_SCHEMA.empty_table(), "item_id")
+
+
+def catalog_frame(cat: pa.Table, new_ids: list[str], event_price: np.ndarray) -> Catalog:
+    """The Catalog frame: ``cat`` (from ``conform_catalog``) then the items seen only in
+    events, whose price is ``event_price`` (the median of their events' prices, NaN if none)."""
+    cat_ids = flat(cat["item_id"])
+    n_new = len(new_ids)
 
     def extend(col: str, fill: object, dtype: type, new_value: object) -> np.ndarray:
         return np.concatenate([_np(cat[col], fill, dtype), np.full(n_new, new_value, dtype)])
@@ -153,8 +163,6 @@ def _catalog(cat: pa.Table, cat_ids: pa.Array, new_ids: list[str], item: np.ndar
     def strings(col: str) -> list[str | None]:
         return [*cat[col].to_pylist(), *([None] * n_new)]
 
-    seen = (item >= n_cat) & ~np.isnan(price)
-    event_price = group_median(item[seen] - n_cat, price[seen], n_new)
     category, categories = sorted_codes(cat["category"])
     brand, brands = sorted_codes(cat["brand"])
     return Catalog(

@@ -1,6 +1,7 @@
 """``skylt build``: shop data in, a versioned, immutable LMDB snapshot out.
 
-read (validate) -> encode (dense ids) -> table computations -> write -> publish.
+read (validate) -> encode (dense ids) -> aggregate (integer counts) -> score (floats) -> write -> publish.
+The Spark builder (``edge.build.spark``) replaces the first three steps and shares the rest.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import msgspec
 import numpy as np
 
 from edge.build import tables
+from edge.build.aggregate import Aggregates, aggregate
 from edge.build.encode import encode
-from edge.build.frames import Catalog, Events, EventType, Neighbours, Ranking
+from edge.build.frames import Catalog, Events, Neighbours, Ranking
 from edge.build.readers import read_catalog, read_events
 from edge.build.render import render_fragments, string_table
 from edge.build.writer import array_specs, publish, write_snapshot
@@ -57,12 +59,12 @@ def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None
         say(f"reading {path}")
         table = read_events(path)
         event_tables.append(table)
-        inputs.append(_describe(path, "events", table.num_rows))
+        inputs.append(describe_input(path, "events", table.num_rows))
     catalog_table = None
     if catalog_path is not None:
         say(f"reading {catalog_path}")
         catalog_table = read_catalog(catalog_path)
-        inputs.append(_describe(catalog_path, "catalog", catalog_table.num_rows))
+        inputs.append(describe_input(catalog_path, "catalog", catalog_table.num_rows))
 
     say("encoding ids")
     events, catalog = encode(event_tables, catalog_table)
@@ -76,22 +78,35 @@ def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: lis
     """Compute, write and publish a snapshot from already encoded frames."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
-    started = time.perf_counter() if started is None else started
-    inputs = inputs or []
     if now is None:
         now = int(events.ts.max()) if len(events) else int(time.time())
-    arrays = compute_arrays(events, catalog, now, params, say)
+    say("counting")
+    aggs = aggregate(events, len(catalog), now, params.window)
+    return build_aggregates(aggs, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
+                            started=started)
+
+
+def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: int,
+                     inputs: list[InputFile] | None = None, params: BuildParams | None = None,
+                     progress: Progress | None = None, started: float | None = None,
+                     engine: str = "single-node") -> BuildResult:
+    """Score, write and publish a snapshot from either engine's aggregates."""
+    params = params or BuildParams()
+    say = progress or (lambda _step: None)
+    started = time.perf_counter() if started is None else started
+    inputs = inputs or []
+    arrays = arrays_from(aggs, catalog, now, params, say)
     say("writing snapshot")
     version = _version_name(inputs, params, now)
     manifest = Manifest(
         schema=SCHEMA_VERSION, version=version,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"), now=now,
-        n_items=len(catalog), n_events=len(events), inputs=inputs,
-        counts=_counts(events, arrays),
-        params={**msgspec.structs.asdict(params)},
+        n_items=len(catalog), n_events=aggs.n_events, inputs=inputs,
+        counts=_counts(aggs, arrays),
+        params={**msgspec.structs.asdict(params), "engine": engine},
         tables=list(NEIGHBOUR_TABLES), rankings=list(RANKINGS), arrays=array_specs(arrays),
-        categories=catalog.categories, brands=catalog.brands, regions=events.regions,
-        segments=events.segments,
+        categories=catalog.categories, brands=catalog.brands, regions=aggs.regions,
+        segments=aggs.segments,
     )
     partial = write_snapshot(out_dir, manifest, arrays, catalog.item_ids)
     final = publish(partial, keep=params.keep)
@@ -101,6 +116,13 @@ def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: lis
 def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildParams,
                    say: Progress, neighbours: bool = True) -> dict[str, np.ndarray]:
     """Every array of a snapshot; ``neighbours=False`` leaves the neighbour tables out."""
+    aggs = aggregate(events, len(catalog), now, params.window, neighbours=neighbours)
+    return arrays_from(aggs, catalog, now, params, say, neighbours=neighbours)
+
+
+def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams, say: Progress,
+                neighbours: bool = True) -> dict[str, np.ndarray]:
+    """Every array of a snapshot from the aggregates: the one place floats are computed."""
     n = len(catalog)
     arrays: dict[str, np.ndarray] = {
         "price": catalog.price, "category": catalog.category, "brand": catalog.brand,
@@ -111,24 +133,21 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
         computed: dict[str, Neighbours] = {}
         for name in NEIGHBOUR_TABLES:
             say(f"computing {name}")
-            computed[name] = _neighbour_table(name, events, catalog, params)
+            computed[name] = _neighbour_table(name, aggs, catalog, params)
         arrays.update(stack_neighbours(computed, n))
 
     say("computing bestsellers and trending")
-    popularity = tables.decayed_popularity(events, n, now, params.half_life_days)
-    arrays["popularity"] = popularity.astype(np.float32)
+    lines, hl = aggs.lines, params.half_life_days
+    arrays["popularity"] = tables.popularity_of(lines, n, now, hl)
     rankings: dict[str, Ranking] = {
-        "bestsellers": tables.bestsellers(events, n, now, params.half_life_days),
-        "bestsellers_category": tables.bestsellers(
-            events, n, now, params.half_life_days, group=catalog.category, n_groups=len(catalog.categories),
-            top=params.group_top, per="item"),
-        "bestsellers_region": tables.bestsellers(
-            events, n, now, params.half_life_days, group=events.region, n_groups=len(events.regions),
-            top=params.group_top, per="event"),
-        "bestsellers_segment": tables.bestsellers(
-            events, n, now, params.half_life_days, group=events.segment, n_groups=len(events.segments),
-            top=params.group_top, per="event"),
-        "trending": tables.trending(events, n, now, recent_days=params.trending_days),
+        "bestsellers": tables.ranking_of(lines, n, now, hl),
+        "bestsellers_category": tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
+                                                  n_groups=len(catalog.categories), top=params.group_top),
+        "bestsellers_region": tables.ranking_of(lines, n, now, hl, line_group="region",
+                                                n_groups=len(aggs.regions), top=params.group_top),
+        "bestsellers_segment": tables.ranking_of(lines, n, now, hl, line_group="segment",
+                                                 n_groups=len(aggs.segments), top=params.group_top),
+        "trending": tables.trending_of(lines, n, now, recent_days=params.trending_days),
     }
     for name, ranking in rankings.items():
         arrays[f"{name}/indptr"] = ranking.indptr
@@ -136,11 +155,7 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
         arrays[f"{name}/scores"] = ranking.scores
 
     say("computing social proof")
-    purchase = (int(EventType.PURCHASE),)
-    views = (int(EventType.VIEW), int(EventType.CLICK))
-    arrays["purchases_7d"] = tables.recent_counts(events, n, now, 7, purchase)
-    arrays["purchases_30d"] = tables.recent_counts(events, n, now, 30, purchase)
-    arrays["views_7d"] = tables.recent_counts(events, n, now, 7, views)
+    arrays.update(aggs.social)
 
     say("encoding render data")
     arrays["render_offsets"], arrays["render_blob"] = render_fragments(catalog)
@@ -148,18 +163,17 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
     return arrays
 
 
-def _neighbour_table(name: str, events: Events, catalog: Catalog, params: BuildParams) -> Neighbours:
-    n = len(catalog)
-    if name == "also_viewed":
-        return tables.also_viewed(events, n, k=params.k, window=params.window)
-    if name == "viewed_next":
-        return tables.viewed_next(events, n, k=params.k)
-    if name == "bought_together":
-        return tables.bought_together(events, n, k=params.k)
-    if name == "also_bought":
-        return tables.also_bought(events, n, k=params.k)
+def _neighbour_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams) -> Neighbours:
+    n, k = len(catalog), params.k
     if name == "similar_content":
-        return tables.similar_content(catalog, k=params.k)
+        return tables.similar_content(catalog, k=k)
+    pairs = aggs.pairs[name]
+    if name in ("also_viewed", "also_bought"):
+        return tables.cosine_scores(pairs, n, k, shrinkage=10.0)
+    if name == "viewed_next":
+        return tables.sequence_scores(pairs, n, k, decay=0.5, shrinkage=5.0)
+    if name == "bought_together":
+        return tables.basket_scores(pairs, n, k, shrinkage=3.0, alpha=0.5)
     raise ValueError(f"unknown neighbour table {name!r}")
 
 
@@ -179,12 +193,8 @@ def stack_neighbours(neighbours: dict[str, Neighbours], n: int) -> dict[str, np.
     }
 
 
-def _counts(events: Events, arrays: dict[str, np.ndarray]) -> dict[str, int]:
-    kinds = np.bincount(events.kind.astype(np.int64), minlength=len(EventType))
-    counts = {f"events_{t.name.lower()}": int(kinds[t]) for t in EventType}
-    counts["orders"] = int(np.unique(events.order[events.order >= 0]).shape[0])
-    counts["sessions"] = int(np.unique(events.session).shape[0])
-    counts["users"] = int(np.unique(events.user[events.user >= 0]).shape[0])
+def _counts(aggs: Aggregates, arrays: dict[str, np.ndarray]) -> dict[str, int]:
+    counts = dict(aggs.counts)
     indptr = arrays["nbr_indptr"]
     for t, name in enumerate(NEIGHBOUR_TABLES):
         counts[f"nnz_{name}"] = int(indptr[t, -1] - indptr[t, 0])
@@ -192,7 +202,7 @@ def _counts(events: Events, arrays: dict[str, np.ndarray]) -> dict[str, int]:
     return counts
 
 
-def _describe(path: Path, kind: str, rows: int) -> InputFile:
+def describe_input(path: Path, kind: str, rows: int) -> InputFile:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

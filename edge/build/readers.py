@@ -72,10 +72,20 @@ def columns(path: str | Path, names: Collection[str], required: Collection[str])
 UNTRUSTED_SOURCE = "browser"
 
 
+EVENT_COLUMNS = (*EVENTS_SCHEMA.names, "source")
+REQUIRED_EVENT_COLUMNS = ("ts", "type", "item_id")
+
+
 def read_events(path: str | Path) -> pa.Table:
     """Events in EVENTS_SCHEMA, in file order, without rows whose ``source`` is ``browser``.
     Quantity defaults to 1; price is null when absent."""
-    cols = columns(path, (*EVENTS_SCHEMA.names, "source"), ("ts", "type", "item_id"))
+    table, trusted = parse_events(columns(path, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS))
+    return table if trusted is None else table.filter(trusted)
+
+
+def parse_events(cols: Columns) -> tuple[pa.Table, pa.Array | None]:
+    """Every row in EVENTS_SCHEMA and which of them to count (None: all): the part of
+    ``read_events`` that the Spark builder runs on each batch of a file."""
     if not any(cols.has(c) for c in ID_COLUMNS):
         raise InputError("missing required column: one of session_id, user_id, order_id is needed",
                          path=cols.raw.path, line=cols.raw.header_line, field="session_id")
@@ -95,14 +105,18 @@ def read_events(path: str | Path) -> pa.Table:
     table = pa.Table.from_arrays(
         [ts, kind, item, *ids, pc.fill_null(quantity, 1.0), price, region, segment], schema=EVENTS_SCHEMA)
     if not cols.has("source"):
-        return table
-    return table.filter(pc.fill_null(pc.not_equal(source, UNTRUSTED_SOURCE), True))
+        return table, None
+    return table, pc.fill_null(pc.not_equal(source, UNTRUSTED_SOURCE), True)
 
 
 def read_catalog(path: str | Path) -> pa.Table:
     """Catalog items in CATALOG_SCHEMA. in_stock defaults to true. When an item_id occurs
     more than once, the last row wins and the item takes that row's position."""
-    cols = columns(path, CATALOG_SCHEMA.names, ("item_id",))
+    return parse_catalog(columns(path, CATALOG_SCHEMA.names, ("item_id",)))
+
+
+def parse_catalog(cols: Columns) -> pa.Table:
+    """``read_catalog`` after the file is read (the Spark builder reads it its own way)."""
     arrays = {
         "item_id": cols.get("item_id", parse.text, pa.string(), required=True),
         "price": cols.get("price", lambda a: parse.number(a, minimum=0), pa.float64()),

@@ -32,7 +32,7 @@ class RawTable:
     path: str
     table: pa.Table
     rows: int
-    line_of: Callable[[int], int]   # 0-based row -> 1-based line in the file
+    line_of: Callable[[int], int | None]  # 0-based row -> 1-based line in the file (None: unknown)
     header_line: int | None         # where a missing column is reported (CSV: 1)
 
 

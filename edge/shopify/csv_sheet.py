@@ -48,7 +48,7 @@ class Sheet:
     def has(self, field: str) -> bool:
         return field in self.columns
 
-    def line(self, row: int) -> int:
+    def line(self, row: int) -> int | None:
         return self.raw.line_of(row)
 
     def error(self, row: int, field: str, message: str) -> InputError:

@@ -44,7 +44,7 @@ def _nested(path: Path) -> tuple[pa.Table, Callable[[int], int]]:
         raise InputError(f"not OTTO's JSON Lines layout ({detail})", path=str(path)) from None
 
 
-def _flat(path: Path) -> tuple[pa.Table, Callable[[int], int]]:
+def _flat(path: Path) -> tuple[pa.Table, Callable[[int], int | None]]:
     cols = columns(path, _FLAT, _FLAT)
     table = pa.table({name: cols.get(name, parse.text, pa.string(), required=True) for name in _FLAT})
     cols.check()

@@ -1,32 +1,71 @@
 """Offline table computations of ``skylt build``: neighbours, rankings and counts per item."""
 
 from edge.build.tables.content import similar_content
-from edge.build.tables.cooccur import count_pairs, directed_pairs, group_starts, top_k_csr, undirected_pairs
-from edge.build.tables.neighbours import also_bought, also_viewed, bought_together, viewed_next
+from edge.build.tables.cooccur import (
+    Pairs,
+    count_pairs,
+    directed_pairs,
+    directed_steps,
+    group_starts,
+    top_k_csr,
+    undirected_pairs,
+)
+from edge.build.tables.neighbours import (
+    also_bought,
+    also_bought_pairs,
+    also_viewed,
+    also_viewed_pairs,
+    basket_scores,
+    bought_together,
+    bought_together_pairs,
+    cosine_scores,
+    sequence_scores,
+    viewed_next,
+    viewed_next_pairs,
+)
 from edge.build.tables.popularity import (
     DEFAULT_TYPE_WEIGHTS,
+    Lines,
     bestsellers,
     decayed_popularity,
+    event_lines,
     event_weights,
+    popularity_of,
+    ranking_of,
     recent_counts,
     trending,
+    trending_of,
 )
 
 __all__ = [
     "DEFAULT_TYPE_WEIGHTS",
+    "Lines",
+    "Pairs",
     "also_bought",
+    "also_bought_pairs",
     "also_viewed",
+    "also_viewed_pairs",
+    "basket_scores",
     "bestsellers",
     "bought_together",
+    "bought_together_pairs",
+    "cosine_scores",
     "count_pairs",
     "decayed_popularity",
     "directed_pairs",
+    "directed_steps",
+    "event_lines",
     "event_weights",
     "group_starts",
+    "popularity_of",
+    "ranking_of",
     "recent_counts",
+    "sequence_scores",
     "similar_content",
     "top_k_csr",
     "trending",
+    "trending_of",
     "undirected_pairs",
     "viewed_next",
+    "viewed_next_pairs",
 ]

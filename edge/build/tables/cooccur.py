@@ -39,6 +39,27 @@ class PairCounts(NamedTuple):
         return np.repeat(np.arange(self.indptr.shape[0] - 1, dtype=np.int32), np.diff(self.indptr))
 
 
+class Pairs(NamedTuple):
+    """The integer aggregate behind one co-occurrence table, whichever engine computed it.
+
+    Entry e says ``counts[e]`` groups paired ``rows[e]`` with ``cols[e]`` (at step distance
+    ``dist[e]`` for sequence tables, where one pair may have an entry per distance; undirected
+    tables hold each pair once, row < col). ``n[i]`` is the number of groups containing item i.
+    Entry order carries no meaning: every score is a function of one entry, and ties break by id.
+    """
+
+    rows: np.ndarray     # int32
+    cols: np.ndarray     # int32
+    counts: np.ndarray   # int32
+    n: np.ndarray        # int32, n_items
+    dist: np.ndarray | None = None  # int16, 1..window (sequence tables)
+
+    @classmethod
+    def undirected(cls, a: np.ndarray, b: np.ndarray, n: np.ndarray, n_items: int) -> Pairs:
+        pc = count_pairs(a, b, n_items)
+        return cls(pc.rows(), pc.cols, pc.counts, n)
+
+
 def group_starts(groups: np.ndarray) -> np.ndarray:
     """Boundaries (int64, n_groups + 1) of the runs of equal values in ``groups``."""
     n = groups.shape[0]
@@ -104,20 +125,17 @@ def undirected_pairs(starts: np.ndarray, items: np.ndarray, n_items: int, *, win
 
 
 @numba.njit(cache=True)
-def _directed(starts, items, n_items, window, decay, max_items):
+def _directed(starts, items, n_items, window, max_items):
     n_groups = starts.shape[0] - 1
     mark = np.full(n_items, -1, np.int64)
     seq = np.empty(max_items, np.int32)
-    powers = np.empty(max(window, 1), np.float64)
-    for d in range(powers.shape[0]):
-        powers[d] = decay ** d
     # Upper bound of the pairs: every position pairs with at most `window` successors.
     total = 0
     for g in range(n_groups):
         total += min(starts[g + 1] - starts[g], max_items) * window
     a = np.empty(total, np.int32)
     b = np.empty(total, np.int32)
-    w = np.empty(total, np.float64)
+    dist = np.empty(total, np.int16)
     n = np.zeros(n_items, np.int32)
     t = 0
     for g in range(n_groups):
@@ -136,10 +154,10 @@ def _directed(starts, items, n_items, window, decay, max_items):
             if mark[seq[p]] != g:
                 mark[seq[p]] = g
                 n[seq[p]] += 1
-        # Pairs of this group with their distance weight, deduped keeping the best weight.
+        # Pairs of this group with their distance, deduped keeping the nearest.
         cnt = 0
         keys = np.empty(m * window, np.int64)
-        wts = np.empty(m * window, np.float64)
+        steps = np.empty(m * window, np.int16)
         for p in range(m):
             for d in range(1, window + 1):
                 q = p + d
@@ -147,7 +165,7 @@ def _directed(starts, items, n_items, window, decay, max_items):
                     break
                 if seq[q] != seq[p]:
                     keys[cnt] = np.int64(seq[p]) * n_items + seq[q]
-                    wts[cnt] = powers[d - 1]
+                    steps[cnt] = d
                     cnt += 1
         if cnt == 0:
             continue
@@ -156,33 +174,41 @@ def _directed(starts, items, n_items, window, decay, max_items):
         for o in order:
             key = keys[o]
             if key != last:
-                a[t], b[t], w[t] = key // n_items, key % n_items, wts[o]
+                a[t], b[t], dist[t] = key // n_items, key % n_items, steps[o]
                 t += 1
                 last = key
-            elif wts[o] > w[t - 1]:
-                w[t - 1] = wts[o]
-    return a[:t], b[:t], w[:t], n
+            elif steps[o] < dist[t - 1]:
+                dist[t - 1] = steps[o]
+    return a[:t], b[:t], dist[:t], n
+
+
+def directed_steps(
+    starts: np.ndarray, items: np.ndarray, n_items: int, *, window: int = 3, max_items: int = 200,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ordered pairs ``a -> b`` where ``b`` follows ``a`` within ``window`` steps of a group.
+
+    Immediate repeats are collapsed first and only the first ``max_items`` steps of a group
+    count. A pair seen several times in one group counts once, at its nearest distance.
+    Returns ``(a, b, dist, n)`` with ``dist`` in 1..window (int16) and ``n[i]`` the number of
+    groups containing ``i``.
+    """
+    if max_items < 1:
+        raise ValueError("max_items must be at least 1")
+    return _directed(starts.astype(np.int64, copy=False), items.astype(np.int32, copy=False), int(n_items),
+                     max(int(window), 0), int(max_items))
 
 
 def directed_pairs(
     starts: np.ndarray, items: np.ndarray, n_items: int, *, window: int = 3, decay: float = 0.5,
     max_items: int = 200,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Ordered pairs ``a -> b`` where ``b`` follows ``a`` within ``window`` steps of a group.
-
-    Immediate repeats are collapsed first and only the first ``max_items`` steps of a group
-    count. A pair at distance ``d`` weighs ``decay ** (d - 1)``; a pair seen several times in
-    one group counts once, with its best weight. Returns ``(a, b, w, n)`` with ``n[i]`` the
-    number of groups containing ``i``.
-    """
-    if max_items < 1:
-        raise ValueError("max_items must be at least 1")
-    return _directed(starts.astype(np.int64, copy=False), items.astype(np.int32, copy=False), int(n_items),
-                     max(int(window), 0), float(decay), int(max_items))
+    """``directed_steps`` with each pair weighed ``decay ** (dist - 1)``: ``(a, b, w, n)``."""
+    a, b, dist, n = directed_steps(starts, items, n_items, window=window, max_items=max_items)
+    return a, b, float(decay) ** (dist.astype(np.float64) - 1.0), n
 
 
 @numba.njit(cache=True)
-def _count(a, b, w, n_items, weighted):
+def _count(a, b, w, n_items, n_cols, weighted):
     e = a.shape[0]
     indptr = np.zeros(n_items + 1, np.int64)
     for i in range(e):
@@ -200,7 +226,7 @@ def _count(a, b, w, n_items, weighted):
         fill[a[i]] = p + 1
     # Merge duplicates of a row through `slot[col]`, the output position of col in the current
     # row; positions from earlier rows are below the row's first output position.
-    slot = np.full(n_items, -1, np.int64)
+    slot = np.full(n_cols, -1, np.int64)
     out_ptr = np.zeros(n_items + 1, np.int64)
     out_cols = np.empty(e, np.int32)
     out_w = np.empty(e if weighted else 0, np.float64)
@@ -227,12 +253,14 @@ def _count(a, b, w, n_items, weighted):
     return out_ptr, out_cols[:t].copy(), weight, counts
 
 
-def count_pairs(a: np.ndarray, b: np.ndarray, n_items: int, w: np.ndarray | None = None) -> PairCounts:
-    """Sum duplicate ``(a, b)`` pairs: ``counts`` = occurrences, ``weight`` = sum of ``w`` (or counts)."""
+def count_pairs(a: np.ndarray, b: np.ndarray, n_items: int, w: np.ndarray | None = None, *,
+                n_cols: int | None = None) -> PairCounts:
+    """Sum duplicate ``(a, b)`` pairs: ``counts`` = occurrences, ``weight`` = sum of ``w`` (or counts).
+    Rows are < ``n_items``, columns < ``n_cols`` (default ``n_items``)."""
     weighted = w is not None
     wa = np.asarray(w, dtype=np.float64) if weighted else np.empty(0, np.float64)
     indptr, cols, weight, counts = _count(a.astype(np.int32, copy=False), b.astype(np.int32, copy=False), wa,
-                                         int(n_items), weighted)
+                                         int(n_items), int(n_items if n_cols is None else n_cols), weighted)
     return PairCounts(indptr, cols, weight, counts)
 
 

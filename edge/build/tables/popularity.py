@@ -9,14 +9,13 @@ item merge, quantities add up) and weighs ``log2(1 + quantity)`` times its type 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 import numpy as np
 
 from edge.build.frames import Events, EventType, Ranking
 
 DAY = 86_400.0
-_DENSE_CELLS = 1 << 24  # group x item grids up to this size are summed densely (128 MB)
 
 # Weight per event kind; kinds left out weigh 0.
 TypeWeights: TypeAlias = Mapping[EventType, float] | Mapping[int, float]
@@ -68,11 +67,97 @@ def event_weights(events: Events, now: int, half_life_days: float,
     return w
 
 
+class Lines(NamedTuple):
+    """The aggregate behind every popularity figure, whichever engine computed it: live events
+    (``ts <= now``) as weighted lines with a multiplicity. A purchase line is one order's
+    purchases of one item (or a purchase without an order), at its latest event, with
+    ``units`` its summed quantity (each row at least one unit); other events are lines of
+    one with ``units`` 1. Identical lines may be listed once with ``copies`` or several times:
+    ``canonical`` merges them, so the float sums below do not depend on how they arrived."""
+
+    item: np.ndarray     # int32
+    kind: np.ndarray     # int8
+    ts: np.ndarray       # int64
+    units: np.ndarray    # float64
+    region: np.ndarray   # int32, -1 unknown
+    segment: np.ndarray  # int32, -1 unknown
+    copies: np.ndarray   # int64, how many identical lines this entry stands for
+
+    def __len__(self) -> int:
+        return int(self.item.shape[0])
+
+
+def event_lines(events: Events, now: int) -> Lines:
+    """The ``Lines`` of ``events`` as of ``now`` (a purchase line takes its latest row's
+    region and segment; ties in time go to the later row)."""
+    live = np.flatnonzero(events.ts <= now)
+    kind = events.kind[live]
+    other = live[kind != EventType.PURCHASE]
+    buy = live[kind == EventType.PURCHASE]
+    units = np.ones(other.shape[0], np.float64)
+    rep = buy
+    if buy.shape[0]:
+        q = events.quantity[buy].astype(np.float64)
+        q[~(q > 0)] = 1.0  # NaN, zero or negative quantities count as one unit
+        order, item = events.order[buy], events.item[buy].astype(np.int64)
+        key = np.where(order >= 0, order * (int(item.max()) + 1) + item, -1 - np.arange(buy.shape[0]))
+        srt = np.lexsort((events.ts[buy], key))
+        ks = key[srt]
+        last = np.flatnonzero(np.r_[ks[1:] != ks[:-1], True])
+        first = np.r_[0, last[:-1] + 1]
+        rep = buy[srt[last]]
+        units = np.r_[units, np.add.reduceat(q[srt], first)]
+    idx = np.r_[other, rep].astype(np.int64)
+    return Lines(item=events.item[idx].astype(np.int32), kind=events.kind[idx].astype(np.int8), ts=events.ts[idx],
+                 units=units, region=events.region[idx].astype(np.int32),
+                 segment=events.segment[idx].astype(np.int32), copies=np.ones(idx.shape[0], np.int64))
+
+
+def canonical(lines: Lines, group: np.ndarray | None = None) -> tuple[np.ndarray, Lines]:
+    """Lines merged on (group, item, ts, kind, units) and sorted by that key; returns the group
+    column (zeros without one) beside them. Region and segment are dropped (-1)."""
+    g = np.zeros(len(lines), np.int64) if group is None else np.asarray(group, np.int64)
+    order = np.lexsort((lines.units, lines.kind, lines.ts, lines.item, g))
+    cols = (g[order], lines.item[order], lines.ts[order], lines.kind[order], lines.units[order])
+    change = np.zeros(order.shape[0], bool)
+    change[:1] = True
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    first = np.flatnonzero(change)
+    copies = np.add.reduceat(lines.copies[order], first) if first.shape[0] else np.empty(0, np.int64)
+    none = np.full(first.shape[0], -1, np.int32)
+    merged = Lines(item=cols[1][first], kind=cols[3][first], ts=cols[2][first], units=cols[4][first],
+                   region=none, segment=none, copies=copies)
+    return cols[0][first], merged
+
+
+def line_weights(lines: Lines, now: int, half_life_days: float,
+                 type_weights: TypeWeights | None = None) -> np.ndarray:
+    """Decayed weight of every line times its copies (float64)."""
+    if half_life_days <= 0:
+        raise ValueError("half_life_days must be positive")
+    table = _weight_table(type_weights)
+    decay = np.exp2(-((now - lines.ts).astype(np.float64) / DAY) / half_life_days)
+    w = table[lines.kind.astype(np.intp)] * decay
+    buy = lines.kind == EventType.PURCHASE
+    w[buy] = table[EventType.PURCHASE] * np.log2(1.0 + lines.units[buy]) * decay[buy]
+    w[lines.ts > now] = 0.0
+    return w * lines.copies
+
+
+def popularity_of(lines: Lines, n_items: int, now: int, half_life_days: float = 30.0,
+                  type_weights: TypeWeights | None = None) -> np.ndarray:
+    """float32[n_items]: decayed popularity from lines, summed per item in canonical order."""
+    _, merged = canonical(lines)
+    w = line_weights(merged, now, half_life_days, type_weights)
+    # bincount adds in array order, which canonical() fixed.
+    return np.bincount(merged.item, weights=w, minlength=n_items)[:n_items].astype(np.float32)
+
+
 def decayed_popularity(events: Events, n_items: int, now: int, half_life_days: float = 30.0,
                        type_weights: TypeWeights | None = None) -> np.ndarray:
     """float32[n_items]: sum of decayed event weights per item (see module docstring)."""
-    w = event_weights(events, now, half_life_days, type_weights)
-    return np.bincount(events.item, weights=w, minlength=n_items)[:n_items].astype(np.float32)
+    return popularity_of(event_lines(events, now), n_items, now, half_life_days, type_weights)
 
 
 def _ranking(group: np.ndarray, item: np.ndarray, score: np.ndarray, n_groups: int,
@@ -112,8 +197,7 @@ def bestsellers(events: Events, n_items: int, now: int, half_life_days: float = 
     ``events``' own columns as per-event and anything else as per-item.
     """
     if group is None:
-        pop = decayed_popularity(events, n_items, now, half_life_days, type_weights).astype(np.float64)
-        return _ranking(np.zeros(n_items, np.int64), np.arange(n_items), pop, 1, None)
+        return ranking_of(event_lines(events, now), n_items, now, half_life_days, type_weights=type_weights)
     group = np.asarray(group)
     if per == "auto":
         if len(events) == n_items:
@@ -126,29 +210,41 @@ def bestsellers(events: Events, n_items: int, now: int, half_life_days: float = 
             raise ValueError(f"group has {group.shape[0]} entries: neither one per event nor one per item")
     if n_groups <= 0:
         n_groups = int(group.max()) + 1 if group.shape[0] and group.max() >= 0 else 0
-    g = group.astype(np.int64)
     if per == "item":
-        if g.shape[0] != n_items:
+        if group.shape[0] != n_items:
             raise ValueError("a per-item group needs one entry per item")
-        pop = decayed_popularity(events, n_items, now, half_life_days, type_weights).astype(np.float64)
-        return _ranking(g, np.arange(n_items), pop, n_groups, top)
-    if g.shape[0] != len(events):
+        return ranking_of(event_lines(events, now), n_items, now, half_life_days, item_group=group,
+                          n_groups=n_groups, top=top, type_weights=type_weights)
+    if group.shape[0] != len(events):
         raise ValueError("a per-event group needs one entry per event")
-    w = event_weights(events, now, half_life_days, type_weights)
+    tagged = Events(ts=events.ts, kind=events.kind, item=events.item, session=events.session, user=events.user,
+                    order=events.order, quantity=events.quantity, price=events.price,
+                    region=group.astype(np.int32), segment=events.segment)
+    return ranking_of(event_lines(tagged, now), n_items, now, half_life_days, line_group="region",
+                      n_groups=n_groups, top=top, type_weights=type_weights)
+
+
+def ranking_of(lines: Lines, n_items: int, now: int, half_life_days: float = 30.0, *,
+               item_group: np.ndarray | None = None, line_group: Literal["region", "segment"] | None = None,
+               n_groups: int = 1, top: int | None = None,
+               type_weights: TypeWeights | None = None) -> Ranking:
+    """Bestsellers from lines: one global row; or per item group (each group's items by global
+    popularity); or per line group (popularity earned within the region or segment)."""
+    if line_group is None:
+        pop = popularity_of(lines, n_items, now, half_life_days, type_weights).astype(np.float64)
+        if item_group is None:
+            return _ranking(np.zeros(n_items, np.int64), np.arange(n_items), pop, 1, None)
+        return _ranking(np.asarray(item_group, np.int64), np.arange(n_items), pop, n_groups, top)
+    g, merged = canonical(lines, getattr(lines, line_group))
+    w = line_weights(merged, now, half_life_days, type_weights)
     sel = (w > 0) & (g >= 0) & (g < n_groups)
-    key = g[sel] * n_items + events.item[sel]
-    if n_groups * n_items <= _DENSE_CELLS:
-        dense: np.ndarray = np.bincount(key, weights=w[sel], minlength=n_groups * n_items)
-        cells = np.flatnonzero(dense)
-        score = dense[cells]
-    else:
-        srt = np.argsort(key, kind="stable")
-        ks = key[srt]
-        first = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-        cells = ks[first]
-        score = np.add.reduceat(w[sel][srt], first) if first.shape[0] else np.empty(0)
-    return _ranking(cells // max(n_items, 1), cells % max(n_items, 1), np.asarray(score, np.float64),
-                    n_groups, top)
+    key = g[sel] * max(n_items, 1) + merged.item[sel]
+    # Lines are sorted by (group, item), so equal keys are adjacent; bincount adds in order.
+    new = np.r_[True, key[1:] != key[:-1]] if key.shape[0] else np.zeros(0, bool)
+    cell = np.cumsum(new) - 1
+    score = np.bincount(cell, weights=w[sel]) if key.shape[0] else np.empty(0)
+    cells = key[new]
+    return _ranking(cells // max(n_items, 1), cells % max(n_items, 1), score, n_groups, top)
 
 
 def _exposure_days(half_life_days: float, span_days: float) -> float:
@@ -170,14 +266,22 @@ def trending(events: Events, n_items: int, now: int, recent_days: float = 7.0, b
     log1p(R) factor favours surges with volume. Items with lift below ``min_lift`` are left
     out: steady sellers hover around 1.
     """
+    return trending_of(event_lines(events, now), n_items, now, recent_days, baseline_days, top=top,
+                       smoothing=smoothing, min_lift=min_lift, type_weights=type_weights)
+
+
+def trending_of(lines: Lines, n_items: int, now: int, recent_days: float = 7.0, baseline_days: float = 90.0, *,
+                top: int = 1000, smoothing: float | None = None, min_lift: float = 1.2,
+                type_weights: TypeWeights | None = None) -> Ranking:
+    """``trending`` from lines."""
     if recent_days <= 0 or baseline_days <= 0:
         raise ValueError("recent_days and baseline_days must be positive")
-    live = events.ts[events.ts <= now]
+    live = lines.ts[lines.ts <= now]
     if live.shape[0] == 0:
         return _ranking(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), 1, top)
     span = max((now - int(live.min())) / DAY, 1.0)
-    recent = decayed_popularity(events, n_items, now, recent_days, type_weights).astype(np.float64)
-    base = decayed_popularity(events, n_items, now, baseline_days, type_weights).astype(np.float64)
+    recent = popularity_of(lines, n_items, now, recent_days, type_weights).astype(np.float64)
+    base = popularity_of(lines, n_items, now, baseline_days, type_weights).astype(np.float64)
     exp_r, exp_b = _exposure_days(recent_days, span), _exposure_days(baseline_days, span)
     prior = float(_weight_table(type_weights).max()) if smoothing is None else smoothing
     m = max(prior, 1e-9) / exp_r

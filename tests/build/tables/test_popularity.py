@@ -4,7 +4,18 @@ import numpy as np
 import pytest
 
 from edge.build.frames import EventType, Ranking
-from edge.build.tables import bestsellers, decayed_popularity, recent_counts, trending
+from edge.build.tables import (
+    Lines,
+    bestsellers,
+    decayed_popularity,
+    event_lines,
+    popularity_of,
+    ranking_of,
+    recent_counts,
+    trending,
+    trending_of,
+)
+from edge.build.tables.popularity import canonical
 
 from .conftest import DAY, make_events
 
@@ -110,14 +121,22 @@ def test_recent_counts_counts_distinct_orders_and_sessions() -> None:
     assert recent_counts(events, 3, NOW, 7, ()).tolist() == [0, 0, 0]
 
 
-def test_bestsellers_per_event_group_sparse_path_matches_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scores_from_lines_do_not_depend_on_their_order_or_merging() -> None:
+    # The Spark builder delivers the same lines merged and in any order: every float must match to the bit.
     rng = np.random.default_rng(3)
     n = 2000
-    events = make_events(np.arange(n), rng.integers(0, 50, n), kind=rng.integers(0, 3, n), order=np.arange(n),
-                         ts=NOW - rng.integers(0, 60 * DAY, n), region=rng.integers(-1, 4, n))
-    dense = bestsellers(events, 50, NOW, 30.0, group=events.region, n_groups=4, top=10)
-    monkeypatch.setattr("edge.build.tables.popularity._DENSE_CELLS", 0)
-    sparse = bestsellers(events, 50, NOW, 30.0, group=events.region, n_groups=4, top=10)
-    assert dense.indptr.tolist() == sparse.indptr.tolist() == [0, 10, 20, 30, 40]
-    assert np.array_equal(dense.items, sparse.items)
-    assert np.allclose(dense.scores, sparse.scores)
+    events = make_events(np.arange(n), rng.integers(0, 50, n), kind=rng.integers(0, 3, n),
+                         order=np.arange(n) // 3, ts=NOW - rng.integers(0, 60, n) * DAY,
+                         region=rng.integers(-1, 4, n), quantity=rng.integers(1, 4, n))
+    lines = event_lines(events, NOW)
+    perm = rng.permutation(len(lines))
+    shuffled = Lines(*(col[perm] for col in lines))
+    _, merged = canonical(lines)
+    for other in (shuffled, merged):
+        assert popularity_of(other, 50, NOW).tobytes() == popularity_of(lines, 50, NOW).tobytes()
+        assert trending_of(other, 50, NOW).scores.tobytes() == trending_of(lines, 50, NOW).scores.tobytes()
+    region = ranking_of(lines, 50, NOW, line_group="region", n_groups=4, top=10)
+    again = ranking_of(shuffled, 50, NOW, line_group="region", n_groups=4, top=10)
+    assert region.indptr.tolist() == again.indptr.tolist() == [0, 10, 20, 30, 40]
+    assert region.items.tobytes() == again.items.tobytes() and region.scores.tobytes() == again.scores.tobytes()
+    assert np.array_equal(region.items, bestsellers(events, 50, NOW, group=events.region, n_groups=4, top=10).items)

@@ -1,0 +1,81 @@
+"""``skylt build --engine spark``: read, encode and count with Spark; score, write and
+publish with the single-node code (``edge.build.pipeline.build_aggregates``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from edge.build.pipeline import BuildParams, BuildResult, Progress, build_aggregates, describe_input
+from edge.build.spark.aggregate import aggregate_df
+from edge.build.spark.encode import encode_df
+from edge.build.spark.read import explain_failure, is_local_path, read_catalog_table, read_events_df
+from edge.build.spark.session import require_pyspark, spark_session
+from edge.errors import EmptyInputError, SkyltError
+from edge.layout import InputFile
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def _describe(path: str | Path, kind: str, rows: int) -> InputFile:
+    if is_local_path(path):
+        return describe_input(Path(str(path).removeprefix("file://")), kind, rows)
+    return InputFile(path=str(path), kind=kind, size=-1, sha256="", rows=rows)  # not hashed: read by Spark only
+
+
+def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path: str | Path | None = None,
+                now: int | None = None, params: BuildParams | None = None, progress: Progress | None = None,
+                master: str | None = None, spark: SparkSession | None = None) -> BuildResult:
+    """The Spark engine's build; ``spark`` reuses a session (tests), else one is made for ``master``."""
+    require_pyspark()
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    params = params or BuildParams()
+    say = progress or (lambda _step: None)
+    started = time.perf_counter()
+    if spark is None:
+        from pyspark.sql import SparkSession
+
+        # A session someone else started (a notebook, a test) is theirs to stop.
+        own = SparkSession.getActiveSession() is None
+        session = spark_session(master)
+    else:
+        own, session = False, spark
+    cached = []
+    try:
+        say("reading events with Spark")
+        raw = read_events_df(session, events_paths).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(raw)
+        per_file = {int(r["file"]): int(r["count"]) for r in raw.groupBy("file").count().collect()}
+        if not per_file:
+            raise EmptyInputError("no data rows", path=str(events_paths[0]))
+        inputs = [_describe(p, "events", per_file.get(i, 0)) for i, p in enumerate(events_paths)]
+        catalog_table = None
+        if catalog_path is not None:
+            say(f"reading {catalog_path}")
+            catalog_table = read_catalog_table(session, catalog_path)
+            inputs.append(_describe(catalog_path, "catalog", catalog_table.num_rows))
+        say("encoding ids with Spark")
+        encoded = encode_df(session, raw, catalog_table)
+        ev = encoded.events.persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(ev)
+        if now is None:
+            now = int(ev.agg(F.max("ts")).first()[0])  # type: ignore[index]
+        say("counting with Spark")
+        aggs = aggregate_df(ev, len(encoded.catalog), now, params.window, encoded.regions, encoded.segments)
+    except SkyltError:
+        raise
+    except Exception as exc:
+        explain_failure(exc, events_paths, catalog_path)
+        raise
+    finally:
+        for frame in cached:
+            frame.unpersist()
+        if own:
+            session.stop()
+    return build_aggregates(aggs, encoded.catalog, out_dir, now=now, inputs=inputs, params=params, progress=say,
+                            started=started, engine="spark")
