@@ -81,7 +81,8 @@ class Settings:
     overlay_poll_seconds: float = setting(0.2, "How often each worker checks the catalog overlay for changes.")
     state_url: str = setting("", "A Redis (or Valkey) server every replica shares, `redis://host:6379/0` "
                                  "(`rediss://` for TLS): known-customer profiles, the id salt, the catalog "
-                                 "overlay and the Shopify webhook state live there, so every replica sees them; "
+                                 "overlay and the Shopify webhook and install state (sealed tokens) live there, "
+                                 "so every replica sees them; "
                                  "empty: they stay in `profile_dir`, `catalog_overlay` and `shopify_state` on "
                                  "this machine.")
     state_timeout: float = setting(0.25, "Seconds a replica waits for the shared state store before it answers "

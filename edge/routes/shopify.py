@@ -20,9 +20,8 @@ from starlette.responses import Response
 from edge.decoding import decode
 from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
 from edge.routes.body import read_body
-from edge.shared.factory import open_webhook_state
+from edge.shared.factory import open_token_store, open_webhook_state
 from edge.shopify.products import PayloadError
-from edge.shopify.tokens import TokenStore
 from edge.shopify.verify import HMAC_HEADER, verify
 from edge.shopify.webhooks import CATALOG_TOPICS, Outcome, Receiver
 
@@ -45,7 +44,7 @@ def _receiver(request: Request) -> Receiver:
         receiver = Receiver(open_webhook_state(settings), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
                             tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive,
-                            tokens=TokenStore.under(settings.shopify_state))
+                            tokens=open_token_store(settings))
         state.shopify = receiver
     return receiver
 

@@ -20,11 +20,11 @@ from starlette.responses import RedirectResponse, Response
 
 from edge.config import Settings
 from edge.errors import BadGateway, NotReadyError, RequestError, SkyltError, UnauthorizedError
-from edge.shared.factory import open_webhook_state
+from edge.shared.factory import InstallStateStore, open_install_states, open_webhook_state
 from edge.shopify import oauth, register
 from edge.shopify.access import AppAccess
 from edge.shopify.graphql import AdminClient, ShopifyError
-from edge.shopify.nonces import STATE_SECONDS, InstallStates
+from edge.shopify.nonces import STATE_SECONDS
 
 log = logging.getLogger("skylt.shopify")
 COOKIE = "skylt_shopify_state"
@@ -32,7 +32,9 @@ COOKIE = "skylt_shopify_state"
 
 def _configured(request: Request) -> tuple[Settings, AppAccess]:
     settings: Settings = request.app.state.settings
-    access = AppAccess.from_settings(settings)
+    access: AppAccess | None = getattr(request.app.state, "shopify_access", None)
+    if access is None:  # one per app: with state_url it holds a connection to the store
+        access = request.app.state.shopify_access = AppAccess.from_settings(settings)
     gaps = access.missing()
     if not settings.public_url.startswith("https://"):
         gaps.insert(0, "public_url (https://...)")
@@ -41,11 +43,11 @@ def _configured(request: Request) -> tuple[Settings, AppAccess]:
     return settings, access
 
 
-def _states(request: Request) -> InstallStates:
+def _states(request: Request) -> InstallStateStore:
     """One per app, made at the first install (the state file is only created where installs happen)."""
-    states: InstallStates | None = getattr(request.app.state, "install_states", None)
+    states: InstallStateStore | None = getattr(request.app.state, "install_states", None)
     if states is None:
-        states = request.app.state.install_states = InstallStates(request.app.state.settings.shopify_state)
+        states = request.app.state.install_states = open_install_states(request.app.state.settings)
     return states
 
 

@@ -1,9 +1,11 @@
-"""The one place that chooses where profiles, the catalog overlay and the Shopify webhook state live: on this machine
-(LMDB under ``profile_dir`` and ``catalog_overlay``) or, with ``state_url``, in the shared
+"""The one place that chooses where profiles, the catalog overlay and the Shopify webhook and install state (tokens,
+install states, the token refresh lock) live: on this machine (LMDB under ``profile_dir`` and ``catalog_overlay``,
+files under ``shopify_state``) or, with ``state_url``, in the shared
 state store every replica reads. The rest of the code sees only the interfaces below."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
@@ -14,6 +16,7 @@ from edge.profiles.store import Profile
 
 if TYPE_CHECKING:
     from edge.shopify.state import WebhookState
+    from edge.shopify.tokens import Tokens
 
 
 class Profiles(Protocol):
@@ -35,6 +38,22 @@ class Overrides(Protocol):
     def delete(self, item_id: str) -> int: ...
     def clear(self) -> int: ...
     def close(self) -> None: ...
+
+
+class TokenVault(Protocol):
+    """Installed shops' sealed Admin API tokens, and the lock one token's refresh holds."""
+
+    secret_key: str
+
+    def save(self, shop: str, tokens: Tokens) -> None: ...
+    def load(self, shop: str) -> Tokens: ...
+    def delete(self, shop: str) -> bool: ...
+    def locked(self, shop: str) -> contextlib.AbstractContextManager[None]: ...
+
+
+class InstallStateStore(Protocol):
+    def issue(self, shop: str, now: float | None = None) -> str: ...
+    def take(self, state: str, shop: str, now: float | None = None) -> bool: ...
 
 
 def check_state_settings(settings: Settings) -> None:
@@ -70,6 +89,30 @@ def open_webhook_state(settings: Settings) -> WebhookState:
         # The same public methods (tests/shared/test_shopify.py runs the SQLite store's tests on it).
         return cast(WebhookState, SharedWebhookState(SharedState(settings.state_url, settings.state_timeout)))
     return WebhookState(settings.shopify_state)
+
+
+def open_token_store(settings: Settings, secret_key: str = "") -> TokenVault:
+    """The Shopify tokens, sealed with ``secret_key`` (deleting needs none)."""
+    if settings.state_url:
+        from edge.shared.client import SharedState
+        from edge.shared.install import SharedTokenStore
+
+        return SharedTokenStore(SharedState(settings.state_url, settings.state_timeout), secret_key)
+    from edge.shopify.tokens import TokenStore
+
+    return TokenStore.under(settings.shopify_state, secret_key)
+
+
+def open_install_states(settings: Settings) -> InstallStateStore:
+    """The install flow's single-use states (a file is made here without ``state_url``)."""
+    if settings.state_url:
+        from edge.shared.client import SharedState
+        from edge.shared.install import SharedInstallStates
+
+        return SharedInstallStates(SharedState(settings.state_url, settings.state_timeout))
+    from edge.shopify.nonces import InstallStates
+
+    return InstallStates(settings.shopify_state)
 
 
 def existing_webhook_state(settings: Settings) -> WebhookState | None:

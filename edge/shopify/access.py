@@ -2,21 +2,22 @@
 install needs from the settings.
 
 A refresh returns a new token pair and ends the old one, so two processes must not refresh at once: the
-refresh holds an exclusive lock (``flock``) on the shop's lock file, and reads the token again once it holds
-it (the other process may have refreshed meanwhile).
+refresh holds the store's lock for the shop (a ``flock`` on a lock file, or with ``state_url`` a Redis lock every
+replica sees) and reads the token again once it holds it (the other process may have refreshed meanwhile).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from edge.config import Settings
-from edge.private import FILE_MODE, private_dir
 from edge.shopify import oauth
-from edge.shopify.tokens import MIN_KEY_CHARS, TokenStore
+from edge.shopify.tokens import MIN_KEY_CHARS
+
+if TYPE_CHECKING:
+    from edge.shared.factory import TokenVault
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,15 @@ class AppAccess:
     client_id: str
     client_secret: str = field(repr=False)
     admin_url: str            # the setting shopify_admin_url
-    store: TokenStore
+    store: TokenVault
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppAccess:
         secret = settings.shopify_client_secret or next(iter(settings.shopify_webhook_secrets), "")
+        from edge.shared.factory import open_token_store
+
         return cls(settings.shopify_client_id, secret, settings.shopify_admin_url,
-                   TokenStore.under(settings.shopify_state, settings.secret_key))
+                   open_token_store(settings, settings.secret_key))
 
     def missing(self) -> list[str]:
         """The settings an install needs that are not set (besides public_url)."""
@@ -48,14 +51,9 @@ class AppAccess:
         tokens = self.store.load(shop)
         if not tokens.expiring(now):
             return tokens.access_token
-        private_dir(self.store.directory)
-        fd = os.open(self.store.directory / f".{shop}.lock", os.O_WRONLY | os.O_CREAT, FILE_MODE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with self.store.locked(shop):
             tokens = self.store.load(shop)
             if tokens.expiring(now if now is not None else time.time()):
                 tokens = oauth.refresh(self.base(shop), self.client_id, self.client_secret, tokens)
                 self.store.save(shop, tokens)
             return tokens.access_token
-        finally:
-            os.close(fd)  # closing releases the lock

@@ -10,10 +10,13 @@ Deleting needs no key (``app/uninstalled``). Tokens are never logged; ``repr`` h
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,3 +108,15 @@ class TokenStore:
         except (FileNotFoundError, TokenError):
             return False
         return True
+
+    @contextlib.contextmanager
+    def locked(self, shop: str) -> Iterator[None]:
+        """Held by one process's refresh of ``shop``'s token at a time (``flock`` on the shop's lock file)."""
+        path = self.path(shop)
+        private_dir(self.directory)
+        fd = os.open(path.with_name(f".{shop}.lock"), os.O_WRONLY | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock

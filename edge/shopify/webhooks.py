@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -37,7 +37,9 @@ from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
 from edge.shopify.products import PayloadError, count, numeric_id, product_change
 from edge.shopify.state import WebhookState
-from edge.shopify.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from edge.shared.factory import TokenVault
 
 log = logging.getLogger("skylt.shopify")
 _line = msgspec.json.Encoder()
@@ -78,7 +80,7 @@ class Receiver:
     shops: tuple[str, ...] = ()
     disk_floor: DiskFloor | None = None
     archive: Archive | None = None
-    tokens: TokenStore | None = None
+    tokens: TokenVault | None = None
     clock: Callable[[], float] = field(default=time.time)
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
