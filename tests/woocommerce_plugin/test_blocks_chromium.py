@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from unittest import mock
 from urllib.parse import parse_qs, urlparse
@@ -35,14 +36,15 @@ SETUP = """
     update_option('woocommerce_coming_soon', 'no');
     update_option('skylt_settings', Skylt_Settings::sanitize(json_decode(getenv('SKYLT_SETTINGS'), true)));
     // The merchant's placement: the Skylt inner block inside the Cart block's items and the Checkout's fields.
-    $place = function ($page, $close) {
+    $place = function ($page, $area) {
         $post = get_post(wc_get_page_id($page));
-        $content = str_replace($close, '<!-- wp:skylt/cart-slot /-->' . $close, $post->post_content, $count);
-        if (1 !== $count) { fwrite(STDERR, "no $close in the $page page"); exit(1); }
+        $close = "</div>\n<!-- /wp:woocommerce/$area -->";  // the area's last inner block goes before its </div>
+        $content = str_replace($close, "<!-- wp:skylt/cart-slot /-->\n" . $close, $post->post_content, $count);
+        if (1 !== $count) { fwrite(STDERR, "no $area in the $page page"); exit(1); }
         wp_update_post(['ID' => $post->ID, 'post_content' => $content]);
     };
-    $place('cart', '<!-- /wp:woocommerce/cart-items-block -->');
-    $place('checkout', '<!-- /wp:woocommerce/checkout-fields-block -->');
+    $place('cart', 'cart-items-block');
+    $place('checkout', 'checkout-fields-block');
     // The classic theme's mini-cart: WooCommerce's cart widget in the footer sidebar.
     update_option('widget_woocommerce_widget_cart', [2 => ['title' => 'Cart', 'hide_if_empty' => 0],
                                                     '_multiwidget' => 1]);
@@ -157,13 +159,14 @@ def requests_of(page: Any) -> list[dict[str, list[str]]]:
     return seen
 
 
-def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+def until(page: Any, check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    """Polls ``check`` against a deadline; waiting through the page lets Playwright deliver its events meanwhile."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
-        time.sleep(0.2)
+        page.wait_for_timeout(200)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -209,16 +212,46 @@ def test_the_inner_block_renders_in_the_block_cart_and_a_cart_change_reaches_its
     page.goto(shop.urls["cart"])
     inner = ".wp-block-woocommerce-cart-items-block skylt-slot[page=cart]"
     ready(page, inner)
-    assert page.locator("skylt-slot[page=cart][slot=bought_together]:not(.wc-block-mini-cart__drawer *)").count() \
-        == page.locator(inner).count() + page.locator(".wc-block-mini-cart__template-part skylt-slot").count()
+    assert page.locator(inner).count() == 1
+    assert page.locator(".wp-block-woocommerce-cart ~ .skylt-wrap").count() == 0  # placed inside: no append after
     both = ",".join(sorted(shop.items[:2]))
-    assert until(lambda: [q for q in seen if q["page"] == ["cart"] and q.get("cart") == [both]], "the first request")
+    assert until(page, lambda: [q for q in seen if q["page"] == ["cart"] and q.get("cart") == [both]], "the first request")
 
     page.locator(".wc-block-cart-item__remove-link").first.click()  # a Store API cart change, without a reload
-    left = until(lambda: [q for q in seen if q["page"] == ["cart"] and q.get("cart") in ([i] for i in shop.items[:2])],
+    left = until(page, lambda: [q for q in seen if q["page"] == ["cart"] and q.get("cart") in ([i] for i in shop.items[:2])],
                  "a request with the smaller cart")
     assert len(left[0]["cart"][0].split(",")) == 1
     assert page.locator(inner).get_attribute("cart") == left[0]["cart"][0]
+    assert page.skylt_log.errors == []
+
+
+INSERTABLE = """([name, areas]) => {
+    const editor = wp.data.select('core/block-editor');
+    const find = (blocks, want) =>
+        blocks.flatMap((b) => [b, ...find(b.innerBlocks, want)]).filter((b) => b.name === want);
+    return areas.map((area) => {
+        const [block] = find(editor.getBlocks(), area);
+        return block ? editor.canInsertBlockType(name, block.clientId) : 'no ' + area;
+    });
+}"""
+
+
+def test_the_editor_offers_the_inner_block_inside_the_cart_and_checkout_blocks(shop: Shop, page: Any) -> None:
+    page.goto(f"{shop.site.url}/wp-login.php")
+    page.fill("#user_login", "admin")
+    page.fill("#user_pass", "admin-password")
+    page.click("#wp-submit")
+    page.wait_for_url("**/wp-admin/**")
+    for which, areas in (("cart", ["woocommerce/cart-items-block", "woocommerce/cart-totals-block"]),
+                         ("checkout", ["woocommerce/checkout-fields-block", "woocommerce/checkout-totals-block"])):
+        post = shop.php(f"echo wc_get_page_id('{which}');").strip()
+        page.goto(f"{shop.site.url}/wp-admin/post.php?post={post}&action=edit")
+        page.wait_for_function("window.wp && wp.data && wp.data.select('core/block-editor').getBlocks().length > 0"
+                               " && wp.blocks.getBlockType('skylt/cart-slot')", timeout=90000)
+        settled = f"({INSERTABLE})(['core/paragraph', {json.dumps(areas)}]).every((x) => x === true)"
+        page.wait_for_function(f"() => {settled}", timeout=30000)
+        assert page.evaluate(INSERTABLE, ["skylt/cart-slot", areas]) == [True, True]
+        assert page.evaluate(INSERTABLE, ["skylt/slot", areas]) == [False, False]  # only blocks naming the area
     assert page.skylt_log.errors == []
 
 
@@ -243,7 +276,7 @@ def test_the_mini_cart_shows_a_slot_after_an_add_to_cart(shop: Shop, page: Any) 
     else:
         slot = ".widget_shopping_cart_content skylt-slot[page=cart]"
     ready(page, slot)
-    assert until(lambda: [q for q in seen if q["page"] == ["cart"] and item in q.get("cart", [""])[0].split(",")],
+    assert until(page, lambda: [q for q in seen if q["page"] == ["cart"] and item in q.get("cart", [""])[0].split(",")],
                  "a mini-cart request carrying the cart")
     assert page.skylt_log.errors == []
 
@@ -279,7 +312,7 @@ def test_card_prices_match_the_shops_with_tax_display_on_and_off(shop: Shop, pag
     shop.php(RUN_QUEUE)
     expected = shop_price(page, shown["url"])
     assert expected == ("$12.50" if display == "incl" else "$10.00")
-    until(lambda: card_price(page, shop, f"Skylt {shop.items[1]}") == expected, f"a card priced {expected}", 60)
+    until(page, lambda: card_price(page, shop, f"Skylt {shop.items[1]}") == expected, f"a card priced {expected}", 60)
     assert page.skylt_log.errors == []
 
 

@@ -138,12 +138,16 @@ class Test_Blocks extends Skylt_Test_Case
         }
     }
 
-    public function test_the_mini_cart_slot_asks_with_the_current_cart_and_survives_kses(): void
+    public function test_the_mini_cart_slot_is_a_placeholder_that_survives_kses(): void
     {
         $html = Skylt_Blocks::after_mini_cart_items('<div class="items"></div>');
-        $this->assertStringContainsString('<skylt-slot page="cart" slot="bought_together" n="4">', $html);
-        $this->assertStringNotContainsString(' cart=', $html); // the browser's cart, kept current by skylt-woo.js
-        $this->assertSame(wp_kses_post($html), $html);
+        $this->assertStringContainsString('<div class="skylt-wrap skylt-wrap-mini-cart" data-skylt-slot="', $html);
+        $this->assertStringNotContainsString('<skylt-slot', $html); // made in the browser once the drawer shows
+        preg_match('/data-skylt-slot="([^"]*)"/', $html, $m);
+        $attrs = json_decode(html_entity_decode($m[1], ENT_QUOTES), true);
+        $this->assertSame(['page' => 'cart', 'slot' => 'bought_together', 'n' => '4'], $attrs); // no cart: current
+        $this->assertSame(wp_kses_post($html), $html); // the Mini-Cart block runs its drawer through kses
+        $this->assertTrue(wp_script_is(Skylt_Assets::HANDLE, 'enqueued'));
         $this->save(array_merge(Skylt_Settings::all(), ['mini_cart_enabled' => '']));
         $this->assertSame('<div></div>', Skylt_Blocks::after_mini_cart_items('<div></div>'));
     }

@@ -4,6 +4,7 @@
 // - The cart: the Cart and Checkout blocks change it through the Store API without reloading, and the Mini-Cart and
 //   classic AJAX add-to-cart buttons do too; each change puts the new ids into the snippet's cart and the slots'
 //   `cart` attributes, and slots of the cart, checkout and mini-cart ask again.
+// - The mini-cart's slot element is made only once its drawer or widget shows.
 // - Prices: cards show prices in the shop's own format (symbol, its position, decimals and separators), not the
 //   browser's, so a card's price reads as the shop's.
 (() => {
@@ -51,6 +52,24 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
   else watch();
+
+  // The mini-cart's slot: a placeholder (data-skylt-slot) until its drawer or widget is shown, so a closed drawer,
+  // on every page, asks for nothing. A closed Mini-Cart drawer (and its server-rendered source) is in an overlay
+  // marked hidden.
+  const HIDDEN = ".wc-block-components-drawer__screen-overlay--is-hidden";
+  const materialize = () => {
+    for (const host of document.querySelectorAll("[data-skylt-slot]")) {
+      if (host.firstElementChild || host.closest(HIDDEN)) continue;
+      let attrs;
+      try { attrs = JSON.parse(host.getAttribute("data-skylt-slot")); } catch (e) { continue; }
+      const slot = document.createElement("skylt-slot");
+      for (const name of Object.keys(attrs || {})) slot.setAttribute(name, String(attrs[name]));
+      host.append(slot);
+    }
+  };
+  new MutationObserver(materialize).observe(document.body,
+    { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+  materialize();
 
   const money = (value) => {
     const p = shop.price;

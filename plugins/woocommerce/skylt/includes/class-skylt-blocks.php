@@ -46,7 +46,6 @@ class Skylt_Blocks
         add_filter('render_block_woocommerce/mini-cart-items-block', [self::class, 'after_mini_cart_items']);
         add_action('woocommerce_after_mini_cart', [self::class, 'mini_cart_widget']);
         add_action('woocommerce_thankyou', [self::class, 'thankyou'], 20);
-        add_filter('wp_kses_allowed_html', [self::class, 'allowed_html'], 10, 2);
         add_action('wp_footer', [Skylt_Prices::class, 'enqueue'], 5);
         if (function_exists('woocommerce_store_api_register_endpoint_data')) {
             woocommerce_store_api_register_endpoint_data([
@@ -163,22 +162,28 @@ class Skylt_Blocks
     }
 
     /**
-     * The mini-cart's slot. Without a `cart` attribute: the drawer is built again in the browser after the cart
-     * changes, and the snippet then asks with the cart skylt-woo.js keeps current.
+     * The mini-cart's slot, as a placeholder that skylt-woo.js turns into the slot element once it is shown: a closed
+     * drawer is on every page and must not ask Skylt anything. Without a `cart` attribute: the snippet asks with the
+     * cart skylt-woo.js keeps current.
      */
     public static function mini_cart(): string
     {
         $s = Skylt_Settings::all();
-        if (empty($s['mini_cart_enabled'])) {
+        if (empty($s['mini_cart_enabled']) || '' === Skylt_Settings::api()) {
             return '';
         }
-        return Skylt_Slots::render([
+        $args = [
             'page' => 'cart',
-            'slot' => (array) $s['cart_slots'],
-            'n' => min(4, (int) $s['cart_n']),
-            'heading' => $s['cart_heading'],
-            'cart' => false,
-        ]);
+            'slot' => implode(',', array_intersect(Skylt_Settings::SLOTS['cart'], (array) $s['cart_slots'])),
+            'n' => (string) max(1, min(4, (int) $s['cart_n'])),
+            'heading' => (string) $s['cart_heading'],
+        ];
+        $attrs = (array) apply_filters('skylt_slot_attributes', $args, $args);
+        $attrs = array_filter(array_map('strval', $attrs), 'strlen');
+        unset($attrs['cart']);
+        Skylt_Assets::enqueue();
+        $json = (string) wp_json_encode($attrs);
+        return '<div class="skylt-wrap skylt-wrap-mini-cart" data-skylt-slot="' . esc_attr($json) . '"></div>';
     }
 
     /**
@@ -262,23 +267,6 @@ class Skylt_Blocks
             return null;
         }
         return $order;
-    }
-
-    /**
-     * The slot element survives `wp_kses_post`, which the Mini-Cart block runs over its drawer.
-     *
-     * @param array<string, mixed> $tags    Allowed tags and attributes.
-     * @param string               $context The kses context.
-     * @return array<string, mixed>
-     */
-    public static function allowed_html($tags, $context): array
-    {
-        $tags = (array) $tags;
-        if ('post' === $context) {
-            $names = ['page', 'slot', 'n', 'item', 'heading', 'replaces', 'cart', 'exclude', 'noview'];
-            $tags['skylt-slot'] = array_fill_keys($names, true);
-        }
-        return $tags;
     }
 
     /**

@@ -40,7 +40,7 @@ class Skylt_Slots
             $attrs['item'] = self::current_item();
         }
         $attrs = array_filter($attrs, 'strlen');
-        $cart = false === ($args['cart'] ?? null) ? null : Skylt_Ids::cart();
+        $cart = Skylt_Ids::cart();
         if (null !== $cart) {
             // Even when empty: the shop's cart replaces what the browser remembers (docs/snippet.md).
             $attrs['cart'] = implode(',', $cart);
