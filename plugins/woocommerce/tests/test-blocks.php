@@ -70,6 +70,7 @@ class Test_Blocks extends Skylt_Test_Case
         $this->assertSame('skylt-cart-slot-editor-script', $type->editor_script_handles[0]);
         $placement = WP_Block_Type_Registry::get_instance()->get_registered(Skylt_Blocks::PLACEMENT);
         $this->assertFalse($placement->supports['inserter']);
+        $this->assertSame(['skylt-placement-editor-script'], $placement->editor_script_handles);
     }
 
     public function test_the_plain_append_stays_unless_the_merchant_placed_the_inner_block(): void
