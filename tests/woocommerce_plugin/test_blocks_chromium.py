@@ -9,6 +9,7 @@ Store API reaches the slot's next request; card prices read as the shop's own, w
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -128,7 +129,9 @@ def shop(request: pytest.FixtureRequest, mariadb: MariaDB, demo_tables: Path, wo
     site.activate("woocommerce/woocommerce.php", "skylt/skylt.php")
     env = {"SKYLT_INGEST_KEYS": INGEST, "SKYLT_ADMIN_KEYS": ADMIN, "SKYLT_SERVER_KEYS": SERVER,
            "SKYLT_EVENT_LOG": str(root / "events"), "SKYLT_CATALOG_OVERLAY": str(root / "overlay"),
-           "SKYLT_CORS_ORIGINS": site.url}
+           "SKYLT_CORS_ORIGINS": site.url,
+           # Browsers keep recommendations for max-age (60 s by default): the price tests must see a change at once.
+           "SKYLT_CACHE_CONTROL": "no-store"}
     api = Server(demo_tables, env=env)
     try:
         with site.serving(root / "php-server.log"):
@@ -164,7 +167,8 @@ def carts(seen: list[dict[str, list[str]]]) -> set[str]:
     return {q.get("cart", [""])[0] for q in seen if q.get("page") == ["cart"]}
 
 
-def until(page: Any, check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+def until(page: Any, check: Callable[[], Any], what: str, timeout: float = 30,
+          describe: Callable[[], Any] | None = None) -> Any:
     """Polls ``check`` against a deadline; waiting through the page lets Playwright deliver its events meanwhile."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -172,7 +176,7 @@ def until(page: Any, check: Callable[[], Any], what: str, timeout: float = 30) -
         if found:
             return found
         page.wait_for_timeout(200)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f": {describe()!r}" if describe else ""))
 
 
 def ready(page: Any, selector: str, scroll: bool = True) -> None:
@@ -229,6 +233,10 @@ def test_the_inner_block_renders_in_the_block_cart_and_a_cart_change_reaches_its
     assert page.skylt_log.errors == []
 
 
+def settled(editor: Any, state: str) -> Callable[[], bool]:
+    return lambda: bool(editor.evaluate(state) == [True, [True, True]])
+
+
 INSERTABLE = """([name, areas]) => {
     const editor = wp.data.select('core/block-editor');
     const find = (blocks, want) =>
@@ -252,9 +260,10 @@ def test_the_editor_offers_the_inner_block_inside_the_cart_and_checkout_blocks(s
         editor = page.context.new_page()  # a page of its own: leaving an editor may ask to confirm
         editor.goto(f"{shop.site.url}/wp-admin/post.php?post={post}&action=edit")
         # The areas' allowed blocks settle once the Cart or Checkout block has laid out its inner blocks.
-        settled = f"({INSERTABLE})(['core/paragraph', {json.dumps(areas)}]).every((x) => x === true)"
-        editor.wait_for_function(f"() => {{ try {{ return wp.blocks.getBlockType('skylt/cart-slot') && {settled}; }}"
-                                 " catch (e) { return false; } }", timeout=120000)
+        state = "() => { try { return [!!wp.blocks.getBlockType('skylt/cart-slot'), (" + INSERTABLE + ")(" \
+            + json.dumps(["core/paragraph", areas]) + ")]; } catch (e) { return String(e); } }"
+        until(editor, settled(editor, state), f"the {which} editor's areas", 120,
+              functools.partial(editor.evaluate, state))
         assert editor.evaluate(INSERTABLE, ["skylt/cart-slot", areas]) == [True, True]
         assert editor.evaluate(INSERTABLE, ["skylt/slot", areas]) == [False, False]  # only blocks naming the area
         editor.close()
@@ -308,11 +317,14 @@ def shop_price(browser: Any, url: str) -> str:
         context.close()
 
 
-def card_price(page: Any, shop: Shop, title: str) -> str:
+def card_price(page: Any, shop: Shop, url: str) -> str:
+    """The price on the card linking to ``url``, with every card's link and price after it when there is none."""
     page.goto(shop.product(0)["url"])
     ready(page, "skylt-slot[page=product]")
-    card = page.locator("skylt-slot[page=product] .skylt-card", has_text=title)
-    return str(card.first.locator(".skylt-price").inner_text(timeout=2000)).strip() if card.count() else ""
+    cards = page.eval_on_selector_all("skylt-slot[page=product] .skylt-card", """cards => cards.map((c) => [
+        (c.querySelector('a') || {}).href, (c.querySelector('.skylt-price') || {}).textContent])""")
+    mine = [price for href, price in cards if href == url]
+    return str(mine[0]).strip() if mine else f"no card: {cards}"
 
 
 @pytest.mark.parametrize("display", ["incl", "excl"])
@@ -323,8 +335,8 @@ def test_card_prices_match_the_shops_with_tax_display_on_and_off(shop: Shop, bro
     shop.php(RUN_QUEUE)
     expected = shop_price(browser, shown["url"])
     assert expected == ("$12.50" if display == "incl" else "$10.00")
-    title = f"Skylt {shop.items[1]}"
-    until(page, lambda: card_price(page, shop, title) == expected, f"a card of {title} priced {expected}", 60)
+    until(page, lambda: card_price(page, shop, shown["url"]) == expected, f"a card priced {expected}", 60,
+          lambda: card_price(page, shop, shown["url"]))
     assert page.skylt_log.errors == []
 
 
