@@ -52,6 +52,7 @@ SETUP = """
     update_option('sidebars_widgets', ['wp_inactive_widgets' => [], 'sidebar-1' => ['woocommerce_widget_cart-2'],
                                        'array_version' => 3]);
     update_option('woocommerce_enable_ajax_add_to_cart', 'yes');
+    update_option('woocommerce_currency', 'GBP');  // the demo catalog's currency, as a shop's own import has its own
     $cat = wp_insert_term('Lights', 'product_cat');
     $made = [];
     foreach (json_decode(getenv('PRODUCTS'), true) as $sku => $price) {
@@ -261,7 +262,8 @@ def test_the_editor_offers_the_inner_block_inside_the_cart_and_checkout_blocks(s
         editor.goto(f"{shop.site.url}/wp-admin/post.php?post={post}&action=edit")
         # The areas' allowed blocks settle once the Cart or Checkout block has laid out its inner blocks.
         state = "() => { try { return [!!wp.blocks.getBlockType('skylt/cart-slot'), (" + INSERTABLE + ")(" \
-            + json.dumps(["core/paragraph", areas]) + ")]; } catch (e) { return String(e); } }"
+            + json.dumps(["core/paragraph", areas]) + ")]; }" \
+            + " catch (e) { return [String(e), location.href, document.title]; } }"
         until(editor, settled(editor, state), f"the {which} editor's areas", 120,
               functools.partial(editor.evaluate, state))
         assert editor.evaluate(INSERTABLE, ["skylt/cart-slot", areas]) == [True, True]
@@ -334,7 +336,7 @@ def test_card_prices_match_the_shops_with_tax_display_on_and_off(shop: Shop, bro
     shop.php(TAXES, DISPLAY=display, PRODUCT=str(shown["id"]))
     shop.php(RUN_QUEUE)
     expected = shop_price(browser, shown["url"])
-    assert expected == ("$12.50" if display == "incl" else "$10.00")
+    assert expected == ("£12.50" if display == "incl" else "£10.00")
     until(page, lambda: card_price(page, shop, shown["url"]) == expected, f"a card priced {expected}", 60,
           lambda: card_price(page, shop, shown["url"]))
     assert page.skylt_log.errors == []
