@@ -263,7 +263,7 @@ def test_the_editor_offers_the_inner_block_inside_the_cart_and_checkout_blocks(s
         # The areas' allowed blocks settle once the Cart or Checkout block has laid out its inner blocks.
         state = "() => { try { return [!!wp.blocks.getBlockType('skylt/cart-slot'), (" + INSERTABLE + ")(" \
             + json.dumps(["core/paragraph", areas]) + ")]; }" \
-            + " catch (e) { return [String(e), location.href, document.title]; } }"
+            + " catch (e) { return [String(e), location.href, document.body.innerText.slice(0, 300)]; } }"
         until(editor, settled(editor, state), f"the {which} editor's areas", 120,
               functools.partial(editor.evaluate, state))
         assert editor.evaluate(INSERTABLE, ["skylt/cart-slot", areas]) == [True, True]
