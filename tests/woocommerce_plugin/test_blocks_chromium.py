@@ -35,9 +35,9 @@ THEMES = ["twentytwentyfive", "twentytwentyone"]
 SETUP = """
     switch_theme(getenv('THEME'));
     // WooCommerce 10.0.2 asks for its cache engine as WPCacheEngine (the file is WpCacheEngine.php), so on a
-    // case-sensitive file system its first-admin-visit tasks die unless the class is already loaded: run them here.
-    class_exists(\\Automattic\\WooCommerce\\Caching\\WpCacheEngine::class);
-    WC_Install::newly_installed();
+    // case-sensitive file system its first-admin-visit tasks (switching a new shop to HPOS) die on every admin page:
+    // they are skipped here, and the shop keeps its orders in posts.
+    update_option('woocommerce_newly_installed', 'no');
     update_option('woocommerce_coming_soon', 'no');
     update_option('skylt_settings', Skylt_Settings::sanitize(json_decode(getenv('SKYLT_SETTINGS'), true)));
     // The merchant's placement: the Skylt inner block inside the Cart block's items and the Checkout's fields.
