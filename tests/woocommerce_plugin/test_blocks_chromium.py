@@ -36,8 +36,10 @@ SETUP = """
     switch_theme(getenv('THEME'));
     // WooCommerce 10.0.2 asks for its cache engine as WPCacheEngine (the file is WpCacheEngine.php), so on a
     // case-sensitive file system its first-admin-visit tasks (switching a new shop to HPOS) die on every admin page:
-    // they are skipped here, and the shop keeps its orders in posts.
+    // they are skipped here, and the shop keeps its orders in posts. One of them puts the Mini-Cart block into block
+    // themes' headers through block hooks: set as they set it.
     update_option('woocommerce_newly_installed', 'no');
+    update_option('woocommerce_hooked_blocks_version', WC_VERSION);
     update_option('woocommerce_coming_soon', 'no');
     update_option('skylt_settings', Skylt_Settings::sanitize(json_decode(getenv('SKYLT_SETTINGS'), true)));
     // The merchant's placement: the Skylt inner block inside the Cart block's items and the Checkout's fields.
