@@ -46,6 +46,7 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order: Id | None = None
     quantity: Annotated[float, Meta(ge=0, le=1e6)] | None = None
     price: Annotated[float, Meta(ge=0, le=1e9)] | None = None
+    tax: Annotated[float, Meta(ge=0, le=1e9, description="Tax paid on one unit, on top of `price`.")] | None = None
     currency: Annotated[str, Meta(pattern="^[A-Z]{3}$")] | None = None
     region: Id | None = None
     segment: Id | None = None
@@ -82,13 +83,14 @@ class StoredEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     order_id: str | None = None
     quantity: float | None = None
     price: float | None = None
+    tax: float | None = None
+    currency: str | None = None
     region: str | None = None
     segment: str | None = None
     request_id: str | None = None
     slot: str | None = None
     # "browser": a purchase sent with a public key, kept for attribution; the builder counts only the others.
     source: str | None = None
-    currency: str | None = None
 
 
 class StoredImpression(msgspec.Struct, kw_only=True, omit_defaults=True):

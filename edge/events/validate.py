@@ -134,6 +134,7 @@ def judge(raw: bytes, now: float, signed: Signed | None = None) -> Verdict:
         user_id=_strip(user), order_id=_strip(ev.order),
         quantity=float(ev.quantity) if ev.quantity is not None else None,
         price=float(ev.price) if ev.price is not None else None,
+        tax=float(ev.tax) if ev.tax is not None else None,
         region=_strip(ev.region), segment=_strip(ev.segment), request_id=request_id, slot=slot,
         source=BROWSER if ev.type == "purchase" and signed is not None else None, currency=ev.currency)
     return Verdict(stored, ev.consent is not False, unsigned)

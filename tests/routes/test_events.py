@@ -186,3 +186,14 @@ def test_concurrent_posts_share_group_commits(tmp_path):
     assert asyncio.run(run()) == [1] * n
     assert 1 <= app.state.event_log.fsyncs < n
     assert sorted(r["item_id"] for r in stored(tmp_path)) == sorted(f"i{i}" for i in range(n))
+
+
+def test_an_event_keeps_its_tax_and_currency_and_a_bad_currency_is_rejected(client, tmp_path):
+    line = {"type": "cart", "item": "A", "session": "s1", "quantity": 2, "price": 10.0, "tax": 2.5}
+    r = client.post("/v1/events", json={"events": [{**line, "currency": "EUR"}, {**line, "currency": "eur"}]},
+                    headers=KEY)
+    assert r.json()["accepted"] == 1 and r.json()["rejected"][0]["field"] == "currency"
+    [raw] = list(lines(segments(tmp_path / "events")))
+    obj = json.loads(raw)
+    assert obj["price"] == 10.0 and obj["tax"] == 2.5 and obj["currency"] == "EUR"
+    assert [row["price"] for row in stored(tmp_path)] == [10.0]  # the builder reads the line

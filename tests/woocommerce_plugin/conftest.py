@@ -4,6 +4,7 @@ WooCommerce release the shop tests run against."""
 from __future__ import annotations
 
 import os
+import shutil
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from tests.woocommerce_plugin.wordpress import MariaDB
 
 VENDOR = REPO.parent / "shared" / "vendor"
 RELEASES = {"woocommerce": "woocommerce-10.0.2.tar.gz", "wordpress": "wordpress-6.8.8.tar.gz"}
+# The classic theme the shop tests also run on (WordPress 6.8 ships only block themes): Debian's package.
+CLASSIC_THEME = Path("/usr/share/wordpress/wp-content/themes/twentytwentyone")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ class Release:
 @pytest.fixture(scope="session")
 def woocommerce(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """``WC_PLUGIN_DIR`` and ``WP_CORE_DIR`` when set; else the releases in ../shared/vendor, unpacked into a
-    temporary directory (never into the project), so every run tests the plugin inside a real WooCommerce."""
+    temporary directory (never into the project), so every run tests the plugin inside a real WooCommerce, with
+    Debian's Twenty Twenty-One copied in beside the release's block themes."""
     if os.environ.get("WC_PLUGIN_DIR"):
         return Release(Path(os.environ["WC_PLUGIN_DIR"]),
                        Path(os.environ.get("WP_CORE_DIR") or "/usr/share/wordpress"))
@@ -38,6 +42,9 @@ def woocommerce(tmp_path_factory: pytest.TempPathFactory) -> Release:
     for name in RELEASES.values():
         with tarfile.open(VENDOR / name) as archive:
             archive.extractall(root, filter="data")
+    if not (CLASSIC_THEME / "style.css").is_file():
+        missing("The Twenty Twenty-One theme", "apt-get install wordpress-theme-twentytwentyone")
+    shutil.copytree(CLASSIC_THEME, root / "wordpress" / "wp-content" / "themes" / CLASSIC_THEME.name)
     return Release(root / "woocommerce", root / "wordpress")
 
 

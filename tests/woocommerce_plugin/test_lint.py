@@ -63,3 +63,18 @@ def test_the_translation_template_is_complete(tmp_path: Path) -> None:
     assert entries(fresh) == committed, "run plugins/woocommerce/bin/make-pot"
     assert ("", "Test connection") in committed and ("block title", "Skylt recommendations") in committed
     assert len(committed) >= 50
+
+
+def test_the_plugin_header_and_the_wordpress_org_readme() -> None:
+    head = (PLUGIN / "skylt" / "skylt.php").read_text()
+    fields = dict(re.findall(r"^ \* ([A-Za-z ]+?): +(.+)$", head, re.M))
+    assert fields["Requires Plugins"] == "woocommerce"
+    assert fields["WC tested up to"] == "10.0"
+    readme = (PLUGIN / "skylt" / "readme.txt").read_text()
+    assert readme.startswith(f"=== {fields['Plugin Name']} ===\n")
+    meta = dict(re.findall(r"^([A-Za-z ]+): (.+)$", readme.split("\n\n", 1)[0], re.M))
+    assert meta["Stable tag"] == fields["Version"] and meta["Requires PHP"] == fields["Requires PHP"]
+    assert meta["Requires at least"] == fields["Requires at least"] and meta["License"] == fields["License"]
+    assert len(readme.split("\n\n", 2)[1]) <= 150  # the short description WordPress.org shows
+    for section in ("Description", "Installation", "Frequently Asked Questions", "Changelog"):
+        assert f"\n== {section} ==\n" in readme

@@ -10,6 +10,7 @@
  * Requires PHP:         7.4
  * WC requires at least: 8.5
  * WC tested up to:      10.0
+ * Requires Plugins:     woocommerce
  * Author:               Skylt
  * License:              Apache-2.0
  * License URI:          https://www.apache.org/licenses/LICENSE-2.0
@@ -30,6 +31,8 @@ require_once SKYLT_DIR . 'includes/class-skylt-identity.php';
 require_once SKYLT_DIR . 'includes/class-skylt-consent.php';
 require_once SKYLT_DIR . 'includes/class-skylt-assets.php';
 require_once SKYLT_DIR . 'includes/class-skylt-slots.php';
+require_once SKYLT_DIR . 'includes/class-skylt-blocks.php';
+require_once SKYLT_DIR . 'includes/class-skylt-prices.php';
 require_once SKYLT_DIR . 'includes/class-skylt-client.php';
 require_once SKYLT_DIR . 'includes/class-skylt-queue.php';
 require_once SKYLT_DIR . 'includes/class-skylt-forwarder.php';

@@ -99,7 +99,8 @@ class Skylt_Forwarder
     }
 
     /**
-     * One purchase event per order line (docs/api.md, POST /v1/events). Filter: `skylt_purchase_events`.
+     * One purchase event per order line (docs/api.md, POST /v1/events): the unit price paid without tax, the tax on
+     * it and the order's currency. Filter: `skylt_purchase_events`.
      *
      * @param WC_Order $order The order.
      * @return array<int, array<string, mixed>>
@@ -122,8 +123,7 @@ class Skylt_Forwarder
                 'item' => Skylt_Ids::item($product),
                 'order' => (string) $order->get_order_number(),
                 'quantity' => $quantity,
-                'price' => round(max(0.0, (float) $line->get_total() / $quantity), 4),
-            ];
+            ] + Skylt_Prices::paid($line, $order);
             if ($paid) {
                 $event['ts'] = $paid->getTimestamp();
             }

@@ -50,6 +50,7 @@ class Skylt_Plugin
     {
         load_plugin_textdomain('skylt', false, dirname(plugin_basename(SKYLT_FILE)) . '/languages');
         register_block_type(SKYLT_DIR . 'blocks/slot', ['render_callback' => [Skylt_Slots::class, 'block']]);
+        Skylt_Blocks::register();
     }
 
     /** Whether WooCommerce is active and recent enough. */
@@ -69,6 +70,8 @@ class Skylt_Plugin
         add_action('woocommerce_cart_collaterals', [Skylt_Slots::class, 'cart_page'], 20);
         add_action('woocommerce_after_checkout_form', [Skylt_Slots::class, 'checkout_page']);
         add_filter('render_block', [Skylt_Slots::class, 'around_blocks'], 10, 2);
+        add_filter('skylt_catalog_item', [Skylt_Prices::class, 'catalog_item'], 5, 2);
+        Skylt_Blocks::hooks();
 
         add_action('woocommerce_order_status_processing', [Skylt_Forwarder::class, 'order_paid']);
         add_action('woocommerce_order_status_completed', [Skylt_Forwarder::class, 'order_paid']);

@@ -86,7 +86,25 @@ class Skylt_Settings_Form
             __('Product page position', 'skylt'),
             'skylt_slots',
             'number',
-            __('Priority on woocommerce_after_single_product_summary (up-sells are 15, related products 20).', 'skylt')
+            __(
+                'Priority on woocommerce_after_single_product_summary (up-sells are 15, related products 20). Block '
+                . 'themes: below 20 after the product details, from 20 on after related products.',
+                'skylt'
+            )
+        );
+        self::field(
+            'mini_cart_enabled',
+            __('Mini-cart', 'skylt'),
+            'skylt_slots',
+            'checkbox',
+            __('The cart slot in the Mini-Cart block\'s drawer and the classic cart widget.', 'skylt')
+        );
+        self::field(
+            'order_received_enabled',
+            __('Order received', 'skylt'),
+            'skylt_slots',
+            'checkbox',
+            __('Products that go with the order, on the order-received page.', 'skylt')
         );
         add_settings_section(
             'skylt_more',

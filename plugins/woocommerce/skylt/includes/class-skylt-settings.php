@@ -49,6 +49,8 @@ class Skylt_Settings
             'replace_cross_sells' => false,
             'forward_orders' => true,
             'forward_catalog' => true,
+            'mini_cart_enabled' => true,
+            'order_received_enabled' => true,
         ];
         foreach (self::SLOTS as $page => $slots) {
             $defaults[$page . '_enabled'] = 'checkout' !== $page;
@@ -126,7 +128,8 @@ class Skylt_Settings
         $consent = (string) ($input['consent'] ?? 'required');
         $out['consent'] = in_array($consent, self::CONSENT, true) ? $consent : 'required';
         $out['product_priority'] = max(0, min(999, (int) ($input['product_priority'] ?? 15)));
-        $flags = ['replace_related', 'replace_upsells', 'replace_cross_sells', 'forward_orders', 'forward_catalog'];
+        $flags = ['replace_related', 'replace_upsells', 'replace_cross_sells', 'forward_orders', 'forward_catalog',
+            'mini_cart_enabled', 'order_received_enabled'];
         foreach ($flags as $flag) {
             $out[$flag] = ! empty($input[$flag]);
         }

@@ -33,6 +33,8 @@ class Skylt_Slots
             'item' => (string) ($args['item'] ?? ''),
             'heading' => (string) ($args['heading'] ?? ''),
             'replaces' => (string) ($args['replaces'] ?? ''),
+            'exclude' => (string) ($args['exclude'] ?? ''),
+            'noview' => (string) ($args['noview'] ?? ''),
         ];
         if ('product' === $page && '' === $attrs['item']) {
             $attrs['item'] = self::current_item();
@@ -119,6 +121,9 @@ class Skylt_Slots
     /** Echoes the product page slot (`woocommerce_after_single_product_summary`). */
     public static function product_page(): void
     {
+        if (Skylt_Blocks::block_template()) {
+            return; // Block hooks place it there (Skylt_Blocks).
+        }
         echo self::configured('product'); // Escaped in render().
     }
 
@@ -153,7 +158,7 @@ class Skylt_Slots
     }
 
     /**
-     * Block themes: a slot after the Cart and Checkout blocks (`render_block`).
+     * Block themes: a slot after the Cart and Checkout blocks, unless one was placed inside (`render_block`).
      *
      * @param string               $html  The block's HTML.
      * @param array<string, mixed> $block The parsed block.
@@ -161,6 +166,9 @@ class Skylt_Slots
     public static function around_blocks($html, $block)
     {
         $name = $block['blockName'] ?? '';
+        if (Skylt_Blocks::has_cart_slot((array) $block)) {
+            return $html; // The merchant placed skylt/cart-slot inside.
+        }
         if ('woocommerce/cart' === $name) {
             return $html . self::configured('cart');
         }
