@@ -15,13 +15,10 @@ import secrets
 import time
 from collections.abc import Iterator
 
-import msgspec
-from cryptography.fernet import InvalidToken
-
 from edge.errors import StateUnavailableError
 from edge.shared.client import PREFIX, SharedState
 from edge.shopify.nonces import STATE_SECONDS
-from edge.shopify.tokens import SHOP_DOMAIN, TokenError, Tokens, fernet_for
+from edge.shopify.tokens import SHOP_DOMAIN, TokenError, Tokens, seal, unseal
 
 K = PREFIX + "shopify:"
 LOCK_MS = 60_000          # longer than a refresh's HTTP timeout (30 s): a lock outlives a refresh
@@ -59,21 +56,14 @@ class SharedTokenStore:
         return f"SharedTokenStore({self.state.where})"
 
     def save(self, shop: str, tokens: Tokens) -> None:
-        sealed = fernet_for(self.secret_key).encrypt(msgspec.json.encode(tokens))
+        sealed = seal(self.secret_key, tokens)
         with self.state.call("shopify") as r:
             r.set(f"{K}token:{_checked(shop)}", sealed)
 
     def load(self, shop: str) -> Tokens:
         with self.state.call("shopify") as r:
             sealed = r.get(f"{K}token:{_checked(shop)}")
-        if sealed is None:
-            raise TokenError(f"no Admin API token is stored for {shop}: install the app on the shop "
-                             "(GET /v1/shopify/install) or pass --token")
-        try:
-            return msgspec.json.decode(fernet_for(self.secret_key).decrypt(sealed), type=Tokens)
-        except (InvalidToken, msgspec.ValidationError) as exc:
-            raise TokenError(f"{shop}: cannot decrypt the stored token: secret_key differs from the one "
-                             "that stored it, or the value was changed") from exc
+        return unseal(self.secret_key, sealed, shop, f"the shared store's token of {shop}")
 
     def delete(self, shop: str) -> bool:
         if not SHOP_DOMAIN.fullmatch(shop):

@@ -61,6 +61,23 @@ def fernet_for(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
+def seal(secret_key: str, tokens: Tokens) -> bytes:
+    """The tokens as stored: encrypted and authenticated with ``secret_key``, wherever they are kept."""
+    return fernet_for(secret_key).encrypt(msgspec.json.encode(tokens))
+
+
+def unseal(secret_key: str, sealed: bytes | None, shop: str, where: str) -> Tokens:
+    """``seal`` undone; ``sealed`` None: nothing stored for ``shop``. ``where`` names the copy in errors."""
+    if sealed is None:
+        raise TokenError(f"no Admin API token is stored for {shop}: install the app on the shop "
+                         "(GET /v1/shopify/install) or pass --token")
+    try:
+        return msgspec.json.decode(fernet_for(secret_key).decrypt(sealed), type=Tokens)
+    except (InvalidToken, msgspec.ValidationError) as exc:
+        raise TokenError(f"{where}: cannot decrypt the stored token: secret_key differs from the one "
+                         "that stored it, or it was changed") from exc
+
+
 @dataclass
 class TokenStore:
     directory: Path
@@ -76,7 +93,7 @@ class TokenStore:
         return self.directory / f"{shop}.token"
 
     def save(self, shop: str, tokens: Tokens) -> None:
-        sealed = fernet_for(self.secret_key).encrypt(msgspec.json.encode(tokens))
+        sealed = seal(self.secret_key, tokens)
         path = self.path(shop)
         private_dir(self.directory)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -92,15 +109,10 @@ class TokenStore:
     def load(self, shop: str) -> Tokens:
         path = self.path(shop)
         try:
-            sealed = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise TokenError(f"no Admin API token is stored for {shop}: install the app on the shop "
-                             "(GET /v1/shopify/install) or pass --token") from exc
-        try:
-            return msgspec.json.decode(fernet_for(self.secret_key).decrypt(sealed), type=Tokens)
-        except (InvalidToken, msgspec.ValidationError) as exc:
-            raise TokenError(f"{path}: cannot decrypt the stored token: secret_key differs from the one "
-                             "that stored it, or the file was changed") from exc
+            sealed: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            sealed = None
+        return unseal(self.secret_key, sealed, shop, str(path))
 
     def delete(self, shop: str) -> bool:
         try:
