@@ -6,8 +6,11 @@ with these modes; a store made by an older Skylt (world-readable) is narrowed wh
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -38,3 +41,18 @@ def private_files(folder: Path, names: tuple[str, ...] | None = None) -> None:
     for path in paths:
         if path.is_file():
             narrow(path, FILE_MODE)
+
+
+def private_sqlite(path: Path) -> None:
+    """Make a SQLite file 0600 in a 0700 folder before SQLite creates it 0644 (its -wal and -shm then take the
+    file's mode), and narrow those of an older Skylt."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    private_files(path.parent, (path.name, f"{path.name}-wal", f"{path.name}-shm"))
+
+
+@contextlib.contextmanager
+def sqlite_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """A short connection whose changes are committed when the block ends without an error."""
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as db, db:  # the inner `with` commits
+        yield db

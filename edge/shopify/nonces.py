@@ -6,16 +6,14 @@ second callback with it, one for another shop, or one later than ``STATE_SECONDS
 
 from __future__ import annotations
 
-import os
+import contextlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 
 from edge.errors import SkyltError
-from edge.private import FILE_MODE, private_dir, private_files
+from edge.private import private_sqlite, sqlite_transaction
 
 FILE = "install-states.sqlite3"
 STATE_SECONDS = 600.0
@@ -25,19 +23,15 @@ class InstallStates:
     def __init__(self, directory: str | Path) -> None:
         self.path = Path(directory) / FILE
         try:
-            private_dir(self.path.parent)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))  # before SQLite makes it 0644
-            private_files(self.path.parent, (FILE,))
+            private_sqlite(self.path)
             with self._db() as db:
                 db.execute("CREATE TABLE IF NOT EXISTS states (state TEXT PRIMARY KEY, shop TEXT NOT NULL, "
                            "at REAL NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
             raise SkyltError(f"{self.path}: cannot open the install states: {exc}") from exc
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:  # the inner `with` commits
-            yield db
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return sqlite_transaction(self.path)
 
     def issue(self, shop: str, now: float | None = None) -> str:
         now = time.time() if now is None else now

@@ -16,17 +16,16 @@ same mode) is 0600 in a 0700 directory: it holds hashed customer ids.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from edge.errors import SkyltError
-from edge.private import FILE_MODE, private_dir, private_files
+from edge.private import private_sqlite, sqlite_transaction
 
 FILE = "webhooks.sqlite3"
 # Shopify retries a failed delivery for up to 48 hours; ids are kept well beyond that.
@@ -65,9 +64,7 @@ class WebhookState:
     def __init__(self, directory: str | Path) -> None:
         self.path = Path(directory) / FILE
         try:
-            private_dir(self.path.parent)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))  # before SQLite makes it 0644
-            private_files(self.path.parent, (FILE, f"{FILE}-wal", f"{FILE}-shm"))  # made by an older Skylt
+            private_sqlite(self.path)
             with self._db() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
@@ -79,10 +76,8 @@ class WebhookState:
         except (OSError, sqlite3.Error) as exc:
             raise SkyltError(f"{self.path}: cannot open the Shopify webhook state: {exc}") from exc
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:  # the inner `with` commits
-            yield db
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return sqlite_transaction(self.path)
 
     # -- deliveries ---------------------------------------------------------------------------
 
