@@ -60,6 +60,23 @@ abstract class Skylt_Test_Case extends TestCase
     }
 
     /**
+     * Skips the test without WooCommerce; else saves a shop's settings: an unreachable API, every key, and
+     * ``$values`` on top.
+     *
+     * @param array<string, mixed> $values Settings of the test class.
+     */
+    protected function in_a_shop(array $values): void
+    {
+        if (! Skylt_Plugin::woocommerce_ok()) {
+            $this->markTestSkipped('WooCommerce is not active');
+        }
+        $this->save(array_merge(
+            ['api_url' => 'http://127.0.0.1:9', 'ingest_key' => 'pk', 'admin_key' => 'sk', 'server_key' => 'srv'],
+            $values
+        ));
+    }
+
+    /**
      * What a callback prints.
      *
      * @param callable $print The callback.

@@ -16,14 +16,7 @@ class Test_Blocks extends Skylt_Test_Case
     protected function setUp(): void
     {
         parent::setUp();
-        if (! Skylt_Plugin::woocommerce_ok()) {
-            $this->markTestSkipped('WooCommerce is not active');
-        }
-        $this->save([
-            'api_url' => 'http://127.0.0.1:9',
-            'ingest_key' => 'pk',
-            'admin_key' => 'sk',
-            'server_key' => 'srv',
+        $this->in_a_shop([
             'product_enabled' => '1',
             'product_slots' => ['similar'],
             'cart_enabled' => '1',

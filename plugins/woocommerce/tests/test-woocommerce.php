@@ -16,14 +16,7 @@ class Test_WooCommerce extends Skylt_Test_Case
     protected function setUp(): void
     {
         parent::setUp();
-        if (! Skylt_Plugin::woocommerce_ok()) {
-            $this->markTestSkipped('WooCommerce is not active');
-        }
-        $this->save([
-            'api_url' => 'http://127.0.0.1:9',
-            'ingest_key' => 'pk',
-            'admin_key' => 'sk',
-            'server_key' => 'srv',
+        $this->in_a_shop([
             'forward_orders' => '1',
             'forward_catalog' => '1',
             'product_enabled' => '1',
