@@ -63,6 +63,15 @@ class InputFile(msgspec.Struct, frozen=True):
     rows: int
 
 
+class Tune(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Values ``skylt build`` chose for this shop on a validation window cut from the end of its
+    training data. The server uses them over the defaults; explicit settings still win."""
+
+    weights: dict[str, dict[str, float]] = {}  # recipe (history, cart, similar, together, content) -> table -> weight
+    history_half_life: float | None = None     # positions
+    validation: dict[str, float | int | str] = {}  # what was measured to choose them
+
+
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     schema: int
     version: str
@@ -80,6 +89,7 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     brands: list[str]
     regions: list[str]
     segments: list[str]
+    tune: Tune | None = None            # absent: the build did not tune (too few cases, or --no-tune)
 
 
 manifest_encoder = msgspec.json.Encoder()
