@@ -3,52 +3,23 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from edge.errors import InputError, SkyltError
+from edge.console import clean_errors, console, err_console, progress
+from edge.errors import SkyltError
 from edge.report.cli import report
 from edge.shopify.cli import shopify
 from edge.woocommerce.cli import woocommerce
 
 if TYPE_CHECKING:
     from edge.shared.factory import Overrides
-
-err_console = Console(stderr=True)
-console = Console()
-
-
-@contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Bad input is one line naming file, row and field; no traceback."""
-    try:
-        yield
-    except InputError as exc:
-        click.echo(f"skylt: error: {exc.one_line()}", err=True)  # one line, never wrapped
-        sys.exit(2)
-    except SkyltError as exc:
-        click.echo(f"skylt: error: {exc}", err=True)
-        sys.exit(1)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
-    if not enabled:
-        yield lambda _step: None
-        return
-    with err_console.status("starting") as status:
-        def say(step: str) -> None:
-            status.update(step)
-            err_console.log(step, highlight=False, markup=False)
-        yield say
-
 
 def parse_now(value: str | None) -> int | None:
     if value is None:
@@ -119,7 +90,7 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
 
             fetched = Path(scratch) / "archive"
             fetched.mkdir()
-            with _clean_errors():
+            with clean_errors():
                 shipped = Archive(events_archive).fetch(fetched)
             local = {p.name for p in logged}
             logged += [p for p in shipped if p.name not in local]  # this replica's own are read from its log
@@ -128,7 +99,7 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
             where = events_dir if events_dir is not None else events_archive
             click.echo(f"skylt: error: {where}: no complete events in the event log", err=True)
             sys.exit(2)
-        with _clean_errors(), _progress(not quiet and err_console.is_terminal) as say:
+        with clean_errors(), progress(not quiet and err_console.is_terminal) as say:
             if engine == "spark":
                 from edge.build.spark.session import require_pyspark
 
@@ -169,7 +140,7 @@ def _importer(name: str, help_text: str) -> None:
         import importlib
 
         module = importlib.import_module(f"edge.build.importers.{name}")
-        with _clean_errors():
+        with clean_errors():
             written = module.write(source, out)
         for path in written:
             console.print(str(path))
@@ -198,7 +169,7 @@ def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float,
     from edge.evaluate.run import evaluate as run_evaluate
     from edge.evaluate.run import report_table
 
-    with _clean_errors(), _progress(err_console.is_terminal) as say:
+    with clean_errors(), progress(err_console.is_terminal) as say:
         report = run_evaluate(list(events), catalog, train_share=train_share, max_cases=max_cases, seed=seed,
                               progress=say)
     table = Table(title=f"trained before {report.cutoff}: {report.train_events:,} events; "
@@ -242,7 +213,7 @@ def publish_(tables: Path, url: str, version: str | None) -> None:
     """Copy a built snapshot to a store, for servers started with `skylt serve --pull URL`."""
     from edge.replicas.publish import publish
 
-    with _clean_errors():
+    with clean_errors():
         release = publish(tables, url, version)
     size = sum(f.size for f in release.files)
     console.print(f"published {release.version} ({size:,} bytes) to {url}", highlight=False)
@@ -258,7 +229,7 @@ def run_server(tables: Path, host: str, port: int, workers: int, access_log: boo
 
     # Workers are separate processes: settings reach them through the environment.
     os.environ["SKYLT_TABLES"] = str(tables.resolve())
-    with _clean_errors():  # once, here: from the workers it would be a traceback each
+    with clean_errors():  # once, here: from the workers it would be a traceback each
         check_key_settings(Settings.load())
     uvicorn.run("edge.app:create_app", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
@@ -276,7 +247,7 @@ def user_token(user_id: str, ttl: int) -> None:
     from edge.config import Settings
     from edge.identity import sign
 
-    with _clean_errors():
+    with clean_errors():
         secrets = Settings.load().identity_secrets
         if not secrets:
             raise SkyltError("no identity secret is set (setting identity_secrets, SKYLT_IDENTITY_SECRETS)")
@@ -305,7 +276,7 @@ def _overlay_store(path: Path, state_url: str | None) -> Iterator[tuple[str, Ove
     from edge.shared.client import redacted
     from edge.shared.factory import overlay_opener
 
-    with _clean_errors():
+    with clean_errors():
         settings = Settings.load(catalog_overlay=str(path), state_url=state_url)
         store = overlay_opener(settings)(path, False)
         try:
@@ -361,7 +332,7 @@ def demo(out: Path, host: str, port: int, build_only: bool) -> None:
     tables = out / "tables"
     if SnapshotDir(tables).current_version() is None:
         events, catalog = demo_files()
-        with _clean_errors(), _progress(err_console.is_terminal) as say:
+        with clean_errors(), progress(err_console.is_terminal) as say:
             result = run_build(events, tables, catalog_path=catalog, progress=say)
         print_summary(result)
     if build_only:

@@ -27,11 +27,13 @@ import msgspec
 
 from edge.events.schemas import StoredEvent as Event
 from edge.events.schemas import StoredImpression as Impression
+from edge.events.segments import IMPRESSIONS, segments
+from edge.report.columns import scan_columns
+from edge.report.load import load
 from edge.report.scan import (
     EventsPart,
     ImpressionRow,
     ImpressionsPart,
-    scan_dir,
     scan_events,
     scan_impressions,
     unit_keys,
@@ -126,6 +128,16 @@ def compute(impressions: Iterable[ImpressionRow], events: Iterable[Event], *,
             control_share: float | None = None) -> Report:
     """``control_share``: the split the server was told to make, for the sample-ratio check (None: no check)."""
     return combine(scan_events(events), scan_impressions(impressions), control_share=control_share)
+
+
+def scan_dir(directory: str | Path, since: int | None, columns: bool = True) -> tuple[EventsPart, ImpressionsPart]:
+    """Both passes over a log directory: the events first, then the impressions, by columns (pyarrow, on every
+    core) when ``columns``, else row by row."""
+    impressions, events = load(directory, since)
+    events_part = scan_events(events)
+    if not columns:
+        return events_part, scan_impressions(impressions)
+    return events_part, scan_columns(segments(Path(directory), IMPRESSIONS), events_part.named(), since)
 
 
 def compute_dir(directory: str | Path, since: int | None = None, *, control_share: float | None = None,

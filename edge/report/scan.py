@@ -15,7 +15,6 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -147,18 +146,3 @@ def scan_impressions(impressions: Iterable[ImpressionRow]) -> ImpressionsPart:
 
 def hash_keys(keys: list[Key]) -> np.ndarray:
     return np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
-
-
-def scan_dir(directory: str | Path, since: int | None, columns: bool = True) -> tuple[EventsPart, ImpressionsPart]:
-    """Both passes over a log directory: the events first, then the impressions, by columns (pyarrow, on every
-    core) when ``columns``, else row by row."""
-    from edge.events.segments import IMPRESSIONS, segments
-    from edge.report.load import load
-
-    impressions, events = load(directory, since)
-    events_part = scan_events(events)
-    if not columns:
-        return events_part, scan_impressions(impressions)
-    from edge.report.columns import scan_columns
-
-    return events_part, scan_columns(segments(Path(directory), IMPRESSIONS), events_part.named(), since)

@@ -9,9 +9,9 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.auth import bearer, matches_any_key
+from edge.auth import AUTH_HEADER, require_admin
 from edge.decoding import decode
-from edge.errors import NotReadyError, UnauthorizedError, ValidationError
+from edge.errors import NotReadyError, ValidationError
 from edge.overlay.schemas import (
     MAX_CATALOG_BYTES,
     MAX_UPDATES,
@@ -25,22 +25,9 @@ from edge.schemas import MAX_ID_LENGTH
 from edge.shared.factory import Overrides
 from edge.urls import UNSAFE_URL, web_url
 
-AUTH_HEADER = "authorization"
 _batch_decoder = msgspec.json.Decoder(CatalogBatch)
 _item_decoder = msgspec.json.Decoder(ItemUpdate)
 _encode = msgspec.json.Encoder().encode
-
-
-def check_admin(header: str | None, keys: tuple[str, ...]) -> None:
-    if not keys:
-        # A default install never accepts anonymous catalog changes.
-        raise NotReadyError("catalog updates are not configured (setting admin_keys)")
-    if not header:
-        raise UnauthorizedError("the Authorization header is missing; send 'Bearer <admin key>'",
-                                field=AUTH_HEADER)
-    token = bearer(header)
-    if token is None or not matches_any_key(token, keys):
-        raise UnauthorizedError("the Authorization header does not hold a valid admin key", field=AUTH_HEADER)
 
 
 def decode_updates(body: bytes) -> list[ItemUpdate]:
@@ -60,7 +47,7 @@ def decode_updates(body: bytes) -> list[ItemUpdate]:
 
 
 def _store(request: Request) -> Overrides:
-    check_admin(request.headers.get(AUTH_HEADER), request.app.state.settings.admin_keys)
+    require_admin(request.headers.get(AUTH_HEADER), request.app.state.settings, "catalog updates")
     store = request.app.state.overlay.store
     if store is None:
         raise NotReadyError("the catalog overlay is not open")

@@ -8,16 +8,14 @@ history). Scripts send ``Authorization: Bearer <key>``; a browser gets an HTTP B
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import time
 from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from edge.auth import matches_any_key
-from edge.errors import NotReadyError, UnauthorizedError, ValidationError
+from edge.auth import AUTH_HEADER, require_admin
+from edge.errors import UnauthorizedError, ValidationError
 from edge.problems import problem_response
 from edge.report.compute import compute_dir
 from edge.report.html import page
@@ -27,21 +25,6 @@ DEFAULT_SINCE = "30d"
 CHALLENGE = 'Basic realm="Skylt dashboard", charset="UTF-8"'
 # No script, no outside resource; nobody may frame the page.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
-
-
-def presented_key(header: str | None) -> str | None:
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip()
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2]
-    return None
 
 
 def _age(seconds: float) -> str:
@@ -64,15 +47,11 @@ def snapshot_stats(request: Request) -> dict[str, str]:
 
 async def dashboard(request: Request) -> Response:
     settings = request.app.state.settings
-    if not settings.admin_keys:
-        raise NotReadyError("the dashboard is not configured (setting admin_keys)")
-    key = presented_key(request.headers.get("authorization"))
-    if not key or not matches_any_key(key, settings.admin_keys):
-        missing = "the admin key is missing" if not key else "that is not a valid admin key"
-        denied = problem_response(UnauthorizedError(f"{missing}: send 'Bearer <admin key>', or the admin key as "
-                                                    "the password of the browser's prompt",
-                                                    field="authorization"), request.url.path)
-        denied.headers["WWW-Authenticate"] = CHALLENGE
+    try:
+        require_admin(request.headers.get(AUTH_HEADER), settings, "the dashboard", basic=True)
+    except UnauthorizedError as exc:
+        denied = problem_response(exc, request.url.path)
+        denied.headers["WWW-Authenticate"] = CHALLENGE  # a browser asks for the key
         return denied
     since_text = request.query_params.get("since", DEFAULT_SINCE)
     try:

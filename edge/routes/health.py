@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.auth import bearer, matches_any_key
+from edge.auth import AUTH_HEADER, bearer, matches_any_key
 from edge.errors import NotReadyError, UnauthorizedError
 from edge.schemas import Health
 
@@ -36,8 +36,8 @@ async def metrics(request: Request) -> Response:
     """Open unless ``metrics_keys`` is set; then only with one of them as a bearer token."""
     keys = request.app.state.settings.metrics_keys
     if keys:
-        token = bearer(request.headers.get("authorization"))
+        token = bearer(request.headers.get(AUTH_HEADER))
         if token is None or not matches_any_key(token, keys):
             raise UnauthorizedError("GET /metrics needs the header 'Authorization: Bearer <metrics key>' with one "
-                                    "of the keys of the setting metrics_keys", field="authorization")
+                                    "of the keys of the setting metrics_keys", field=AUTH_HEADER)
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

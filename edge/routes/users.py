@@ -10,10 +10,10 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.auth import AUTH_HEADER, require_admin
 from edge.config import Settings
 from edge.errors import ValidationError
 from edge.events.erase import erase_user
-from edge.routes.catalog import AUTH_HEADER, check_admin
 from edge.schemas import MAX_ID_LENGTH
 from edge.shared.factory import existing_webhook_state
 
@@ -38,7 +38,7 @@ def _forget_orders(settings: Settings, user_hash: str) -> int:
 
 async def delete_user(request: Request) -> Response:
     state = request.app.state
-    check_admin(request.headers.get(AUTH_HEADER), state.settings.admin_keys)
+    require_admin(request.headers.get(AUTH_HEADER), state.settings, "erasure requests")
     user_id = request.path_params["user_id"]
     if not 1 <= len(user_id) <= MAX_ID_LENGTH or not user_id.strip():
         raise ValidationError(f"a user id has 1 to {MAX_ID_LENGTH} characters", field="id")

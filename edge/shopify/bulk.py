@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from edge.shopify import checkpoint, queries
 from edge.shopify.checkpoint import Output, StreamState, SyncState
 from edge.shopify.graphql import AdminClient, ShopifyError
-
-if TYPE_CHECKING:
-    from edge.shopify.sync import Stream, Summary
+from edge.shopify.streams import Stream, Summary, write_nodes
 
 _decode = msgspec.json.Decoder(dict[str, Any]).decode
 GONE = ("FAILED", "CANCELED", "CANCELING", "EXPIRED")
@@ -74,8 +72,6 @@ def read_result(path: Path) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]
 
 def pull_bulk(client: AdminClient, stream: Stream, st: StreamState, out: Output, state: SyncState, out_dir: Path,
               summary: Summary, poll_seconds: float, sleep: Callable[[float], None]) -> None:
-    from edge.shopify.sync import write_nodes
-
     for _ in range(2):  # a second try when an operation from an earlier run has expired
         if st.bulk_id is None:
             st.bulk_id = start(client, stream.bulk_query(st.since))

@@ -67,18 +67,18 @@ def sync_command(shop: str, token: str | None, out: Path, bulk: bool, full: bool
     """Products (with variants and stock) and orders -> catalog.jsonl + events.jsonl for `skylt build`.
 
     Interrupted runs resume; a rerun after a finished one fetches only what changed since."""
-    from edge.cli import _clean_errors
+    from edge.console import clean_errors
     from edge.shopify.graphql import AdminClient
     from edge.shopify.sync import sync
 
     if orders_since is not None:
         orders_since = parse_since(orders_since)
     domain = urlsplit(shop).netloc if "://" in shop else shop.strip().lower()  # a URL: a local test server
-    with _clean_errors():
+    with clean_errors():
         if token is None:
             shop, token = stored_token(domain)
         client = AdminClient(shop, token, api_version=api_version)
-    with _clean_errors(), client:
+    with clean_errors(), client:
         summary = sync(client, domain, out, bulk=bulk, full=full, page_size=page_size, orders=orders,
                        orders_since=orders_since, profile_dir=profile_dir)
     how = "incremental " if summary.incremental else ""

@@ -25,10 +25,10 @@ import click
 def import_command(products_path: Path, orders_path: Path | None, out: Path, shop_url: str | None,
                    currency: str | None, customer_key: str, ids_catalog: Path | None) -> None:
     """Shopify product and order CSV exports -> catalog.csv + events.csv.gz for `skylt build`."""
-    from edge.cli import _clean_errors
+    from edge.console import clean_errors
     from edge.shopify.csv_import import import_csv
 
-    with _clean_errors():
+    with clean_errors():
         summary = import_csv(products_path, orders_path, out, shop_url=shop_url, currency=currency,
                              customer_key=customer_key, ids_catalog=ids_catalog)
     click.echo(f"{summary.items} products ({summary.for_sale} for sale), {summary.orders} orders, "

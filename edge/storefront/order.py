@@ -22,6 +22,7 @@ from edge.events.schemas import MAX_TOUCHES
 from edge.routes.body import FORM_TYPES, read_body
 from edge.storefront import html
 from edge.storefront.catalog import Product, known
+from edge.storefront.respond import CART_COOKIE, cart_ids, render
 
 log = logging.getLogger("skylt.storefront")
 MAX_FORM = 16384
@@ -76,13 +77,11 @@ async def report(request: Request, events: list[dict[str, object]]) -> None:
 
 
 async def place_order(request: Request) -> Response:
-    from edge.storefront.pages import CART_COOKIE, _cart
-
     form = parse_qs((await read_body(request, MAX_FORM, FORM_TYPES)).decode(errors="replace"))
     session = form.get("session", [""])[0].strip()[:128]
     touches = _touches(form.get("touches", [""])[0])
     with request.app.state.holder.lease() as snap:
-        items = known(snap, _cart(request))
+        items = known(snap, cart_ids(request))
     if not items:
         return RedirectResponse(html.PREFIX + "/cart", status_code=303)
     order = "demo-" + secrets.token_hex(6)
@@ -93,10 +92,8 @@ async def place_order(request: Request) -> Response:
 
 
 async def thanks(request: Request) -> Response:
-    from edge.storefront.pages import _render
-
     order = request.query_params.get("order", "")[:32]
     with request.app.state.holder.lease() as snap:
         body = (f'<h1>Thank you</h1><p class="lead">Your order <strong class="order">{html.esc(order)}</strong> '
                 'is placed. Nothing will ship: this is the Skylt demo shop.</p>' + html.slot("home", slot="for_you"))
-        return _render(request, snap, "Thank you", body)
+        return render(request, snap, "Thank you", body)

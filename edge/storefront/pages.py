@@ -4,39 +4,20 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from edge.routes.body import FORM_TYPES, read_body
-from edge.store import Snapshot
 from edge.storefront import html
 from edge.storefront.catalog import categories, category_products, known, product
 from edge.storefront.order import order_button, place_order, thanks
+from edge.storefront.respond import CART_COOKIE, MAX_CART, cart_ids, render
 
-CART_COOKIE = "skylt_demo_cart"
-MAX_CART = 50
 STATIC = Path(str(resources.files("edge.storefront") / "static"))
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-def _cart(request: Request) -> list[str]:
-    raw = unquote(request.cookies.get(CART_COOKIE, ""))
-    return [i for i in raw.split(",") if i][:MAX_CART]
-
-
-def _render(request: Request, snap: Snapshot, title: str, body: str, status: int = 200) -> HTMLResponse:
-    settings = request.app.state.settings
-    config: dict[str, object] = {
-        "api": str(request.base_url).rstrip("/"), "currency": "GBP", "locale": "en-GB",
-        "itemUrl": html.PREFIX + "/p/{id}", "consent": True,
-    }
-    if settings.ingest_keys:
-        config["key"] = settings.ingest_keys[0]  # a public key: it only allows appending events
-    page = html.page(title, body, config, categories(snap), len(known(snap, _cart(request))))
-    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 async def home(request: Request) -> Response:
@@ -45,7 +26,7 @@ async def home(request: Request) -> Response:
                         for c in categories(snap))
         body = ('<h1>Welcome</h1><p class="lead">Browse a little: the rows below follow what you look at.</p>'
                 + html.slot("home") + f'<h2>Categories</h2><ul class="tiles">{tiles}</ul>')
-        return _render(request, snap, "Home", body)
+        return render(request, snap, "Home", body)
 
 
 async def category(request: Request) -> Response:
@@ -53,10 +34,10 @@ async def category(request: Request) -> Response:
     with request.app.state.holder.lease() as snap:
         products = category_products(snap, name, 24)
         if not products:
-            return _render(request, snap, "Not found", "<h1>No such category</h1>", 404)
+            return render(request, snap, "Not found", "<h1>No such category</h1>", 404)
         body = (f"<h1>{html.esc(name)}</h1>" + html.grid(products)
                 + html.slot("home", slot="for_you", category=name, heading=f"For you in {name}"))
-        return _render(request, snap, name, body)
+        return render(request, snap, name, body)
 
 
 async def product_page(request: Request) -> Response:
@@ -64,18 +45,18 @@ async def product_page(request: Request) -> Response:
     with request.app.state.holder.lease() as snap:
         p = product(snap, item_id)
         if p is None:
-            return _render(request, snap, "Not found", "<h1>No such product</h1>", 404)
+            return render(request, snap, "Not found", "<h1>No such product</h1>", 404)
         crumb = (f'<p class="crumb"><a href="{html.esc(html.href("c", p.category))}">{html.esc(p.category)}</a></p>'
                  if p.category else "")
         body = (f'{crumb}<article class="product"><span class="thumb big" aria-hidden="true">{html.esc(p.title[:1])}'
                 f'</span><div><h1>{html.esc(p.title)}</h1><p class="price">{html.esc(html.money(p))}</p>'
                 f'<p class="sku">Item {html.esc(p.id)}</p>{html.cart_form("add", p.id, "Add to cart")}</div></article>'
                 + html.slot("product", item=p.id))
-        return _render(request, snap, p.title, body)
+        return render(request, snap, p.title, body)
 
 
 async def cart_page(request: Request) -> Response:
-    ids = _cart(request)
+    ids = cart_ids(request)
     with request.app.state.holder.lease() as snap:
         items = known(snap, ids)
         if items:
@@ -88,13 +69,13 @@ async def cart_page(request: Request) -> Response:
         # The cart attribute tells the snippet what the shop's cart holds (the shop is the source of truth).
         body = ("<h1>Your cart</h1>" + listing + (order_button() if items else "")
                 + html.slot("cart", cart=",".join(p.id for p in items)))
-        return _render(request, snap, "Cart", body)
+        return render(request, snap, "Cart", body)
 
 
 async def cart_change(request: Request) -> Response:
     form = parse_qs((await read_body(request, 4096, FORM_TYPES)).decode(errors="replace"))
     action, item = form.get("action", [""])[0], form.get("item", [""])[0]
-    ids = [i for i in _cart(request) if i != item]
+    ids = [i for i in cart_ids(request) if i != item]
     if action == "add" and item:
         with request.app.state.holder.lease() as snap:
             if product(snap, item) is not None:

@@ -30,11 +30,11 @@ def woocommerce() -> None:
 def import_(url: str, key: str, secret: str, out: Path, auth: str, customer_key: str | None, currency: str | None,
             after: str | None) -> None:
     """Products and processing/completed orders -> catalog.csv + events.csv.gz for `skylt build`."""
-    from edge.cli import _clean_errors
+    from edge.console import clean_errors
     from edge.woocommerce.client import WooClient
     from edge.woocommerce.import_ import fetch_and_write
 
-    with _clean_errors(), WooClient(url, key, secret, auth="query" if auth == "query" else "basic") as client:
+    with clean_errors(), WooClient(url, key, secret, auth="query" if auth == "query" else "basic") as client:
         summary = fetch_and_write(client, out, customer_key=customer_key or url.strip().rstrip("/"),
                                   currency=currency, after=after)
     click.echo(f"{summary.products} products, {summary.orders} orders, {summary.events} purchase events")
