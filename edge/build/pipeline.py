@@ -89,13 +89,14 @@ def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: lis
 def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: int,
                      inputs: list[InputFile] | None = None, params: BuildParams | None = None,
                      progress: Progress | None = None, started: float | None = None,
-                     engine: str = "single-node") -> BuildResult:
-    """Score, write and publish a snapshot from either engine's aggregates."""
+                     engine: str = "single-node", scored: dict[str, Neighbours] | None = None) -> BuildResult:
+    """Score, write and publish a snapshot from either engine's aggregates; ``scored`` holds
+    tables the engine has already scored itself (the Spark engine's content neighbours)."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter() if started is None else started
     inputs = inputs or []
-    arrays = arrays_from(aggs, catalog, now, params, say)
+    arrays = arrays_from(aggs, catalog, now, params, say, scored=scored)
     say("writing snapshot")
     version = _version_name(inputs, params, now)
     manifest = Manifest(
@@ -121,7 +122,7 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
 
 
 def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams, say: Progress,
-                neighbours: bool = True) -> dict[str, np.ndarray]:
+                neighbours: bool = True, scored: dict[str, Neighbours] | None = None) -> dict[str, np.ndarray]:
     """Every array of a snapshot from the aggregates: the one place floats are computed."""
     n = len(catalog)
     arrays: dict[str, np.ndarray] = {
@@ -132,6 +133,9 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
     if neighbours:
         computed: dict[str, Neighbours] = {}
         for name in NEIGHBOUR_TABLES:
+            if scored and name in scored:
+                computed[name] = scored[name]
+                continue
             say(f"computing {name}")
             computed[name] = _neighbour_table(name, aggs, catalog, params)
         arrays.update(stack_neighbours(computed, n))

@@ -1,5 +1,6 @@
-"""``skylt build --engine spark``: read, encode and count with Spark; score, write and
-publish with the single-node code (``edge.build.pipeline.build_aggregates``)."""
+"""``skylt build --engine spark``: read, encode and count with Spark, score content neighbours
+on the executors; score the rest, write and publish with the single-node code
+(``edge.build.pipeline.build_aggregates``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from edge.build.pipeline import BuildParams, BuildResult, Progress, build_aggregates, describe_input
 from edge.build.spark.aggregate import aggregate_df
+from edge.build.spark.content import similar_content_spark
 from edge.build.spark.encode import encode_df
 from edge.build.spark.read import explain_failure, is_local_path, read_catalog_table, read_events_df
 from edge.build.spark.session import require_pyspark, spark_session
@@ -67,6 +69,8 @@ def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path:
             now = int(ev.agg(F.max("ts")).first()[0])  # type: ignore[index]
         say("counting with Spark")
         aggs = aggregate_df(ev, len(encoded.catalog), now, params.window, encoded.regions, encoded.segments)
+        say("computing similar_content with Spark")
+        scored = {"similar_content": similar_content_spark(session, encoded.catalog, params.k)}
     except SkyltError:
         raise
     except Exception as exc:
@@ -78,4 +82,4 @@ def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path:
         if own:
             session.stop()
     return build_aggregates(aggs, encoded.catalog, out_dir, now=now, inputs=inputs, params=params, progress=say,
-                            started=started, engine="spark")
+                            started=started, engine="spark", scored=scored)

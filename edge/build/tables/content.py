@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numba
 import numpy as np
@@ -139,9 +140,9 @@ def _price_windows(groups: list[np.ndarray], logp: np.ndarray) -> tuple[np.ndarr
 
 
 @numba.njit(cache=True)
-def _knn_row(i, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand, logp, prefix, depth,
+def _knn_row(i, o, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand, logp, prefix, depth,
              k, window, weights, log_ratio, acc, seen, touched, out_idx, out_s):
-    """Row i's top-k into out_idx/out_s[i * k:]; returns how many. acc/seen/touched are
+    """Row i's top-k into out_idx/out_s[o * k:]; returns how many. acc/seen/touched are
     per-thread scratch, left zeroed for the next row."""
     nt = 0
     for p in range(tptr[i], tptr[i + 1]):
@@ -204,8 +205,8 @@ def _knn_row(i, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, 
     sel = sel[np.argsort(keys[sel])]
     cnt = min(sel.shape[0], k)
     for r in range(cnt):
-        out_idx[i * k + r] = np.int32(keys[sel[r]] & 0xFFFFFFFF)
-        out_s[i * k + r] = scores[sel[r]]
+        out_idx[o * k + r] = np.int32(keys[sel[r]] & 0xFFFFFFFF)
+        out_s[o * k + r] = scores[sel[r]]
     return cnt
 
 
@@ -218,23 +219,40 @@ def _knn_rows(first, stride, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, h
     seen = np.zeros(n, np.bool_)
     touched = np.empty(n, np.int32)
     for i in range(first, n, stride):
-        out_cnt[i] = _knn_row(i, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand,
+        out_cnt[i] = _knn_row(i, i, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand,
                               logp, prefix, depth, k, window, weights, log_ratio, acc, seen, touched,
                               out_idx, out_s)
 
 
-def similar_content(catalog: Catalog, k: int = 50, *, title_weight: float = 1.0, category_weight: float = 0.5,
-                    brand_weight: float = 0.2, price_weight: float = 0.2, price_ratio: float = 3.0,
-                    window: int = 25, max_df: float = 0.05, max_postings: int = 1000) -> Neighbours:
-    """Top-``k`` content neighbours per item (see module docstring); ``counts`` are 0.
-    Items without a title token, category or brand get no neighbours."""
+@numba.njit(cache=True, nogil=True)
+def _knn_list(rows, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand, logp,
+              prefix, depth, k, window, weights, log_ratio, out_idx, out_s, out_cnt):
+    # The listed rows only, packed: row rows[o] goes to out_*[o * k:]. A Spark task's share.
+    n = tptr.shape[0] - 1
+    acc = np.zeros(n, np.float32)
+    seen = np.zeros(n, np.bool_)
+    touched = np.empty(n, np.int32)
+    for o in range(rows.shape[0]):
+        out_cnt[o] = _knn_row(rows[o], o, tptr, tok, tw, pptr, pitem, pw, members, pos, lo, hi, category, brand,
+                              logp, prefix, depth, k, window, weights, log_ratio, acc, seen, touched,
+                              out_idx, out_s)
+
+
+ContentFeatures = tuple  # the kernels' inputs after the catalog, in their order (see content_features)
+
+
+def content_features(catalog: Catalog, k: int = 50, *, title_weight: float = 1.0, category_weight: float = 0.5,
+                     brand_weight: float = 0.2, price_weight: float = 0.2, price_ratio: float = 3.0,
+                     window: int = 25, max_df: float = 0.05, max_postings: int = 1000) -> ContentFeatures | None:
+    """Everything the row kernel reads, computed once from the catalog (None: no row can have
+    a neighbour). Rows are independent given these, so they can be scored anywhere."""
     n = len(catalog)
     if n == 0 or k <= 0:
-        return empty_neighbours(n)
+        return None
     tptr, tok, tw = _title_matrix(list(catalog.title), max_df, max_postings)
     has_group = (catalog.category >= 0) | (catalog.brand >= 0)
     if tok.shape[0] == 0 and not has_group.any():
-        return empty_neighbours(n)
+        return None
     # Posting lists: the transpose of the title matrix.
     item_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(tptr))
     order = np.argsort(tok, kind="stable")
@@ -247,12 +265,55 @@ def similar_content(catalog: Catalog, k: int = 50, *, title_weight: float = 1.0,
     prefix, depth = _category_paths(list(catalog.categories), int(catalog.category.max(initial=-1)) + 1)
     members, pos, lo, hi = _price_windows(_groups(catalog, prefix, depth), logp)
     weights = np.array([title_weight, category_weight, brand_weight, price_weight], np.float64)
+    return (tptr, tok, tw, pptr, item_of[order], tw[order], members, pos, lo, hi,
+            catalog.category.astype(np.int32), catalog.brand.astype(np.int32), logp, prefix, depth,
+            int(k), int(window), weights, float(np.log(max(price_ratio, 1.0 + 1e-6))))
+
+
+def content_rows(features: ContentFeatures, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(neighbour counts, ids, scores) of ``rows``, each row's top-k packed in row order."""
+    k = features[15]
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    ids = np.empty(rows.shape[0] * k, np.int32)
+    scores = np.empty(rows.shape[0] * k, np.float32)
+    sizes = np.zeros(rows.shape[0], np.int64)
+    _knn_list(rows, *features, ids, scores, sizes)
+    used = (np.arange(k) < sizes[:, None]).ravel()
+    return sizes, ids[used], scores[used]
+
+
+def content_table(n: int, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> Neighbours:
+    """The table from (rows, counts, ids, scores) parts that together cover every row once."""
+    if not parts:
+        return empty_neighbours(n)
+    rows = np.concatenate([p[0] for p in parts])
+    sizes = np.zeros(n, np.int64)
+    sizes[rows] = np.concatenate([p[1] for p in parts])
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    ids = np.empty(int(indptr[-1]), np.int32)
+    scores = np.empty(int(indptr[-1]), np.float32)
+    for part_rows, part_sizes, part_ids, part_scores in parts:
+        starts = np.zeros(part_rows.shape[0] + 1, np.int64)
+        np.cumsum(part_sizes, out=starts[1:])
+        for o, row in enumerate(part_rows.tolist()):
+            ids[indptr[row]:indptr[row + 1]] = part_ids[starts[o]:starts[o + 1]]
+            scores[indptr[row]:indptr[row + 1]] = part_scores[starts[o]:starts[o + 1]]
+    return Neighbours(indptr=indptr, indices=ids, scores=scores, counts=np.zeros(int(indptr[-1]), np.int32))
+
+
+def similar_content(catalog: Catalog, k: int = 50, **options: Any) -> Neighbours:
+    """Top-``k`` content neighbours per item (see module docstring; ``options`` are
+    ``content_features``'s); ``counts`` are 0. Items without a title token, category or brand
+    get no neighbours."""
+    n = len(catalog)
+    features = content_features(catalog, k, **options)
+    if features is None:
+        return empty_neighbours(n)
     slots = np.empty(n * k, np.int32)
     scores = np.empty(n * k, np.float32)
     sizes = np.zeros(n, np.int64)
-    args = (tptr, tok, tw, pptr, item_of[order], tw[order], members, pos, lo, hi,
-            catalog.category.astype(np.int32), catalog.brand.astype(np.int32), logp, prefix, depth,
-            int(k), int(window), weights, float(np.log(max(price_ratio, 1.0 + 1e-6))), slots, scores, sizes)
+    args = (*features, slots, scores, sizes)
     # Rows are independent: threads share them (small catalogs are not worth a thread).
     threads = max(1, min(numba.get_num_threads(), n // 10_000))
     with ThreadPoolExecutor(threads) as pool:

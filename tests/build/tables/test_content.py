@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from edge.build.tables import similar_content
+from edge.build.tables.content import content_features, content_rows, content_table
 
 from .conftest import check_well_formed, make_catalog, row
 
@@ -102,3 +103,30 @@ def test_category_ids_without_names_still_group() -> None:
     catalog = make_catalog(["a1", "b2", "c3", "d4"], category=[0, 0, 5, 5], categories=[])
     nb = similar_content(catalog, k=5)
     assert row(nb, 0)[0] == [1] and row(nb, 2)[0] == [3]
+
+
+@pytest.mark.parametrize("parts", [1, 3, 7])
+def test_rows_scored_in_parts_give_the_whole_table_to_the_bit(parts: int) -> None:
+    # What the Spark engine does on its executors: every parts-th row, packed, then reassembled.
+    rng = np.random.default_rng(parts)
+    words = ["red", "blue", "shoe", "boot", "kettle", "lamp", "oak", "steel", "mini", "pro"]
+    titles = [" ".join(rng.choice(words, size=3)) for _ in range(300)]
+    catalog = make_catalog(titles, category=rng.integers(0, 4, 300).tolist(), categories=CATEGORIES,
+                           price=rng.uniform(5, 200, 300).round(2).tolist())
+    whole = similar_content(catalog, k=8)
+    features = content_features(catalog, 8)
+    assert features is not None
+    pieces = []
+    for part in range(parts):
+        rows = np.arange(part, 300, parts, dtype=np.int64)
+        pieces.append((rows, *content_rows(features, rows)))
+    joined = content_table(300, pieces[::-1])  # parts arrive in any order
+    assert int(whole.indptr[-1]) > 300
+    np.testing.assert_array_equal(joined.indptr, whole.indptr)
+    np.testing.assert_array_equal(joined.indices, whole.indices)
+    assert joined.scores.tobytes() == whole.scores.tobytes()
+
+
+def test_a_catalog_without_titles_or_groups_has_no_features() -> None:
+    assert content_features(make_catalog([]), 5) is None
+    assert content_table(4, []).indptr.tolist() == [0, 0, 0, 0, 0]
