@@ -277,7 +277,7 @@ def content_rows(features: ContentFeatures, rows: np.ndarray) -> tuple[np.ndarra
     ids = np.empty(rows.shape[0] * k, np.int32)
     scores = np.empty(rows.shape[0] * k, np.float32)
     sizes = np.zeros(rows.shape[0], np.int64)
-    _knn_list(rows, *features, ids, scores, sizes)
+    _knn_list(rows, *features, ids, scores, sizes)  # type: ignore[call-arg]  # numba dispatcher: untyped
     used = (np.arange(k) < sizes[:, None]).ravel()
     return sizes, ids[used], scores[used]
 
