@@ -143,6 +143,9 @@ class Settings:
     notify_link_base: str = setting("", "The shop's address (https://shop.example) that item links given as site "
                                         "paths (`/products/mug`) are made absolute with; empty: such items have "
                                         "no link.")
+    notify_item_url: str = setting("", "The link of an item the catalog has none for, `{id}` replaced by the item "
+                                       "id (URL-encoded), e.g. `https://shop.example/p/{id}`; empty: such items "
+                                       "have no link.")
 
     def profiles_path(self) -> Path:
         return Path(self.profile_dir) if self.profile_dir else Path(self.event_log) / "profiles"

@@ -76,6 +76,11 @@ CREATE INDEX IF NOT EXISTS sends_by_user ON sends (user, at);
 """
 
 
+def trigger_of(send_key: str) -> str:
+    """A send key is ``<trigger key>:<destination>``."""
+    return send_key.rsplit(":", 1)[0]
+
+
 def touched(row: Customer, act: Activity) -> None:
     """What one event changes in a customer's trigger times (shared with the Redis store)."""
     if act.kind in ("view", "click"):
@@ -138,9 +143,11 @@ class NotifyState:
             return _forget(db, user)
 
     def sends_since(self, user: str, since: float) -> int:
+        """Triggers sent (or being sent) to the customer since ``since``, over every destination."""
         with sqlite_transaction(self.path) as db:
-            return int(db.execute("SELECT count(*) FROM sends WHERE user = ? AND at >= ? AND state != ?",
-                                  (user, since, FAILED)).fetchone()[0])
+            keys = db.execute("SELECT key FROM sends WHERE user = ? AND at >= ? AND state != ?",
+                              (user, since, FAILED)).fetchall()
+        return len({trigger_of(k[0]) for k in keys})
 
     def status(self, key: str) -> str | None:
         with sqlite_transaction(self.path) as db:

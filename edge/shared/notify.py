@@ -14,7 +14,7 @@ import msgspec
 import redis
 
 from edge.errors import SkyltError
-from edge.notify.state import FAILED, INTENT, Activity, Consent, Customer, touched
+from edge.notify.state import FAILED, INTENT, Activity, Consent, Customer, touched, trigger_of
 from edge.shared.client import PREFIX, SharedState
 
 CUSTOMER = PREFIX + "notify:customer:"
@@ -96,7 +96,8 @@ class SharedNotifyState:
         with self.state.call("notify cap") as r:
             keys = r.zrangebyscore(SENDS + user, since, "+inf")
             states = r.mget([SEND + k.decode() for k in keys]) if keys else []
-        return sum(1 for s in states if s is not None and s.decode() != FAILED)
+        return len({trigger_of(k.decode()) for k, s in zip(keys, states, strict=True)
+                    if s is not None and s.decode() != FAILED})
 
     def status(self, key: str) -> str | None:
         with self.state.call("notify status") as r:
