@@ -11,7 +11,7 @@ turns a landing into a click on that render, and ``skylt notify`` logs the rende
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import msgspec
@@ -71,8 +71,9 @@ def planned(snap: Snapshot, settings: Settings, page: str, slots: tuple[str, ...
     """The served planner for one context: per slot, its (dense id, reason) picks.
 
     The only call into the planner from edge/notify: a change to the planner's interface changes this function."""
-    req = RecommendRequest(page=page, item=item, cart=cart[-50:], history=history[-50:], purchased=purchased[-50:],
-                           slots=list(slots), n=settings.notify_items)  # type: ignore[arg-type]
+    asked: dict[str, Any] = {"page": page, "item": item, "cart": cart[-50:], "history": history[-50:],
+                             "purchased": purchased[-50:], "slots": list(slots), "n": settings.notify_items}
+    req = RecommendRequest(**asked)
     ctx = build_context(snap, req)
     picked, _, _ = plan_slots(snap, ctx, slots, settings)
     return [(slot, list(zip(p.ids.tolist(), (_reason(r) for r in p.reasons), strict=True)))

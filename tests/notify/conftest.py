@@ -77,7 +77,7 @@ class FakeService:
 
 def serve(service: FakeService) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             status, headers = service.answer(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
                                                       body, time.monotonic()))
