@@ -3,7 +3,7 @@
 Each kind asks the planner what the shop would show on the matching page: a left cart gets the cart page's
 ``bought_together`` and ``addons``, viewed products the product page's ``similar`` and ``alternatives`` (of the
 latest viewed item, the rest as history), an order the ``bought_together`` of its lines (as a cart, so nothing
-bought is offered again). Links carry ``skylt_rid``, ``skylt_slot`` and ``skylt_item``: the storefront snippet
+bought is offered again). Links carry ``?skylt=<item>&skylt=<request id>&skylt=<slot>``: the storefront snippet
 turns a landing into a click on that render, and ``skylt notify`` logs the render as an impression on the page
 ``email:<kind>``, so ``skylt report`` shows the message's slots beside the shop's.
 """
@@ -34,6 +34,7 @@ CONTEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "order": ("cart", ("bought_together",)),
 }
 PAGE_PREFIX = "email:"
+LINK_PARAM = "skylt"  # repeated: item, request id, slot (three short values keep the snippet's reader tiny)
 _fragment = msgspec.json.Decoder(dict[str, object]).decode
 _reason = msgspec.json.Decoder(str).decode
 
@@ -92,8 +93,8 @@ def link(url: object, settings: Settings, rid: str, slot: str, item: str) -> str
             return None
         url = base.rstrip("/") + url
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("skylt_")]
-    query += [("skylt_rid", rid), ("skylt_slot", slot), ("skylt_item", item)]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != LINK_PARAM]
+    query += [(LINK_PARAM, item), (LINK_PARAM, rid), (LINK_PARAM, slot)]  # in the order the snippet reads them
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import IDENTITY_SECRET, SERVER_KEY, user_token
+from tests.storefront.conftest import read_events  # noqa: F401 - shared helper
 
 INGEST_KEY = "notify-ingest-key-0001"
 ADMIN_KEY = "notify-admin-key-00001"

@@ -45,9 +45,9 @@ def test_a_left_cart_sends_one_event_of_the_documented_shape_and_a_rerun_sends_n
     for item in items:
         assert set(item) == {"id", "title", "url", "image", "price", "currency", "reason", "slot"}
         assert item["title"] and item["reason"] and item["currency"] == "GBP"
+        assert item["url"].startswith(f"https://shop.example/p/{item['id']}?")
         query = parse_qs(urlsplit(item["url"]).query)
-        assert query == {"skylt_rid": [attrs["properties"]["request_id"]], "skylt_slot": [item["slot"]],
-                         "skylt_item": [item["id"]]}
+        assert query == {"skylt": [item["id"], attrs["properties"]["request_id"], item["slot"]]}
     assert shop.notify(now).sent == 0 and len(klaviyo.received) == 1
     assert shop.notify(now + 600).sent == 0 and len(klaviyo.received) == 1
 
