@@ -2,7 +2,8 @@
 
 - ``cart``: the profile's cart is not empty, nothing was bought since the last add, the add is
   ``notify_cart_hours`` old;
-- ``viewed``: the last view is ``notify_view_hours`` old and nothing was carted or bought since;
+- ``viewed``: the last view is ``notify_view_hours`` old and nothing was carted or bought since (and no cart
+  message is due, which would be the second message about the same visit);
 - ``order``: the last order is ``notify_order_days`` old.
 
 A trigger is named by the customer, its kind and the time it comes from (``<user>:<kind>:<ms>``): a new add to the
@@ -55,7 +56,10 @@ def due_triggers(c: Customer, profile: Profile | None, now: float, settings: Set
         found.append(Trigger(c.user, "order", c.order_at, c.order_at + settings.notify_order_days * 24 * HOUR,
                              list(c.order_items), bought))
     expire = settings.notify_expire_hours * HOUR
-    return sorted((t for t in found if t.due <= now <= t.due + expire), key=lambda t: t.due)
+    due = [t for t in found if t.due <= now <= t.due + expire]
+    if any(t.kind == "cart" for t in due):  # views after carting: the cart's message says it better, once
+        due = [t for t in due if t.kind != "viewed"]
+    return sorted(due, key=lambda t: t.due)
 
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

@@ -94,8 +94,11 @@ async def ingest(request: Request) -> Response:
         if stored.user_id is not None:
             changes.append((stored.user_id, stored.type, stored.item_id))
     if notes and state.notify is not None:
-        # Before the append too: a withdrawal that cannot be applied answers 503 with nothing stored.
-        await asyncio.to_thread(state.notify.apply, notes.consents, notes.activity)
+        # Before the append too: a withdrawal that cannot be applied answers 503 with nothing stored. With notify
+        # off, an earlier state only takes withdrawals (edge/notify/consent.py).
+        activity = notes.activity if notes.secret_key is not None else []
+        if notes.consents or activity:
+            await asyncio.to_thread(state.notify.apply, notes.consents, activity)
     if changes:
         # Before the append, so that a profile store that cannot take the batch answers 503 with
         # nothing stored (the update is one transaction, all or nothing). Should the append then
