@@ -15,7 +15,9 @@ import msgspec
 
 from edge.config import Settings
 from edge.errors import SkyltError
+from edge.notify.lock import one_run
 from edge.notify.run import Destination, Impressions, Summary, run
+from edge.notify.state import NotifyStore
 from edge.notify.triggers import QuietHours
 from edge.shopify.tokens import MIN_KEY_CHARS
 from edge.store import Snapshot, SnapshotDir
@@ -63,12 +65,24 @@ def served_snapshot(settings: Settings) -> Iterator[Snapshot]:
 
 
 def notify_once(settings: Settings, now: float, dry_run: bool) -> Summary:
-    from edge.shared.factory import existing_notify_state, open_profiles
+    from edge.shared.factory import existing_notify_state
 
     check(settings)
     store = existing_notify_state(settings)
     if store is None:  # nobody consented yet
         return Summary(dry_run=dry_run)
+    try:
+        if dry_run:  # reads only: may run beside a real run
+            return _run(settings, store, now, dry_run)
+        with one_run(settings):
+            return _run(settings, store, now, dry_run)
+    finally:
+        store.close()
+
+
+def _run(settings: Settings, store: NotifyStore, now: float, dry_run: bool) -> Summary:
+    from edge.shared.factory import open_profiles
+
     profiles = open_profiles(settings)
     impressions = None if dry_run else Impressions(Path(settings.event_log), now)
     try:
@@ -81,7 +95,6 @@ def notify_once(settings: Settings, now: float, dry_run: bool) -> Summary:
         if impressions is not None:
             impressions.close()
         profiles.close()
-        store.close()
 
 
 @click.command()

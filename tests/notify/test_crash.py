@@ -55,3 +55,17 @@ def test_a_run_that_finished_is_never_repeated_by_the_next(shop: Shop, klaviyo: 
     assert again.returncode == 0 and b"0 sent" in out, out.decode()
     assert len(klaviyo.received) == 1
     assert time.time() >= now
+
+
+def test_a_second_run_while_one_is_sending_sends_nothing(shop: Shop, klaviyo: FakeService):
+    import pytest
+
+    from edge.errors import SkyltError
+    from edge.notify.lock import one_run
+
+    now = left_cart(shop, "cust-twice")
+    with one_run(shop.settings()), pytest.raises(SkyltError, match="another `skylt notify` is running"):
+        shop.notify(now)
+    assert klaviyo.received == []
+    assert shop.notify(now, dry_run=True).results  # a dry run only reads: it may look meanwhile
+    assert shop.notify(now).sent == 1

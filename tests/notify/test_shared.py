@@ -21,3 +21,17 @@ def test_triggers_send_once_and_erase_through_the_shared_store(shop: Shop, klavi
 
     with redis.Redis.from_url(redis_server.url) as r:
         assert [k for k in r.keys("skylt:notify:*") if r.type(k) != b"none" and r.exists(k)] == []
+
+
+def test_one_run_at_a_time_across_replicas(shop: Shop, klaviyo: FakeService,
+                                           redis_server: RedisServer):  # noqa: F811
+    import pytest
+
+    from edge.errors import SkyltError
+    from edge.notify.lock import one_run
+
+    shop.env["state_url"] = redis_server.url
+    now = left_cart(shop, "cust-lock")
+    with one_run(shop.settings()), pytest.raises(SkyltError, match="another `skylt notify` is running"):
+        shop.notify(now)
+    assert klaviyo.received == [] and shop.notify(now).sent == 1
