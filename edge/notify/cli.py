@@ -19,6 +19,7 @@ from edge.notify.lock import one_run
 from edge.notify.run import Destination, Impressions, Summary, run
 from edge.notify.state import NotifyStore
 from edge.notify.triggers import QuietHours
+from edge.schemas import MAX_IDS
 from edge.shopify.tokens import MIN_KEY_CHARS
 from edge.store import Snapshot, SnapshotDir
 
@@ -45,6 +46,12 @@ def check(settings: Settings) -> None:
         raise SkyltError(f"setting secret_key: at least {MIN_KEY_CHARS} characters are needed: it seals the "
                          "customer ids notify sends")
     QuietHours.of(settings)  # a bad quiet-hours or time-zone setting stops the run before anything is sent
+    if not 1 <= settings.notify_items <= MAX_IDS:
+        raise SkyltError(f"setting notify_items: 1 to {MAX_IDS} items per slot")
+    if settings.notify_cap < 0 or min(settings.notify_cap_hours, settings.notify_expire_hours,
+                                      settings.notify_cart_hours, settings.notify_view_hours,
+                                      settings.notify_order_days) < 0:
+        raise SkyltError("settings notify_*: counts and durations are not negative")
 
 
 @contextlib.contextmanager

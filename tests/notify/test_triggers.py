@@ -69,3 +69,12 @@ def test_quiet_hours_across_midnight_in_the_shops_time_zone():
 def test_a_bad_quiet_hours_setting_stops_the_run(bad: dict[str, str]):
     with pytest.raises(SkyltError):
         QuietHours.of(Settings.load(**bad))
+
+
+@pytest.mark.parametrize("bad", [{"notify_items": "0"}, {"notify_items": "51"}, {"notify_cap": "-1"},
+                                 {"notify_cart_hours": "-2"}])
+def test_settings_out_of_range_stop_the_run(bad: dict[str, str]):
+    from edge.notify.cli import check
+
+    with pytest.raises(SkyltError):
+        check(Settings.load(secret_key="x" * 32, **bad))
