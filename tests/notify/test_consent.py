@@ -73,6 +73,11 @@ def _hash(shop: Shop, user: str) -> str:
 
 
 def _shopify_redact(shop: Shop, customer: str) -> None:
+    _shopify_webhook(shop, "customers/redact", {"shop_domain": "acme.myshopify.com",
+                                                "customer": {"id": int(customer)}, "orders_to_redact": []})
+
+
+def _shopify_webhook(shop: Shop, topic: str, payload: dict[str, object]) -> None:
     import base64
     import hashlib
     import hmac
@@ -83,12 +88,21 @@ def _shopify_redact(shop: Shop, customer: str) -> None:
     from edge.app import create_app
 
     secret = "shopify-client-secret-notify-01"
-    body = json.dumps({"shop_domain": "acme.myshopify.com", "customer": {"id": int(customer)},
-                       "orders_to_redact": []}).encode()
+    body = json.dumps(payload).encode()
     mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     settings = shop.settings(shopify_webhook_secrets=secret, shopify_state=str(shop.root / "shopify"))
     with TestClient(create_app(settings)) as client:
         answer = client.post("/v1/shopify/webhooks", content=body, headers={
-            "X-Shopify-Hmac-Sha256": mac, "X-Shopify-Topic": "customers/redact",
+            "X-Shopify-Hmac-Sha256": mac, "X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": f"w-{topic}",
             "X-Shopify-Shop-Domain": "acme.myshopify.com", "Content-Type": "application/json"})
     assert answer.status_code == 200, answer.text
+
+
+def test_a_consenting_customers_shopify_order_starts_the_cross_sell_trigger(shop: Shop):
+    from tests.shopify.conftest import order
+
+    shop.post([{"type": "view", "item": "22423", "user": "555", "marketing": True}], key=SERVER_KEY)
+    _shopify_webhook(shop, "orders/create", order(7001, [("8001", 1, "10.00"), ("8002", 2, "5.00")]))
+    [row] = shop.store().customers()
+    assert (row.order_id, sorted(row.order_items)) == ("7001", ["8001", "8002"])
+    assert row.order_at is not None and row.view_at is not None
