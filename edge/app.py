@@ -25,6 +25,7 @@ from edge.events.log import EventLog
 from edge.events.segments import IMPRESSIONS
 from edge.experiments import Experiment
 from edge.metrics import Metrics
+from edge.notify.ids import sealing
 from edge.overlay.watch import OverlayWatcher
 from edge.problems import http_error, skylt_error, unexpected_error
 from edge.replicas.archive import Archive
@@ -39,7 +40,13 @@ from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.shopify_install import callback as shopify_callback
 from edge.routes.shopify_install import install as shopify_install
 from edge.routes.users import delete_user
-from edge.shared.factory import check_state_settings, open_profiles, overlay_opener
+from edge.shared.factory import (
+    check_state_settings,
+    existing_notify_state,
+    open_notify_state,
+    open_profiles,
+    overlay_opener,
+)
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 from edge.warm import warm
@@ -90,6 +97,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 settings.admin_keys and (settings.state_url or settings.profiles_path().is_dir())):
             # Only ingest and Shopify orders write profiles and hashed ids; without them nothing to read or erase.
             app.state.profiles = open_profiles(settings, app_metrics.state_failed)
+        if ingests:
+            # Consent and the known customers' triggers (edge/notify); off, an earlier state still takes withdrawals.
+            app.state.notify = (open_notify_state(settings) if sealing(settings)
+                                else existing_notify_state(settings))
         if ingests or settings.shopify_webhook_secrets:  # else nothing is written
             await event_log.start()
         if ingests:
@@ -125,6 +136,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await impression_log.stop()
             if app.state.profiles is not None:
                 app.state.profiles.close()
+            if app.state.notify is not None:
+                app.state.notify.close()
             if settings.gc_freeze:
                 gc.unfreeze()  # an app stopped in a process that goes on (tests, embedding) leaves no garbage behind
 
@@ -163,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Checked before anything is appended to the event log or written to a profile.
     app.state.disk_floor = DiskFloor((settings.event_log, settings.profiles_path()), settings.min_free_disk_bytes)
     app.state.profiles = None  # opened by the lifespan when ingest or admin keys are set
+    app.state.notify = None    # the trigger state, opened by the lifespan with ingest
     app.state.archive = archive
     app.state.experiment = Experiment(settings.experiment_salt, settings.control_share)
     app.state.overlay = overlay

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from edge.console import clean_errors, console, err_console, progress
 from edge.errors import SkyltError
+from edge.notify.cli import notify
 from edge.report.cli import report
 from edge.shopify.cli import shopify
 from edge.woocommerce.cli import woocommerce
@@ -151,6 +152,7 @@ _importer("otto", "OTTO sessions (JSON Lines) -> events.csv.gz.")
 main.add_command(woocommerce)
 main.add_command(shopify)
 main.add_command(report)
+main.add_command(notify)
 
 
 @main.command()

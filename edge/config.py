@@ -100,8 +100,9 @@ class Settings:
                                   "the Shopify install's redirect and webhook addresses, and the API address "
                                   "handed to the web pixel and the app embed. Empty: no Shopify install.")
     secret_key: str = setting("", "A long random secret (at least 32 characters) that encrypts stored Shopify "
-                                  "Admin API tokens; keep it out of the tables and the logs. Empty: the Shopify "
-                                  "install answers 503.")
+                                  "Admin API tokens and the customer ids kept for `skylt notify`; keep it out of "
+                                  "the tables and the logs. Empty: the Shopify install answers 503 and no "
+                                  "customer id is kept.")
     shopify_client_id: str = setting("", "The Shopify app's client id (Partner Dashboard); with public_url and "
                                          "secret_key it enables GET /v1/shopify/install and /v1/shopify/callback.")
     shopify_client_secret: str = setting("", "The Shopify app's client secret, which signs the install callback; "
@@ -112,6 +113,39 @@ class Settings:
     shopify_admin_url: str = setting("https://{shop}", "Where a shop's Admin API and OAuth endpoints are reached; "
                                                        "`{shop}` becomes the shop's myshopify.com domain. Change "
                                                        "only to point tests at a local stand-in.")
+
+    klaviyo_private_key: str = setting("", "Klaviyo private API key (events:write scope) that `skylt notify` sends "
+                                           "its events with; empty: nothing is sent to Klaviyo.")
+    klaviyo_api_url: str = setting("https://a.klaviyo.com", "Where Klaviyo's API is reached. Change only to point "
+                                                            "tests at a local stand-in.")
+    esp_webhook_url: str = setting("", "An address `skylt notify` posts each trigger to as a signed webhook, for "
+                                       "any other email or SMS service; empty: no webhook.")
+    esp_webhook_secret: str = setting("", "The secret (at least 16 characters) that signs the webhook "
+                                          "(HMAC-SHA256, docs/email.md#the-webhook); required with "
+                                          "esp_webhook_url.")
+    notify_state: str = setting("./notify", "Directory of the trigger state (SQLite): consenting customers' "
+                                            "encrypted ids, their last cart, view and order, and what was sent; "
+                                            "with `state_url` it lives in the shared store instead.")
+    notify_cart_hours: float = setting(24.0, "A cart left this long without a purchase triggers the cart message.")
+    notify_view_hours: float = setting(24.0, "Product views this long ago without a cart since trigger the "
+                                             "browse message.")
+    notify_order_days: float = setting(7.0, "Days after an order that its cross-sell message is sent.")
+    notify_expire_hours: float = setting(72.0, "A trigger not sent within this long of falling due (quiet "
+                                               "hours, a stopped timer) is dropped, never sent late.")
+    notify_quiet_hours: str = setting("", "Hours nothing is sent, `HH:MM-HH:MM` in notify_timezone (e.g. "
+                                          "`21:00-08:00`); due triggers wait for the next run after them. "
+                                          "Empty: none.")
+    notify_timezone: str = setting("UTC", "The time zone of notify_quiet_hours (an IANA name, e.g. "
+                                          "`Europe/Stockholm`).")
+    notify_cap: int = setting(2, "Most messages one customer gets within notify_cap_hours, over every trigger.")
+    notify_cap_hours: float = setting(168.0, "The window of notify_cap.")
+    notify_items: int = setting(4, "Items per slot in a message.")
+    notify_link_base: str = setting("", "The shop's address (https://shop.example) that item links given as site "
+                                        "paths (`/products/mug`) are made absolute with; empty: such items have "
+                                        "no link.")
+    notify_item_url: str = setting("", "The link of an item the catalog has none for, `{id}` replaced by the item "
+                                       "id (URL-encoded), e.g. `https://shop.example/p/{id}`; empty: such items "
+                                       "have no link.")
 
     def profiles_path(self) -> Path:
         return Path(self.profile_dir) if self.profile_dir else Path(self.event_log) / "profiles"

@@ -375,4 +375,7 @@
     flush,
   };
   if (!customElements.get("skylt-slot")) customElements.define("skylt-slot", SkyltSlot);
+  // A landing from an email's item link (?skylt=<item>&skylt=<request_id>&skylt=<slot>, docs/email.md): a click.
+  const landed = new URLSearchParams(location.search).getAll("skylt");
+  if (landed[2]) click(...landed);
 })();

@@ -61,6 +61,10 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         "naming this event's item gives it `request_id` and `slot` when those are not set."))] | None = None
     consent: Annotated[bool, Meta(description="false: the event is counted and dropped, never stored.")] \
         | None = None
+    marketing: Annotated[bool, Meta(description=(
+        "The shop's marketing consent for the signed `user`, from its own records: true lets `skylt notify` keep "
+        "the customer id (encrypted) and send triggers; false withdraws it and deletes what was kept "
+        "(docs/email.md)."))] | None = None
 
 
 class EventBatch(msgspec.Struct, forbid_unknown_fields=True):

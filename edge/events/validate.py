@@ -37,6 +37,7 @@ class Verdict(NamedTuple):
     stored: StoredEvent | StoredImpression
     consent: bool
     unsigned: bool  # a user was sent without a valid token and dropped
+    marketing: bool | None = None  # the shop's marketing consent for the (signed) user, where sent
 
 
 class Invalid(Exception):
@@ -106,8 +107,11 @@ def judge(raw: bytes, now: float, signed: Signed | None = None) -> Verdict:
     if user is not None and signed is not None and not signed(user, ev.user_token):
         user = None
     unsigned = user is None and ev.user is not None
+    if ev.marketing is not None and ev.user is None:
+        raise Invalid("marketing consent needs a signed user", "marketing")
+    marketing = ev.marketing if user is not None else None  # an unsigned user's flag is ignored with the user
     if ev.type == "impression":
-        return Verdict(_impression(ev, now, user), ev.consent is not False, unsigned)
+        return Verdict(_impression(ev, now, user), ev.consent is not False, unsigned, marketing)
     if ev.items is not None:
         raise Invalid("only impression events carry items", "items")
     if ev.item is None:
@@ -137,4 +141,4 @@ def judge(raw: bytes, now: float, signed: Signed | None = None) -> Verdict:
         tax=float(ev.tax) if ev.tax is not None else None,
         region=_strip(ev.region), segment=_strip(ev.segment), request_id=request_id, slot=slot,
         source=BROWSER if ev.type == "purchase" and signed is not None else None, currency=ev.currency)
-    return Verdict(stored, ev.consent is not False, unsigned)
+    return Verdict(stored, ev.consent is not False, unsigned, marketing)

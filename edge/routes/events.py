@@ -14,6 +14,8 @@ from edge.errors import NotReadyError, UnauthorizedError
 from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejection, StoredImpression
 from edge.events.validate import Invalid, Signed, judge
 from edge.identity import verify
+from edge.notify.consent import Notes
+from edge.notify.ids import sealing
 from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
 
@@ -67,25 +69,36 @@ async def ingest(request: Request) -> Response:
     rejected: list[Rejection] = []
     unsigned: list[int] = []
     not_stored = 0
+    notes = Notes(settings.secret_key if sealing(settings) else None)
     for index, raw in enumerate(raw_events):
         try:
-            stored, consent, dropped_user = judge(raw, now, signed)
+            stored, consent, dropped_user, marketing = judge(raw, now, signed)
         except Invalid as exc:
             rejected.append(Rejection(index=index, field=exc.field, detail=exc.detail))
             continue
         if dropped_user:
             unsigned.append(index)
+        if marketing is not None and stored.user_id is not None and (consent or not marketing):
+            # A signed customer's flag (edge/notify/consent.py); a withdrawal counts even unstored.
+            notes.marketing(profiles.key(stored.user_id), stored.user_id, marketing, now)
         if not consent:
             not_stored += 1
             continue
         if stored.user_id is not None:  # never stored raw (edge/profiles/salt.py)
             stored.user_id = profiles.key(stored.user_id)
+        notes.stored(stored)
         if isinstance(stored, StoredImpression):
             impressions.append(_line.encode(stored) + b"\n")
             continue
         lines.append(_line.encode(stored) + b"\n")
         if stored.user_id is not None:
             changes.append((stored.user_id, stored.type, stored.item_id))
+    if notes and state.notify is not None:
+        # Before the append too: a withdrawal that cannot be applied answers 503 with nothing stored. With notify
+        # off, an earlier state only takes withdrawals (edge/notify/consent.py).
+        activity = notes.activity if notes.secret_key is not None else []
+        if notes.consents or activity:
+            await asyncio.to_thread(state.notify.apply, notes.consents, activity)
     if changes:
         # Before the append, so that a profile store that cannot take the batch answers 503 with
         # nothing stored (the update is one transaction, all or nothing). Should the append then

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from edge.decoding import decode
 from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
 from edge.routes.body import read_body
-from edge.shared.factory import open_token_store, open_webhook_state
+from edge.shared.factory import existing_notify_state, open_token_store, open_webhook_state
 from edge.shopify.products import PayloadError
 from edge.shopify.verify import HMAC_HEADER, verify
 from edge.shopify.webhooks import CATALOG_TOPICS, Outcome, Receiver
@@ -44,7 +44,8 @@ def _receiver(request: Request) -> Receiver:
         receiver = Receiver(open_webhook_state(settings), state.overlay.store, state.event_log,
                             Path(settings.event_log), state.profiles,
                             tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive,
-                            tokens=open_token_store(settings))
+                            tokens=open_token_store(settings),
+                            notify=state.notify if state.notify is not None else existing_notify_state(settings))
         state.shopify = receiver
     return receiver
 

@@ -15,7 +15,7 @@ from edge.config import Settings
 from edge.errors import ValidationError
 from edge.events.erase import erase_user
 from edge.schemas import MAX_ID_LENGTH
-from edge.shared.factory import existing_webhook_state
+from edge.shared.factory import existing_notify_state, existing_webhook_state
 
 
 class ErasureResponse(msgspec.Struct, kw_only=True):
@@ -25,6 +25,7 @@ class ErasureResponse(msgspec.Struct, kw_only=True):
     segments: int      # segment files changed
     orders: int = 0    # Shopify order-to-customer rows deleted (edge/shopify/state.py)
     archived: int = 0  # segments replaced in the event archive (every replica's shipped copies)
+    notify: int = 0    # 1 if the trigger state held the customer (their encrypted id and sends, edge/notify)
 
 
 _encode = msgspec.json.Encoder().encode
@@ -34,6 +35,17 @@ def _forget_orders(settings: Settings, user_hash: str) -> int:
     """Orders webhooks logged name the customer by the same hash; no state, no rows (none is made)."""
     state = existing_webhook_state(settings)
     return 0 if state is None else state.forget_customer(user_hash)
+
+
+def forget_notify(settings: Settings, user_hash: str) -> int:
+    """The customer's clear id (encrypted), trigger times and send records; no state, nothing (none is made)."""
+    state = existing_notify_state(settings)
+    if state is None:
+        return 0
+    try:
+        return state.forget(user_hash)
+    finally:
+        state.close()
 
 
 async def delete_user(request: Request) -> Response:
@@ -57,7 +69,8 @@ async def delete_user(request: Request) -> Response:
                                               Path(state.settings.event_log))
     removed = await asyncio.to_thread(profiles.erase, user_hash)
     orders = await asyncio.to_thread(_forget_orders, state.settings, user_hash)
+    notify = await asyncio.to_thread(forget_notify, state.settings, user_hash)
     body = _encode(ErasureResponse(profiles=removed, events=erased.events, impressions=erased.impressions,
                                    segments=erased.segments_rewritten + erased.segments_blanked, orders=orders,
-                                   archived=archived))
+                                   archived=archived, notify=notify))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})

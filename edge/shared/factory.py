@@ -15,6 +15,7 @@ from edge.overlay.schemas import ItemUpdate, Override
 from edge.profiles.store import Profile
 
 if TYPE_CHECKING:
+    from edge.notify.state import NotifyStore
     from edge.shopify.state import WebhookState
     from edge.shopify.tokens import Tokens
 
@@ -121,6 +122,27 @@ def existing_webhook_state(settings: Settings) -> WebhookState | None:
 
     if settings.state_url or (Path(settings.shopify_state) / FILE).is_file():
         return open_webhook_state(settings)
+    return None
+
+
+def open_notify_state(settings: Settings) -> NotifyStore:
+    """The trigger state of `skylt notify` (edge/notify/state.py)."""
+    if settings.state_url:
+        from edge.shared.client import SharedState
+        from edge.shared.notify import SharedNotifyState
+
+        return SharedNotifyState(SharedState(settings.state_url, settings.state_timeout))
+    from edge.notify.state import NotifyState
+
+    return NotifyState(settings.notify_state)
+
+
+def existing_notify_state(settings: Settings) -> NotifyStore | None:
+    """The trigger state, or None where none was made (and none is made here): erasure and withdrawal."""
+    from edge.notify.state import FILE
+
+    if settings.state_url or (Path(settings.notify_state) / FILE).is_file():
+        return open_notify_state(settings)
     return None
 
 

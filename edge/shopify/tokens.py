@@ -53,10 +53,12 @@ class Tokens(msgspec.Struct, kw_only=True):
         return (time.time() if now is None else now) + margin >= self.expires_at
 
 
-def fernet_for(secret_key: str) -> Fernet:
+def fernet_for(secret_key: str, purpose: bytes = b"skylt shopify tokens v1") -> Fernet:
+    """The cipher for one ``purpose``: each purpose gets its own key derived from ``secret_key`` (edge/notify
+    seals customer ids with another), so one kind of sealed value never opens as another."""
     if len(secret_key) < MIN_KEY_CHARS:
         raise TokenError(f"the setting secret_key must have at least {MIN_KEY_CHARS} characters")
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"skylt shopify tokens v1").derive(
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
         secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 

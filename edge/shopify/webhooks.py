@@ -29,6 +29,7 @@ import msgspec
 from edge.disk import DiskFloor
 from edge.events.erase import erase_user
 from edge.events.log import EventLog
+from edge.notify.state import Activity, NotifyStore
 from edge.overlay.schemas import ItemUpdate
 from edge.overlay.store import OverlayStore
 from edge.profiles.store import ProfileStore
@@ -82,6 +83,7 @@ class Receiver:
     archive: Archive | None = None
     tokens: TokenVault | None = None
     clock: Callable[[], float] = field(default=time.time)
+    notify: NotifyStore | None = None  # the trigger state (edge/notify): orders feed it, redacts erase from it
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         """Apply one verified delivery. Raises ``PayloadError`` for a payload missing what Skylt needs."""
@@ -159,6 +161,9 @@ class Receiver:
         try:
             if profiles is not None and user is not None:  # before the append, as the ingest does
                 await asyncio.to_thread(profiles.update, [(user, "purchase", e.item_id) for e in events])
+                if self.notify is not None:  # a consenting customer's order starts its cross-sell trigger
+                    await asyncio.to_thread(self.notify.apply, [], [
+                        Activity(user, "purchase", float(e.ts), e.item_id, e.order_id) for e in events])
             await self.event_log.append(b"".join(_line.encode(e) + b"\n" for e in events))
         except BaseException:
             await asyncio.to_thread(self.state.forget_orders, shop, [order_id])  # so a retry logs it
@@ -203,6 +208,8 @@ class Receiver:
         for user in person.user_ids:
             if self.profiles is not None:
                 await asyncio.to_thread(self.profiles.erase, user)
+            if self.notify is not None:
+                await asyncio.to_thread(self.notify.forget, user)
         if self.archive is not None:  # every replica's shipped copies too
             await asyncio.to_thread(self.archive.erase, lambda folder: erase_person(folder, person), self.event_dir)
         return erased

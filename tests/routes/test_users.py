@@ -117,7 +117,7 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
     r = client.delete("/v1/users/U", headers=ADMIN)
     assert r.status_code == 200, r.text
     assert r.json() == {"profiles": 1, "events": 3, "impressions": 1, "segments": 3, "orders": 0,
-                        "archived": 0}
+                        "archived": 0, "notify": 0}
     salt = load_salt(tmp_path / "events" / "profiles")
     u, v = hash_id(salt, "U"), hash_id(salt, "V")
     left = rows(tmp_path)
@@ -135,7 +135,7 @@ def test_delete_erases_the_profile_and_every_event_of_that_user_only(client, tmp
     assert [(r["item_id"], r["user_id"]) for r in built] == [(a, v), (c, v), (a, v)]
     again = client.delete("/v1/users/U", headers=ADMIN)
     assert again.json() == {"profiles": 0, "events": 0, "impressions": 0, "segments": 0, "orders": 0,
-                             "archived": 0}
+                             "archived": 0, "notify": 0}
     assert client.delete("/v1/users/never-seen", headers=ADMIN).json()["events"] == 0
 
 
