@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from edge.config import Settings
 from edge.events.schemas import StoredEvent, StoredImpression
-from edge.notify.ids import seal_id
-from edge.notify.state import Activity, Consent
+from edge.notify.ids import seal_id, sealing
+from edge.notify.state import Activity, Consent, NotifyStore
 
 TRACKED = ("view", "click", "cart", "purchase")
 
@@ -21,6 +22,10 @@ class Notes:
     secret_key: str | None  # None: a `marketing: true` is not kept
     consents: list[Consent] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Notes:
+        return cls(settings.secret_key if sealing(settings) else None)
 
     def marketing(self, user_hash: str, customer: str, given: bool, ts: float) -> None:
         if not given:
@@ -35,3 +40,10 @@ class Notes:
 
     def __bool__(self) -> bool:
         return bool(self.consents or self.activity)
+
+    def apply_to(self, store: NotifyStore) -> None:
+        """Into the trigger state in one transaction. With notify off, an earlier state takes only withdrawals.
+        Every writer goes through here: the ingest, Shopify's webhooks and ``skylt shopify sync``."""
+        activity = self.activity if self.secret_key is not None else []
+        if self.consents or activity:
+            store.apply(self.consents, activity)

@@ -15,7 +15,6 @@ from edge.events.schemas import MAX_EVENTS, EventBatch, IngestResponse, Rejectio
 from edge.events.validate import Invalid, Signed, judge
 from edge.identity import verify
 from edge.notify.consent import Notes
-from edge.notify.ids import sealing
 from edge.routes.body import decode_batch as decode_envelope
 from edge.routes.body import read_body
 
@@ -69,7 +68,7 @@ async def ingest(request: Request) -> Response:
     rejected: list[Rejection] = []
     unsigned: list[int] = []
     not_stored = 0
-    notes = Notes(settings.secret_key if sealing(settings) else None)
+    notes = Notes.of(settings)
     for index, raw in enumerate(raw_events):
         try:
             stored, consent, dropped_user, marketing = judge(raw, now, signed)
@@ -96,9 +95,7 @@ async def ingest(request: Request) -> Response:
     if notes and state.notify is not None:
         # Before the append too: a withdrawal that cannot be applied answers 503 with nothing stored. With notify
         # off, an earlier state only takes withdrawals (edge/notify/consent.py).
-        activity = notes.activity if notes.secret_key is not None else []
-        if notes.consents or activity:
-            await asyncio.to_thread(state.notify.apply, notes.consents, activity)
+        await asyncio.to_thread(notes.apply_to, state.notify)
     if changes:
         # Before the append, so that a profile store that cannot take the batch answers 503 with
         # nothing stored (the update is one transaction, all or nothing). Should the append then

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from edge.decoding import decode
 from edge.errors import ConflictError, NotReadyError, RequestError, UnauthorizedError, ValidationError
+from edge.notify.ids import sealing
 from edge.routes.body import read_body
 from edge.shared.factory import existing_notify_state, open_token_store, open_webhook_state
 from edge.shopify.products import PayloadError
@@ -45,7 +46,8 @@ def _receiver(request: Request) -> Receiver:
                             Path(settings.event_log), state.profiles,
                             tuple(s.lower() for s in settings.shopify_shops), state.disk_floor, state.archive,
                             tokens=open_token_store(settings),
-                            notify=state.notify if state.notify is not None else existing_notify_state(settings))
+                            notify=state.notify if state.notify is not None else existing_notify_state(settings),
+                            secret_key=settings.secret_key if sealing(settings) else None)
         state.shopify = receiver
     return receiver
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,11 +61,16 @@ def stored_token(shop: str) -> tuple[str, str]:
 @click.option("--profile-dir", type=click.Path(file_okay=False, path_type=Path),
               help="The server's profile directory (setting profile_dir): its salt hashes customer ids as the "
                    "server does. Default: a salt kept in --out.")
+@click.option("--consent/--no-consent", default=None,
+              help="Record the orders' customers' marketing consent for `skylt notify` (scope read_customers; "
+                   "docs/email.md). Default: on where notify is set up (settings secret_key and klaviyo_private_key "
+                   "or esp_webhook_url).")
 @click.option("--api-version", default=API_VERSION, show_default=True, help="Admin API version.")
 @click.option("--page-size", default=25, show_default=True, type=click.IntRange(1, 250),
               help="Products or orders per page (larger pages cost more query points).")
 def sync_command(shop: str, token: str | None, out: Path, bulk: bool, full: bool, orders: bool,
-                 orders_since: str | None, profile_dir: Path | None, api_version: str, page_size: int) -> None:
+                 orders_since: str | None, profile_dir: Path | None, consent: bool | None, api_version: str,
+                 page_size: int) -> None:
     """Products (with variants and stock) and orders -> catalog.jsonl + events.jsonl for `skylt build`.
 
     Interrupted runs resume; a rerun after a finished one fetches only what changed since."""
@@ -78,12 +85,35 @@ def sync_command(shop: str, token: str | None, out: Path, bulk: bool, full: bool
         if token is None:
             shop, token = stored_token(domain)
         client = AdminClient(shop, token, api_version=api_version)
-    with clean_errors(), client:
+    with clean_errors(), client, consent_recorder(consent if orders else False) as record:
         summary = sync(client, domain, out, bulk=bulk, full=full, page_size=page_size, orders=orders,
-                       orders_since=orders_since, profile_dir=profile_dir)
+                       orders_since=orders_since, profile_dir=profile_dir, consent=record)
     how = "incremental " if summary.incremental else ""
     click.echo(f"{how}sync of {shop}: {summary.counts.get('products', 0)} products, "
                f"{summary.counts.get('orders', 0)} orders, {summary.rows.get('orders', 0)} purchase events "
                f"({summary.pages} {'exports' if bulk else 'pages'}, {client.waited:.1f} s throttled)")
+    if record is not None:
+        click.echo(f"marketing consent of {summary.consents} customers recorded")
     for path in summary.paths:
         click.echo(str(path))
+
+
+@contextlib.contextmanager
+def consent_recorder(wanted: bool | None) -> Iterator[Callable[[dict[str, bool]], None] | None]:
+    """None (the default): on where notify is set up; True: on, which needs it set up."""
+    from edge.config import Settings
+    from edge.notify.ids import sealing
+    from edge.shopify.consent import recorder
+
+    if wanted is False:
+        yield None
+        return
+    settings = Settings.load()
+    if not sealing(settings):
+        if wanted:
+            raise click.UsageError("--consent records consent for `skylt notify`, which needs the settings "
+                                   "secret_key and klaviyo_private_key or esp_webhook_url (docs/email.md)")
+        yield None
+        return
+    with recorder(settings) as record:
+        yield record

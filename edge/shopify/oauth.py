@@ -26,7 +26,7 @@ from edge.shopify.graphql import ShopifyError
 from edge.shopify.tokens import SHOP_DOMAIN, Tokens
 
 # The scopes of plugins/shopify/shopify.app.toml (a test keeps them equal).
-SCOPES = "read_products,read_inventory,read_orders,write_pixels,read_customer_events"
+SCOPES = "read_products,read_inventory,read_orders,read_customers,write_pixels,read_customer_events"
 CALLBACK_PATH = "/v1/shopify/callback"
 # A callback signed longer ago than this is refused (Shopify's links are followed at once).
 MAX_CALLBACK_AGE = 3600.0

@@ -17,6 +17,25 @@ ORDER_FIELDS = """id createdAt updatedAt cancelledAt test
       shippingAddress { countryCodeV2 }
       billingAddress { countryCodeV2 }"""
 LINE_FIELDS = "id quantity product { id } originalUnitPriceSet { shopMoney { amount currencyCode } }"
+# The customer's marketing consent (scope read_customers), asked for only when the sync records it.
+CONSENT_FIELDS = "customer { id emailMarketingConsent { marketingState } smsMarketingConsent { marketingState } }"
+
+
+def order_fields(consent: bool) -> str:
+    return ORDER_FIELDS.replace("customer { id }", CONSENT_FIELDS) if consent else ORDER_FIELDS
+
+
+def orders_page(consent: bool = False) -> str:
+    return f"""query SkyltOrders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {order_fields(consent)}
+      lineItems(first: 50) {{ nodes {{ {LINE_FIELDS} }} }}
+    }}
+  }}
+}}"""
+
 
 PRODUCTS_PAGE = f"""query SkyltProducts($first: Int!, $after: String, $query: String) {{
   products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
@@ -28,15 +47,7 @@ PRODUCTS_PAGE = f"""query SkyltProducts($first: Int!, $after: String, $query: St
   }}
 }}"""
 
-ORDERS_PAGE = f"""query SkyltOrders($first: Int!, $after: String, $query: String) {{
-  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{
-      {ORDER_FIELDS}
-      lineItems(first: 50) {{ nodes {{ {LINE_FIELDS} }} }}
-    }}
-  }}
-}}"""
+ORDERS_PAGE = orders_page()
 
 RUN_BULK = """mutation SkyltBulk($query: String!) {
   bulkOperationRunQuery(query: $query) {
@@ -63,10 +74,10 @@ def bulk_products(query: str | None) -> str:
 }}"""
 
 
-def bulk_orders(query: str | None) -> str:
+def bulk_orders(query: str | None, consent: bool = False) -> str:
     return f"""{{
   orders{_search(query)} {{ edges {{ node {{
-    {ORDER_FIELDS}
+    {order_fields(consent)}
     lineItems {{ edges {{ node {{ {LINE_FIELDS} }} }} }}
   }} }} }}
 }}"""

@@ -17,7 +17,7 @@ from edge.shopify import checkpoint
 from edge.shopify.bulk import pull_bulk
 from edge.shopify.checkpoint import Output, StreamState, SyncState
 from edge.shopify.graphql import AdminClient, ShopifyError
-from edge.shopify.streams import ORDERS, PRODUCTS, STREAMS, Stream, Summary, write_nodes
+from edge.shopify.streams import ORDERS_CONSENT, PRODUCTS, STREAMS, Stream, Summary, write_nodes
 
 
 def begin(st: StreamState) -> None:
@@ -47,15 +47,19 @@ def pull_pages(client: AdminClient, stream: Stream, st: StreamState, out: Output
 
 def sync(client: AdminClient, shop: str, out_dir: str | Path, *, bulk: bool = False, full: bool = False,
          page_size: int = 25, orders: bool = True, orders_since: str | None = None, poll_seconds: float = 2.0,
-         sleep: Callable[[float], None] | None = None, profile_dir: str | Path | None = None) -> Summary:
+         sleep: Callable[[float], None] | None = None, profile_dir: str | Path | None = None,
+         consent: Callable[[dict[str, bool]], None] | None = None) -> Summary:
     """``profile_dir``: the server's profile directory, whose salt hashes customer ids as the server does
-    (the synced history and the live events then name a customer alike); default: a salt kept in ``out_dir``."""
+    (the synced history and the live events then name a customer alike); default: a salt kept in ``out_dir``.
+    ``consent``: records the orders' customers' marketing consent (``{customer id: flag}``, page by page)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     state = checkpoint.load(out, shop)
     salt = load_salt(profile_dir if profile_dir is not None else out)
-    summary = Summary(hash_user=partial(hash_id, salt))
+    summary = Summary(hash_user=partial(hash_id, salt), consent=consent)
     for stream in STREAMS if orders else (PRODUCTS,):
+        if stream.name == ORDERS_CONSENT.name and consent is not None:
+            stream = ORDERS_CONSENT
         if full:  # only the streams synced now start over: --no-orders --full keeps the order history
             state.streams[stream.name] = StreamState()
             (out / stream.file).unlink(missing_ok=True)
@@ -63,7 +67,7 @@ def sync(client: AdminClient, shop: str, out_dir: str | Path, *, bulk: bool = Fa
         if st.done:
             summary.incremental.append(stream.name)
         begin(st)
-        if stream is ORDERS and st.since is None and st.high_water is None and orders_since:
+        if stream.name == ORDERS_CONSENT.name and st.since is None and st.high_water is None and orders_since:
             st.since = orders_since
         output = Output(out / stream.file, st.size)
         try:

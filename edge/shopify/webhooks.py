@@ -5,7 +5,8 @@
 | products/create, products/update | catalog overlay upsert (price, stock, title, url, image); draft/archived: hidden |
 | products/delete | catalog overlay delete |
 | inventory_levels/update | the product's stock, through the inventory item learned from product payloads |
-| orders/create | purchase events appended to the event log (once per order) |
+| orders/create | purchase events appended to the event log (once per order); the customer's marketing consent |
+| customers/create, customers/update | the customer's marketing consent (edge/shopify/consent.py) |
 | app/uninstalled | the uninstall is recorded; the shop's Admin API tokens are deleted |
 | customers/data_request | counts and logs what is held about the customer |
 | customers/redact | erases the customer's events (by customer id and the orders named) |
@@ -29,11 +30,13 @@ import msgspec
 from edge.disk import DiskFloor
 from edge.events.erase import erase_user
 from edge.events.log import EventLog
-from edge.notify.state import Activity, NotifyStore
+from edge.notify.consent import Notes
+from edge.notify.state import NotifyStore
 from edge.overlay.schemas import ItemUpdate
 from edge.overlay.store import OverlayStore
 from edge.profiles.store import ProfileStore
 from edge.replicas.archive import Archive
+from edge.shopify.consent import webhook_marketing
 from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
 from edge.shopify.products import PayloadError, count, numeric_id, product_change
@@ -59,6 +62,7 @@ class Outcome(msgspec.Struct, kw_only=True, omit_defaults=True):
     events: int = 0
     events_held: int | None = None
     erased: int | None = None
+    marketing: bool | None = None  # the consent recorded for the customer
 
 
 def erase_person(directory: Path, person: Person) -> int:
@@ -84,6 +88,7 @@ class Receiver:
     tokens: TokenVault | None = None
     clock: Callable[[], float] = field(default=time.time)
     notify: NotifyStore | None = None  # the trigger state (edge/notify): orders feed it, redacts erase from it
+    secret_key: str | None = field(default=None, repr=False)  # seals consenting customers' ids; None: notify off
 
     async def handle(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         """Apply one verified delivery. Raises ``PayloadError`` for a payload missing what Skylt needs."""
@@ -92,7 +97,7 @@ class Receiver:
         handler = _HANDLERS.get(topic)
         if handler is None:
             return Outcome(topic=topic, ignored="topic not used by Skylt")
-        if topic != "app/uninstalled" and not topic.startswith(("customers/", "shop/")):
+        if topic != "app/uninstalled" and topic not in _PRIVACY_TOPICS:
             await asyncio.to_thread(self.state.installed, shop)
         return await handler(self, topic, shop, payload)
 
@@ -144,12 +149,29 @@ class Receiver:
             raise RuntimeError("the profile store (the id salt) is not open")
         return self.profiles.key(customer)
 
+    def _consent(self, customer: str | None, user: str | None, payload: Any, as_of: Any) -> Notes:
+        """The payload's marketing consent, recorded as the ingest records a signed ``marketing``
+        (edge/notify/consent.py): the HMAC-verified delivery is the shop's own record."""
+        notes = Notes(self.secret_key)
+        flag = webhook_marketing(payload, as_of, self.clock())
+        if flag is not None and customer is not None and user is not None and self.notify is not None:
+            notes.marketing(user, customer, flag, self.clock())
+        return notes
+
+    async def _apply(self, notes: Notes) -> bool | None:
+        """Into the trigger state; the consent recorded, if any."""
+        if notes and self.notify is not None:
+            await asyncio.to_thread(notes.apply_to, self.notify)
+        return notes.consents[-1].sealed is not None if notes.consents else None
+
     async def _order(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
-        user = self._user_hash(customer_id(payload))
+        customer = customer_id(payload)
+        user = self._user_hash(customer)
         events = purchase_events(payload, self.clock(), user)
         order_id = numeric_id(payload.get("id"), "id")
+        notes = self._consent(customer, user, payload.get("customer"), payload.get("created_at"))
         if not events:
-            return Outcome(topic=topic, ignored="no product lines")
+            return Outcome(topic=topic, ignored="no product lines", marketing=await self._apply(notes))
         profiles = self.profiles if user is not None else None
         # Full stores answer 503 (Shopify retries) before anything is stored, as POST /v1/events does.
         if self.disk_floor is not None:
@@ -161,16 +183,23 @@ class Receiver:
         try:
             if profiles is not None and user is not None:  # before the append, as the ingest does
                 await asyncio.to_thread(profiles.update, [(user, "purchase", e.item_id) for e in events])
-                if self.notify is not None:  # a consenting customer's order starts its cross-sell trigger
-                    await asyncio.to_thread(self.notify.apply, [], [
-                        Activity(user, "purchase", float(e.ts), e.item_id, e.order_id) for e in events])
+                for event in events:  # a consenting customer's order starts its cross-sell trigger
+                    notes.stored(event)
+            marketing = await self._apply(notes)  # consent first: this order counts for a customer it makes known
             await self.event_log.append(b"".join(_line.encode(e) + b"\n" for e in events))
         except BaseException:
             await asyncio.to_thread(self.state.forget_orders, shop, [order_id])  # so a retry logs it
             raise
         # Only now: a worker that stops before this line leaves the order unlogged, and the retry logs it.
         await asyncio.to_thread(self.state.order_logged, shop, order_id)
-        return Outcome(topic=topic, events=len(events))
+        return Outcome(topic=topic, events=len(events), marketing=marketing)
+
+    async def _customer(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
+        customer = numeric_id(payload.get("id"), "id")
+        notes = self._consent(customer, self._user_hash(customer), payload, payload.get("updated_at"))
+        if not notes.consents:
+            return Outcome(topic=topic, ignored="no marketing consent to record")
+        return Outcome(topic=topic, marketing=await self._apply(notes))
 
     async def _uninstalled(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
         await asyncio.to_thread(self.state.uninstalled, shop, self.clock())
@@ -229,12 +258,15 @@ class Receiver:
         return Outcome(topic=topic, erased=erased)
 
 
+_PRIVACY_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
 _HANDLERS = {
     "products/create": Receiver._product,
     "products/update": Receiver._product,
     "products/delete": Receiver._product_deleted,
     "inventory_levels/update": Receiver._inventory,
     "orders/create": Receiver._order,
+    "customers/create": Receiver._customer,
+    "customers/update": Receiver._customer,
     "app/uninstalled": Receiver._uninstalled,
     "customers/data_request": Receiver._data_request,
     "customers/redact": Receiver._redact_customer,

@@ -41,7 +41,7 @@ class FakeInstallShop(FakeShop):
         self.refresh_tokens = {refresh}
         return {"access_token": access, "expires_in": self.expires_in, "refresh_token": refresh,
                 "refresh_token_expires_in": 7_776_000, "scope": "read_products,read_inventory,read_orders,"
-                "write_pixels,read_customer_events"}
+                "read_customers,write_pixels,read_customer_events"}
 
     def other_post(self, path: str, raw: bytes) -> tuple[int, Any] | None:
         if path != "/admin/oauth/access_token":

@@ -117,7 +117,8 @@ def test_app_config_and_install_subscribe_to_the_topics_the_server_handles() -> 
 def test_app_config_asks_only_for_the_scopes_it_uses() -> None:
     config = tomllib.loads((APP / "shopify.app.toml").read_text())
     scopes = set(config["access_scopes"]["scopes"].split(","))
-    assert scopes == {"read_products", "read_inventory", "read_orders", "write_pixels", "read_customer_events"}
+    assert scopes == {"read_products", "read_inventory", "read_orders", "read_customers", "write_pixels",
+                      "read_customer_events"}
     from edge.shopify.oauth import SCOPES
 
     assert config["access_scopes"]["scopes"] == SCOPES  # what the install asks for

@@ -1,0 +1,156 @@
+"""Marketing consent from Shopify's own records: orders/create and customers/create|update deliveries, verified by
+HMAC, record or withdraw it through the same path as a signed `marketing` event (edge/notify/consent.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from edge.notify.ids import unseal_id
+from edge.notify.state import NotifyState
+from edge.shopify.consent import GRANT_MAX_AGE, marketing_of, webhook_marketing
+from tests.conftest import SERVER_KEY
+from tests.shopify.conftest import PRODUCTS, deliver, order, settings_for
+
+SECRET_KEY = "shopify-consent-secret-key-0123456789abcdef"
+KLAVIYO_KEY = "pk_shopify_consent_test_key_0001"
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def customer(state: str | None, sms: str | None = None, *, cid: int = 555, age: float = 0.0) -> dict[str, Any]:
+    """A customers/update payload in Shopify's shape (abridged; e-mail fields redacted as at level 1)."""
+    return {"id": cid, "email": None, "updated_at": iso(time.time() - age), "orders_count": 1,
+            "email_marketing_consent": None if state is None else
+            {"state": state, "opt_in_level": "single_opt_in", "consent_updated_at": iso(time.time() - age)},
+            "sms_marketing_consent": None if sms is None else
+            {"state": sms, "opt_in_level": "single_opt_in", "consent_updated_at": None,
+             "consent_collected_from": "SHOPIFY"}}
+
+
+def notify_settings(tables: Path, tmp_path: Path, **overrides: Any) -> Any:
+    from edge.config import Settings
+
+    notify = {"notify_state": str(tmp_path / "notify"), "secret_key": SECRET_KEY, "klaviyo_private_key": KLAVIYO_KEY,
+              "klaviyo_api_url": "http://127.0.0.1:9", "server_keys": SERVER_KEY}
+    return Settings.load(**settings_for(tables, tmp_path, **{**notify, **overrides}))
+
+
+@pytest.fixture
+def client(shop_tables: Path, tmp_path: Path) -> Iterator[TestClient]:
+    from edge.app import create_app
+
+    with TestClient(create_app(notify_settings(shop_tables, tmp_path)), raise_server_exceptions=False) as c:
+        yield c
+
+
+def consenting(tmp_path: Path) -> dict[str, Any]:
+    """{customer id in clear: row} of the trigger state."""
+    return {unseal_id(SECRET_KEY, row.sealed): row for row in NotifyState(tmp_path / "notify").customers()}
+
+
+@pytest.mark.parametrize(("email", "sms", "flag"), [
+    ("subscribed", None, True), ("unsubscribed", "subscribed", True), ("SUBSCRIBED", None, True),
+    ("unsubscribed", None, False), ("not_subscribed", None, False), ("NOT_SUBSCRIBED", "PENDING", False),
+    ("redacted", "redacted", False), ("pending", None, None), ("invalid", None, None), (None, None, None),
+    ("something-new", None, None),
+])
+def test_shopify_states_map_to_the_marketing_flag(email: str | None, sms: str | None, flag: bool | None):
+    assert marketing_of(customer(email, sms)) is flag
+    graphql = {"id": "gid://shopify/Customer/555",
+               "emailMarketingConsent": None if email is None else {"marketingState": email.upper()},
+               "smsMarketingConsent": None if sms is None else {"marketingState": sms.upper()}}
+    assert marketing_of(graphql) is flag
+
+
+def test_a_late_grant_is_not_taken_but_a_late_withdrawal_is():
+    now = time.time()
+    assert webhook_marketing(customer("subscribed"), iso(now - 60), now) is True
+    assert webhook_marketing(customer("subscribed"), iso(now - GRANT_MAX_AGE - 60), now) is None
+    assert webhook_marketing(customer("subscribed"), "not a time", now) is None
+    assert webhook_marketing(customer("unsubscribed"), iso(now - 30 * 86400), now) is False
+
+
+def test_customers_update_records_and_withdraws_consent(client: TestClient, tmp_path: Path):
+    r = deliver(client, "customers/update", customer("subscribed"), webhook_id="c-1")
+    assert r.status_code == 200 and r.json() == {"topic": "customers/update", "marketing": True}
+    [row] = consenting(tmp_path).values()
+    assert set(consenting(tmp_path)) == {"555"} and row.user != "555"  # keyed by the hashed id
+    assert deliver(client, "customers/update", customer("pending"), webhook_id="c-2").json()["ignored"]
+    assert set(consenting(tmp_path)) == {"555"}  # pending changes nothing
+    r = deliver(client, "customers/update", customer("unsubscribed"), webhook_id="c-3")
+    assert r.json()["marketing"] is False and consenting(tmp_path) == {}
+
+
+def test_customers_create_with_the_sign_up_checkbox_records_consent(client: TestClient, tmp_path: Path):
+    assert deliver(client, "customers/create", customer("not_subscribed", "subscribed", cid=777)).status_code == 200
+    assert set(consenting(tmp_path)) == {"777"}
+
+
+def test_a_retried_old_grant_does_not_undo_a_newer_withdrawal(client: TestClient, tmp_path: Path):
+    deliver(client, "customers/update", customer("subscribed"))
+    deliver(client, "customers/update", customer("unsubscribed"))
+    late = deliver(client, "customers/update", customer("subscribed", age=GRANT_MAX_AGE + 600), webhook_id="old")
+    assert late.json()["ignored"] and consenting(tmp_path) == {}
+
+
+def test_an_unsigned_or_forged_delivery_records_nothing(client: TestClient, tmp_path: Path):
+    assert deliver(client, "customers/update", customer("subscribed"), secret=None).status_code == 401
+    assert deliver(client, "customers/update", customer("subscribed"), secret="not-the-app-secret").status_code == 401
+    assert not (tmp_path / "notify" / "notify.sqlite").exists() or consenting(tmp_path) == {}
+
+
+def test_an_order_records_its_customers_consent_and_starts_the_cross_sell_trigger(client: TestClient,
+                                                                                    tmp_path: Path):
+    payload = order(7101, [(PRODUCTS[0], 1, "10.00"), (PRODUCTS[1], 2, "5.00")])
+    payload["created_at"] = iso(time.time() - 30)
+    payload["customer"].update(email_marketing_consent={"state": "subscribed", "opt_in_level": "single_opt_in",
+                                                        "consent_updated_at": "2024-03-01T10:00:00Z"})
+    r = deliver(client, "orders/create", payload, webhook_id="o-1")
+    assert r.json() == {"topic": "orders/create", "events": 2, "marketing": True}
+    row = consenting(tmp_path)["555"]
+    assert row.order_id == "7101" and sorted(row.order_items) == sorted(PRODUCTS[:2]) and row.order_at is not None
+
+
+def test_an_order_of_a_customer_who_unsubscribed_withdraws_and_one_without_a_state_changes_nothing(
+        client: TestClient, tmp_path: Path):
+    deliver(client, "customers/update", customer("subscribed"))
+    plain = order(7102, [(PRODUCTS[2], 1, "10.00")])  # no consent fields: no change
+    assert "marketing" not in deliver(client, "orders/create", plain).json()
+    assert set(consenting(tmp_path)) == {"555"}
+    withdrawn = order(7103, [(PRODUCTS[3], 1, "10.00")])  # an old order still withdraws
+    withdrawn["customer"]["email_marketing_consent"] = {"state": "unsubscribed"}
+    assert deliver(client, "orders/create", withdrawn).json()["marketing"] is False
+    assert consenting(tmp_path) == {}
+
+
+def test_without_notify_set_up_a_grant_is_not_kept(shop_tables: Path, tmp_path: Path):
+    from edge.app import create_app
+
+    with TestClient(create_app(notify_settings(shop_tables, tmp_path, klaviyo_private_key=""))) as c:
+        r = deliver(c, "customers/update", customer("subscribed"))
+    assert r.status_code == 200 and "marketing" not in r.json()
+    assert not (tmp_path / "notify").exists()
+
+
+def test_a_customer_consenting_in_shopify_gets_the_cart_message(shop_tables: Path, tmp_path: Path):
+    """End to end: consent from customers/update, the customer's cart events (server key), then notify."""
+    from edge.app import create_app
+    from edge.notify.cli import notify_once
+
+    settings = notify_settings(shop_tables, tmp_path)
+    with TestClient(create_app(settings)) as c:
+        deliver(c, "customers/update", customer("subscribed"))
+        r = c.post("/v1/events", headers={"X-Skylt-Key": SERVER_KEY}, json={"events": [
+            {"type": "cart", "item": PRODUCTS[0], "user": "555", "ts": int(time.time() - 25 * 3600)}]})
+        assert r.status_code == 200 and r.json()["accepted"] == 1
+    summary = notify_once(settings, time.time(), dry_run=True)  # after the app closed: the same LMDB files
+    assert summary.due == 1 and [res.message.customer_id for res in summary.results] == ["555"]
