@@ -93,7 +93,7 @@ def sync_command(shop: str, token: str | None, out: Path, bulk: bool, full: bool
                f"{summary.counts.get('orders', 0)} orders, {summary.rows.get('orders', 0)} purchase events "
                f"({summary.pages} {'exports' if bulk else 'pages'}, {client.waited:.1f} s throttled)")
     if record is not None:
-        click.echo(f"marketing consent of {summary.consents} customers recorded")
+        click.echo(f"marketing consent of {summary.consents} customers recorded (given or withdrawn)")
     for path in summary.paths:
         click.echo(str(path))
 

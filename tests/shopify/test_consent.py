@@ -154,3 +154,83 @@ def test_a_customer_consenting_in_shopify_gets_the_cart_message(shop_tables: Pat
         assert r.status_code == 200 and r.json()["accepted"] == 1
     summary = notify_once(settings, time.time(), dry_run=True)  # after the app closed: the same LMDB files
     assert summary.due == 1 and [res.message.customer_id for res in summary.results] == ["555"]
+
+
+# -- skylt shopify sync ------------------------------------------------------------------------------------------
+
+def consent_shop() -> Any:
+    from tests.shopify.fake_admin import FakeShop, make_order, make_product
+
+    orders = [make_order(1, [0, 1], customer=601), make_order(2, [2], customer=602), make_order(3, [3], customer=603),
+              make_order(4, [4], customer=None), make_order(5, [1], customer=604)]
+    states = {601: ("SUBSCRIBED", None), 602: ("UNSUBSCRIBED", "SUBSCRIBED"), 603: ("NOT_SUBSCRIBED", None),
+              604: ("PENDING", None)}
+    for node in orders:
+        if node["customer"]:
+            email, sms = states[int(node["customer"]["id"].rsplit("/", 1)[1])]
+            node["customer"]["emailMarketingConsent"] = {"marketingState": email}
+            node["customer"]["smsMarketingConsent"] = None if sms is None else {"marketingState": sms}
+    return FakeShop([make_product(n) for n in range(5)], orders)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_sync_records_the_customers_consent_from_the_admin_api(shop_tables: Path, tmp_path: Path, bulk: bool):
+    from edge.shared.factory import open_profiles
+    from edge.shopify.consent import recorder
+    from edge.shopify.graphql import AdminClient
+    from edge.shopify.sync import sync
+    from tests.shopify.fake_admin import TOKEN
+
+    settings = notify_settings(shop_tables, tmp_path)
+    with recorder(settings) as record:  # 603 consented before and has since refused: the sync withdraws it
+        record({"603": True})
+    assert set(consenting(tmp_path)) == {"603"}
+    with consent_shop() as fake, AdminClient(fake.url, TOKEN, sleep=lambda s: None) as client, \
+            recorder(settings) as record:
+        summary = sync(client, "skylt-test.myshopify.com", tmp_path / "out", bulk=bulk, page_size=2,
+                       poll_seconds=0.01, consent=record)
+        asked = [r["query"] + str(r["variables"]) for r in fake.requests if "orders" in r["query"]]
+    assert summary.consents == 3 and summary.counts["orders"] == 5  # 601, 602, 603; pending and guests not
+    assert set(consenting(tmp_path)) == {"601", "602"}  # SMS counts; pending changes nothing; 603 withdrawn
+    assert all("emailMarketingConsent" in q for q in asked)
+    # Keyed as the server keys the id: the storefront's signed events of 601 reach the same row.
+    profiles = open_profiles(settings)
+    assert consenting(tmp_path)["601"].user == profiles.key("601")
+    profiles.close()
+
+
+def test_sync_without_consent_does_not_ask_for_customer_data(shop_tables: Path, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from edge.cli import main
+    from tests.shopify.fake_admin import TOKEN
+
+    with consent_shop() as fake:
+        result = CliRunner().invoke(main, ["shopify", "sync", "--shop", fake.url, "--token", TOKEN, "--out",
+                                           str(tmp_path / "out")], env={"SKYLT_KLAVIYO_PRIVATE_KEY": ""})
+        assert result.exit_code == 0, result.output
+        assert "marketing consent" not in result.output
+        assert not any("MarketingConsent" in r["query"] for r in fake.requests)
+        forced = CliRunner().invoke(main, ["shopify", "sync", "--shop", fake.url, "--token", TOKEN, "--out",
+                                           str(tmp_path / "out2"), "--consent"], env={"SKYLT_KLAVIYO_PRIVATE_KEY": ""})
+    assert forced.exit_code == 2 and "secret_key" in forced.output
+
+
+def test_sync_on_the_command_line_records_consent_where_notify_is_set_up(shop_tables: Path, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from edge.cli import main
+    from tests.shopify.fake_admin import TOKEN
+
+    env = {f"SKYLT_{k.upper()}": str(v) for k, v in settings_for(shop_tables, tmp_path).items()} | {
+        "SKYLT_NOTIFY_STATE": str(tmp_path / "notify"), "SKYLT_SECRET_KEY": SECRET_KEY,
+        "SKYLT_KLAVIYO_PRIVATE_KEY": KLAVIYO_KEY}
+    with consent_shop() as fake:
+        result = CliRunner().invoke(main, ["shopify", "sync", "--shop", fake.url, "--token", TOKEN, "--out",
+                                           str(tmp_path / "out"), "--page-size", "2"], env=env)
+        no_orders = CliRunner().invoke(main, ["shopify", "sync", "--shop", fake.url, "--token", TOKEN, "--out",
+                                              str(tmp_path / "out"), "--no-orders"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "marketing consent of 3 customers recorded" in result.output
+    assert set(consenting(tmp_path)) == {"601", "602"}
+    assert no_orders.exit_code == 0 and "marketing consent" not in no_orders.output
