@@ -35,6 +35,7 @@ require_once SKYLT_DIR . 'includes/class-skylt-blocks.php';
 require_once SKYLT_DIR . 'includes/class-skylt-prices.php';
 require_once SKYLT_DIR . 'includes/class-skylt-client.php';
 require_once SKYLT_DIR . 'includes/class-skylt-queue.php';
+require_once SKYLT_DIR . 'includes/class-skylt-marketing.php';
 require_once SKYLT_DIR . 'includes/class-skylt-forwarder.php';
 require_once SKYLT_DIR . 'includes/class-skylt-attribution.php';
 require_once SKYLT_DIR . 'includes/class-skylt-privacy.php';

@@ -100,7 +100,8 @@ class Skylt_Forwarder
 
     /**
      * One purchase event per order line (docs/api.md, POST /v1/events): the unit price paid without tax, the tax on
-     * it and the order's currency. Filter: `skylt_purchase_events`.
+     * it and the order's currency, and the customer's marketing consent where known (Skylt_Marketing). Filter:
+     * `skylt_purchase_events`.
      *
      * @param WC_Order $order The order.
      * @return array<int, array<string, mixed>>
@@ -111,6 +112,7 @@ class Skylt_Forwarder
             ? Skylt_Ids::customer('user', (string) $order->get_customer_id())
             : Skylt_Ids::customer('email', (string) $order->get_billing_email());
         $paid = $order->get_date_paid() ? $order->get_date_paid() : $order->get_date_created();
+        $marketing = '' !== $customer ? Skylt_Marketing::of($order) : null;
         $events = [];
         foreach ($order->get_items() as $line) {
             $product = is_callable([$line, 'get_product']) ? $line->get_product() : null;
@@ -129,6 +131,9 @@ class Skylt_Forwarder
             }
             if ('' !== $customer) {
                 $event['user'] = $customer;
+            }
+            if (null !== $marketing) { // The shop's own record, sent with the server key only (docs/email.md).
+                $event['marketing'] = $marketing;
             }
             if ('' !== (string) $order->get_billing_country()) {
                 $event['region'] = (string) $order->get_billing_country();

@@ -133,6 +133,18 @@ class Skylt_Settings_Form
             'checkbox',
             __('Product saves and stock changes update Skylt at once (needs the secret key).', 'skylt')
         );
+        self::field(
+            'marketing_meta',
+            __('Marketing consent field', 'skylt'),
+            'skylt_more',
+            'text',
+            __(
+                'The order (or customer) meta key where your newsletter checkbox stores the customer\'s marketing '
+                . 'consent, e.g. _wc_other/my-shop/newsletter. Sent with paid orders, so Skylt e-mails only customers '
+                . 'who said yes. Empty: only the skylt_marketing_consent filter answers.',
+                'skylt'
+            )
+        );
     }
 
     /**

@@ -51,6 +51,7 @@ class Skylt_Settings
             'forward_catalog' => true,
             'mini_cart_enabled' => true,
             'order_received_enabled' => true,
+            'marketing_meta' => '',
         ];
         foreach (self::SLOTS as $page => $slots) {
             $defaults[$page . '_enabled'] = 'checkout' !== $page;
@@ -132,6 +133,15 @@ class Skylt_Settings
             'mini_cart_enabled', 'order_received_enabled'];
         foreach ($flags as $flag) {
             $out[$flag] = ! empty($input[$flag]);
+        }
+        $meta = (string) ($input['marketing_meta'] ?? '');
+        $out['marketing_meta'] = Skylt_Marketing::sanitize_key($meta);
+        if ('' !== trim($meta) && '' === $out['marketing_meta']) {
+            add_settings_error(
+                self::OPTION,
+                'skylt_marketing_meta',
+                __('The marketing consent field must be a meta key: letters, digits and _ - / : . only.', 'skylt')
+            );
         }
         foreach (self::SLOTS as $page => $known) {
             $out[$page . '_enabled'] = ! empty($input[$page . '_enabled']);
