@@ -64,9 +64,9 @@ def seconds_of(value: Any) -> float | None:
         return None
     try:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        ts = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+    except (ValueError, OverflowError):  # not a time, or one out of datetime's range once in UTC
         return None
-    ts = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
     return ts if math.isfinite(ts) else None
 
 

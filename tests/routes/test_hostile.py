@@ -24,7 +24,7 @@ ADMIN = {"Authorization": "Bearer hostile-admin-key-00001"}
 SHOPIFY_SECRET = "hostile-shopify-secret-01"
 SHOP = "hostile.myshopify.com"
 TOPICS = ["products/create", "products/update", "products/delete", "inventory_levels/update", "orders/create",
-          "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", "unknown/topic"]
+          "customers/create", "customers/update", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", "unknown/topic"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # JSON documents as a client would write them, with the values that broke decoders before.
@@ -61,7 +61,7 @@ FIELDS = {
                   "n", "price_min", "price_max", "category", "exclude", "free_shipping_gap", "control", "x"],
     "shopify": ["id", "variants", "line_items", "image", "images", "handle", "title", "status", "customer",
                 "inventory_item_id", "location_id", "available", "orders_to_redact", "orders_requested",
-                "data_request", "created_at"],
+                "data_request", "created_at", "updated_at", "email_marketing_consent", "sms_marketing_consent"],
 }
 # ``%s``: the field and its hostile value, after the valid ones (a decoder keeps the last of duplicate keys).
 TEMPLATES = {
@@ -84,7 +84,8 @@ def client(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                         admin_keys=ADMIN["Authorization"].split()[1], shopify_webhook_secrets=SHOPIFY_SECRET,
                         shopify_state=str(state / "shopify"), metrics_keys="hostile-metrics-key-001",
                         shopify_client_id="hostile-client-id-0001", public_url="https://skylt.hostile.test",
-                        secret_key="hostile-secret-key-for-tokens-000001") as c:
+                        secret_key="hostile-secret-key-for-tokens-000001", klaviyo_private_key="pk_hostile_klaviyo_01",
+                        klaviyo_api_url="http://127.0.0.1:9", notify_state=str(state / "notify")) as c:
         yield c
 
 
@@ -186,6 +187,8 @@ def test_hostile_recommend_bodies(client, field, hole):
 @example(topic="products/update", field="id", hole=b"9" * 600).via("an id too long for a key")
 @example(topic="orders/create", field="line_items", hole=b'[{"product_id":1,"quantity":' + b"9" * 400 + b"}]")
 @example(topic="customers/data_request", field="data_request", hole=b'"x"')
+@example(topic="customers/update", field="email_marketing_consent", hole=b'{"state":"subscribed"}').via(
+    "a grant without a time")
 @example(topic="inventory_levels/update", field="available", hole=b"1e308")
 def test_hostile_signed_shopify_deliveries(client, topic, field, hole):
     check(deliver(client, topic, body_for("shopify", field, hole)))

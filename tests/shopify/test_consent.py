@@ -75,7 +75,8 @@ def test_a_late_grant_is_not_taken_but_a_late_withdrawal_is():
     now = time.time()
     assert webhook_marketing(customer("subscribed"), iso(now - 60), now) is True
     assert webhook_marketing(customer("subscribed"), iso(now - GRANT_MAX_AGE - 60), now) is None
-    assert webhook_marketing(customer("subscribed"), "not a time", now) is None
+    for not_a_time in ("not a time", None, 17, "0001-01-01T00:00:00+14:00"):  # the last: before year 1 in UTC
+        assert webhook_marketing(customer("subscribed"), not_a_time, now) is None
     assert webhook_marketing(customer("unsubscribed"), iso(now - 30 * 86400), now) is False
 
 
