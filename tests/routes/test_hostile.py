@@ -24,7 +24,8 @@ ADMIN = {"Authorization": "Bearer hostile-admin-key-00001"}
 SHOPIFY_SECRET = "hostile-shopify-secret-01"
 SHOP = "hostile.myshopify.com"
 TOPICS = ["products/create", "products/update", "products/delete", "inventory_levels/update", "orders/create",
-          "customers/create", "customers/update", "app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", "unknown/topic"]
+          "customers/create", "customers/update", "app/uninstalled", "customers/data_request", "customers/redact",
+          "shop/redact", "unknown/topic"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # JSON documents as a client would write them, with the values that broke decoders before.
