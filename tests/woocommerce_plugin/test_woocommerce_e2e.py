@@ -26,6 +26,7 @@ from tests.woocommerce_plugin.wordpress import MariaDB, Site
 pytestmark = pytest.mark.slow
 
 INGEST, ADMIN, SERVER = "pk-e2e-public-ingest", "sk-e2e-secret-admin", "srv-e2e-secret-server"
+NOTIFY_KEY = "e2e-notify-secret-key-0123456789abcdef"  # seals the consenting customers' ids (skylt notify)
 SETTINGS = """
     update_option('woocommerce_coming_soon', 'no');
     update_option('skylt_settings', Skylt_Settings::sanitize(json_decode(getenv('SKYLT_SETTINGS'), true)));
@@ -43,6 +44,9 @@ ORDER = """
     $order = wc_create_order(['customer_id' => 1]);
     $order->add_product(wc_get_product((int) getenv('PRODUCT')), 2);
     $order->set_billing_email('shopper@example.com');
+    if (getenv('NEWSLETTER')) {
+        $order->update_meta_data('_wc_other/e2e/newsletter', getenv('NEWSLETTER'));
+    }
     $order->calculate_totals();
     $order->save();
     $order->update_status('processing');
@@ -91,7 +95,9 @@ def shop(mariadb: MariaDB, demo_tables: Path, woocommerce: Release,
     events = root / "events"
     env = {"SKYLT_INGEST_KEYS": INGEST, "SKYLT_ADMIN_KEYS": ADMIN, "SKYLT_SERVER_KEYS": SERVER,
            "SKYLT_EVENT_LOG": str(events),
-           "SKYLT_CATALOG_OVERLAY": str(root / "overlay"), "SKYLT_CORS_ORIGINS": site.url}
+           "SKYLT_CATALOG_OVERLAY": str(root / "overlay"), "SKYLT_CORS_ORIGINS": site.url,
+           "SKYLT_SECRET_KEY": NOTIFY_KEY, "SKYLT_KLAVIYO_PRIVATE_KEY": "pk_e2e_klaviyo_key_0001",
+           "SKYLT_KLAVIYO_API_URL": "http://127.0.0.1:9", "SKYLT_NOTIFY_STATE": str(root / "notify")}
     api = Server(demo_tables, env=env)
     shop = Shop(site, api, events, {}, demo_tables, env)
     try:
@@ -101,7 +107,8 @@ def shop(mariadb: MariaDB, demo_tables: Path, woocommerce: Release,
                         "consent": "true", "forward_orders": "1",
                         "forward_catalog": "1", "product_enabled": "1", "product_slots": ["similar", "bought_together"],
                         "product_n": "4", "product_heading": "You may also like", "cart_enabled": "1",
-                        "cart_slots": ["bought_together"], "cart_n": "4", "product_priority": "15"}
+                        "cart_slots": ["bought_together"], "cart_n": "4", "product_priority": "15",
+                        "marketing_meta": "_wc_other/e2e/newsletter"}
             shop.php(SETTINGS, SKYLT_SETTINGS=json.dumps(settings))
             shop.product = json.loads(shop.php(PRODUCT, NAME="White hanging heart T-light holder", SKU="85123A",
                                                PRICE="2.55"))
@@ -135,6 +142,24 @@ def test_an_order_reaching_processing_becomes_a_purchase_event(shop: Shop) -> No
     assert len(mine) == 1, shop.purchases()
     assert mine[0]["item_id"] == "85123A" and mine[0]["quantity"] == 2 and mine[0]["price"] == 2.55
     assert len(mine[0]["user_id"]) == 32
+
+
+def consenting(shop: Shop) -> set[str]:
+    from edge.notify.ids import unseal_id
+    from edge.notify.state import NotifyState
+
+    folder = Path(shop.env["SKYLT_NOTIFY_STATE"])
+    return {unseal_id(NOTIFY_KEY, row.sealed) for row in NotifyState(folder).customers()} if folder.exists() else set()
+
+
+def test_a_paid_orders_newsletter_field_gives_and_withdraws_marketing_consent(shop: Shop) -> None:
+    customer = shop.php("echo Skylt_Ids::customer('user', '1');")
+    shop.php(ORDER, PRODUCT=str(shop.product["id"]), NEWSLETTER="yes")
+    assert shop.run_queue() == []
+    assert consenting(shop) == {customer}  # the plugin's opaque id, kept sealed for skylt notify
+    shop.php(ORDER, PRODUCT=str(shop.product["id"]), NEWSLETTER="no")
+    assert shop.run_queue() == []
+    assert consenting(shop) == set()
 
 
 STOCK = """
