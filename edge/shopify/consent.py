@@ -1,9 +1,11 @@
 """A Shopify customer's marketing consent -> Skylt's ``marketing`` flag (docs/email.md, "Where consent comes from").
 
-Shopify keeps a state per channel: in webhook payloads (REST shape) ``customer.email_marketing_consent.state`` and
-``sms_marketing_consent.state`` in lower case, in the Admin GraphQL API ``emailMarketingConsent.marketingState``
-and ``smsMarketingConsent.marketingState`` in upper case. Skylt's flag is one for both channels (the ESP applies
-its own per-channel subscription when it sends):
+Shopify keeps a state per channel. Webhooks carry it in lower case: since API version 2025-01 only in the topics
+``customers_email_marketing_consent/update`` (``{customer_id, email_marketing_consent: {state, ...}}``) and
+``customers_marketing_consent/update`` (SMS: ``{id, sms_marketing_consent: {state, ...}}``); before, also in the
+customer object of ``customers/*`` and ``orders/*`` payloads. The Admin GraphQL API has it in upper case,
+``emailMarketingConsent.marketingState`` and ``smsMarketingConsent.marketingState``. Skylt's flag is one for both
+channels (the ESP applies its own per-channel subscription when it sends):
 
 - ``subscribed`` on either channel: given (True);
 - otherwise a definite no (``unsubscribed``, ``not_subscribed``, ``redacted``) on a channel: refused (False), which
@@ -70,9 +72,16 @@ def seconds_of(value: Any) -> float | None:
     return ts if math.isfinite(ts) else None
 
 
+def consent_time(payload: dict[str, Any]) -> Any:
+    """When a consent payload's state was set: the latest ``consent_updated_at`` of its channels."""
+    times = [c.get("consent_updated_at") for key, _ in _CHANNELS[:2]
+             if isinstance(c := payload.get(key), dict) and isinstance(c.get("consent_updated_at"), str)]
+    return max(times, key=lambda t: seconds_of(t) or 0.0) if times else None
+
+
 def webhook_marketing(customer: Any, as_of: Any, now: float) -> bool | None:
     """The flag a verified webhook payload may set: a withdrawal always, a grant only from a payload whose own
-    time (``as_of``: the order's ``created_at``, the customer's ``updated_at``) is recent."""
+    time (``as_of``: the consent's ``consent_updated_at``, an order's ``created_at``) is recent."""
     flag = marketing_of(customer)
     if flag:
         when = seconds_of(as_of)

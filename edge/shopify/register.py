@@ -22,7 +22,7 @@ from edge.shopify.graphql import AdminClient, ShopifyError
 log = logging.getLogger("skylt.shopify")
 
 TOPICS = ("PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "INVENTORY_LEVELS_UPDATE", "ORDERS_CREATE",
-          "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE", "APP_UNINSTALLED")
+          "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE", "CUSTOMERS_MARKETING_CONSENT_UPDATE", "APP_UNINSTALLED")
 NAMESPACE = "skylt"
 WEBHOOK_PATH = "/v1/shopify/webhooks"
 

@@ -5,8 +5,9 @@
 | products/create, products/update | catalog overlay upsert (price, stock, title, url, image); draft/archived: hidden |
 | products/delete | catalog overlay delete |
 | inventory_levels/update | the product's stock, through the inventory item learned from product payloads |
-| orders/create | purchase events appended to the event log (once per order); the customer's marketing consent |
-| customers/create, customers/update | the customer's marketing consent (edge/shopify/consent.py) |
+| orders/create | purchase events appended to the event log (once per order); marketing consent where it has it |
+| customers_email_marketing_consent/update | the customer's e-mail marketing consent (edge/shopify/consent.py) |
+| customers_marketing_consent/update | the customer's SMS marketing consent |
 | app/uninstalled | the uninstall is recorded; the shop's Admin API tokens are deleted |
 | customers/data_request | counts and logs what is held about the customer |
 | customers/redact | erases the customer's events (by customer id and the orders named) |
@@ -36,7 +37,7 @@ from edge.overlay.schemas import ItemUpdate
 from edge.overlay.store import OverlayStore
 from edge.profiles.store import ProfileStore
 from edge.replicas.archive import Archive
-from edge.shopify.consent import webhook_marketing
+from edge.shopify.consent import consent_time, webhook_marketing
 from edge.shopify.erase import Person, count_events, erase_events
 from edge.shopify.orders import customer_id, purchase_events
 from edge.shopify.products import PayloadError, count, numeric_id, product_change
@@ -194,9 +195,10 @@ class Receiver:
         await asyncio.to_thread(self.state.order_logged, shop, order_id)
         return Outcome(topic=topic, events=len(events), marketing=marketing)
 
-    async def _customer(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
-        customer = numeric_id(payload.get("id"), "id")
-        notes = self._consent(customer, self._user_hash(customer), payload, payload.get("updated_at"))
+    async def _consent_update(self, topic: str, shop: str, payload: dict[str, Any]) -> Outcome:
+        key = "customer_id" if "customer_id" in payload else "id"  # the e-mail topic's name, the SMS topic's
+        customer = numeric_id(payload.get(key), key)
+        notes = self._consent(customer, self._user_hash(customer), payload, consent_time(payload))
         if not notes.consents:
             return Outcome(topic=topic, ignored="no marketing consent to record")
         return Outcome(topic=topic, marketing=await self._apply(notes))
@@ -265,8 +267,8 @@ _HANDLERS = {
     "products/delete": Receiver._product_deleted,
     "inventory_levels/update": Receiver._inventory,
     "orders/create": Receiver._order,
-    "customers/create": Receiver._customer,
-    "customers/update": Receiver._customer,
+    "customers_email_marketing_consent/update": Receiver._consent_update,
+    "customers_marketing_consent/update": Receiver._consent_update,
     "app/uninstalled": Receiver._uninstalled,
     "customers/data_request": Receiver._data_request,
     "customers/redact": Receiver._redact_customer,

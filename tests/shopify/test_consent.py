@@ -1,5 +1,6 @@
-"""Marketing consent from Shopify's own records: orders/create and customers/create|update deliveries, verified by
-HMAC, record or withdraw it through the same path as a signed `marketing` event (edge/notify/consent.py)."""
+"""Marketing consent from Shopify's own records: its consent webhooks (and orders/create at older API versions),
+verified by HMAC, and `skylt shopify sync` record or withdraw it through the same path as a signed `marketing`
+event (edge/notify/consent.py)."""
 
 from __future__ import annotations
 
@@ -26,14 +27,28 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
-def customer(state: str | None, sms: str | None = None, *, cid: int = 555, age: float = 0.0) -> dict[str, Any]:
-    """A customers/update payload in Shopify's shape (abridged; e-mail fields redacted as at level 1)."""
-    return {"id": cid, "email": None, "updated_at": iso(time.time() - age), "orders_count": 1,
-            "email_marketing_consent": None if state is None else
-            {"state": state, "opt_in_level": "single_opt_in", "consent_updated_at": iso(time.time() - age)},
-            "sms_marketing_consent": None if sms is None else
-            {"state": sms, "opt_in_level": "single_opt_in", "consent_updated_at": None,
-             "consent_collected_from": "SHOPIFY"}}
+EMAIL_TOPIC, SMS_TOPIC = "customers_email_marketing_consent/update", "customers_marketing_consent/update"
+
+
+def channel(state: str, age: float) -> dict[str, Any]:
+    return {"state": state, "opt_in_level": "single_opt_in", "consent_updated_at": iso(time.time() - age),
+            "consent_collected_from": "SHOPIFY"}
+
+
+def email_consent(state: str, *, cid: int = 555, age: float = 0.0) -> dict[str, Any]:
+    """A customers_email_marketing_consent/update payload (the address redacted, as at protected data level 1)."""
+    return {"customer_id": cid, "email_address": None, "email_marketing_consent": channel(state, age)}
+
+
+def sms_consent(state: str, *, cid: int = 555, age: float = 0.0) -> dict[str, Any]:
+    """A customers_marketing_consent/update payload: the SMS channel."""
+    return {"id": cid, "phone": None, "sms_marketing_consent": channel(state, age)}
+
+
+def customer(state: str | None, sms: str | None = None) -> dict[str, Any]:
+    """A customer object with both channels, as webhooks before API version 2025-01 embedded it."""
+    return {"id": 555, "email": None, "email_marketing_consent": None if state is None else channel(state, 0),
+            "sms_marketing_consent": None if sms is None else channel(sms, 0)}
 
 
 def notify_settings(tables: Path, tmp_path: Path, **overrides: Any) -> Any:
@@ -80,33 +95,40 @@ def test_a_late_grant_is_not_taken_but_a_late_withdrawal_is():
     assert webhook_marketing(customer("unsubscribed"), iso(now - 30 * 86400), now) is False
 
 
-def test_customers_update_records_and_withdraws_consent(client: TestClient, tmp_path: Path):
-    r = deliver(client, "customers/update", customer("subscribed"), webhook_id="c-1")
-    assert r.status_code == 200 and r.json() == {"topic": "customers/update", "marketing": True}
+def test_the_email_consent_topic_records_and_withdraws_consent(client: TestClient, tmp_path: Path):
+    r = deliver(client, EMAIL_TOPIC, email_consent("subscribed"), webhook_id="c-1")
+    assert r.status_code == 200 and r.json() == {"topic": EMAIL_TOPIC, "marketing": True}
     [row] = consenting(tmp_path).values()
     assert set(consenting(tmp_path)) == {"555"} and row.user != "555"  # keyed by the hashed id
-    assert deliver(client, "customers/update", customer("pending"), webhook_id="c-2").json()["ignored"]
+    assert deliver(client, EMAIL_TOPIC, email_consent("pending"), webhook_id="c-2").json()["ignored"]
     assert set(consenting(tmp_path)) == {"555"}  # pending changes nothing
-    r = deliver(client, "customers/update", customer("unsubscribed"), webhook_id="c-3")
+    r = deliver(client, EMAIL_TOPIC, email_consent("unsubscribed"), webhook_id="c-3")
     assert r.json()["marketing"] is False and consenting(tmp_path) == {}
 
 
-def test_customers_create_with_the_sign_up_checkbox_records_consent(client: TestClient, tmp_path: Path):
-    assert deliver(client, "customers/create", customer("not_subscribed", "subscribed", cid=777)).status_code == 200
+def test_the_sms_consent_topic_counts_too_and_a_no_on_either_channel_withdraws(client: TestClient, tmp_path: Path):
+    assert deliver(client, SMS_TOPIC, sms_consent("subscribed", cid=777)).json()["marketing"] is True
     assert set(consenting(tmp_path)) == {"777"}
+    assert deliver(client, EMAIL_TOPIC, email_consent("not_subscribed", cid=777)).json()["marketing"] is False
+    assert consenting(tmp_path) == {}  # one flag for both channels: a no withdraws until a channel says yes again
 
 
 def test_a_retried_old_grant_does_not_undo_a_newer_withdrawal(client: TestClient, tmp_path: Path):
-    deliver(client, "customers/update", customer("subscribed"))
-    deliver(client, "customers/update", customer("unsubscribed"))
-    late = deliver(client, "customers/update", customer("subscribed", age=GRANT_MAX_AGE + 600), webhook_id="old")
+    deliver(client, EMAIL_TOPIC, email_consent("subscribed"))
+    deliver(client, EMAIL_TOPIC, email_consent("unsubscribed"))
+    late = deliver(client, EMAIL_TOPIC, email_consent("subscribed", age=GRANT_MAX_AGE + 600), webhook_id="old")
     assert late.json()["ignored"] and consenting(tmp_path) == {}
 
 
 def test_an_unsigned_or_forged_delivery_records_nothing(client: TestClient, tmp_path: Path):
-    assert deliver(client, "customers/update", customer("subscribed"), secret=None).status_code == 401
-    assert deliver(client, "customers/update", customer("subscribed"), secret="not-the-app-secret").status_code == 401
+    assert deliver(client, EMAIL_TOPIC, email_consent("subscribed"), secret=None).status_code == 401
+    assert deliver(client, EMAIL_TOPIC, email_consent("subscribed"), secret="not-the-app-secret").status_code == 401
     assert not (tmp_path / "notify" / "notify.sqlite").exists() or consenting(tmp_path) == {}
+
+
+def test_a_consent_delivery_without_a_customer_id_is_refused(client: TestClient, tmp_path: Path):
+    r = deliver(client, EMAIL_TOPIC, {"email_marketing_consent": channel("subscribed", 0)})
+    assert r.status_code == 422 and consenting(tmp_path) == {}
 
 
 def test_an_order_records_its_customers_consent_and_starts_the_cross_sell_trigger(client: TestClient,
@@ -123,7 +145,7 @@ def test_an_order_records_its_customers_consent_and_starts_the_cross_sell_trigge
 
 def test_an_order_of_a_customer_who_unsubscribed_withdraws_and_one_without_a_state_changes_nothing(
         client: TestClient, tmp_path: Path):
-    deliver(client, "customers/update", customer("subscribed"))
+    deliver(client, EMAIL_TOPIC, email_consent("subscribed"))
     plain = order(7102, [(PRODUCTS[2], 1, "10.00")])  # no consent fields: no change
     assert "marketing" not in deliver(client, "orders/create", plain).json()
     assert set(consenting(tmp_path)) == {"555"}
@@ -137,19 +159,19 @@ def test_without_notify_set_up_a_grant_is_not_kept(shop_tables: Path, tmp_path: 
     from edge.app import create_app
 
     with TestClient(create_app(notify_settings(shop_tables, tmp_path, klaviyo_private_key=""))) as c:
-        r = deliver(c, "customers/update", customer("subscribed"))
+        r = deliver(c, EMAIL_TOPIC, email_consent("subscribed"))
     assert r.status_code == 200 and "marketing" not in r.json()
     assert not (tmp_path / "notify").exists()
 
 
 def test_a_customer_consenting_in_shopify_gets_the_cart_message(shop_tables: Path, tmp_path: Path):
-    """End to end: consent from customers/update, the customer's cart events (server key), then notify."""
+    """End to end: consent from Shopify's consent webhook, the customer's cart events (server key), then notify."""
     from edge.app import create_app
     from edge.notify.cli import notify_once
 
     settings = notify_settings(shop_tables, tmp_path)
     with TestClient(create_app(settings)) as c:
-        deliver(c, "customers/update", customer("subscribed"))
+        deliver(c, EMAIL_TOPIC, email_consent("subscribed"))
         r = c.post("/v1/events", headers={"X-Skylt-Key": SERVER_KEY}, json={"events": [
             {"type": "cart", "item": PRODUCTS[0], "user": "555", "ts": int(time.time() - 25 * 3600)}]})
         assert r.status_code == 200 and r.json()["accepted"] == 1
