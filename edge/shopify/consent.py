@@ -31,7 +31,7 @@ GIVEN = frozenset({"subscribed"})
 REFUSED = frozenset({"unsubscribed", "not_subscribed", "redacted"})
 # A webhook grant whose payload time is older than this is not taken (withdrawals always are): Shopify does not
 # order deliveries, so a late retry of an old "subscribed" must not undo a newer "unsubscribed". The grant is
-# taken from the customer's next order or update, or the next sync, instead.
+# taken from the customer's next consent change, or the next sync, instead.
 GRANT_MAX_AGE = 3600.0
 
 _CHANNELS = (("email_marketing_consent", "state"), ("sms_marketing_consent", "state"),
