@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 
 from edge.routes.body import FORM_TYPES, read_body
-from edge.store import Snapshot
+from edge.slots.served import Served
 from edge.storefront import html
 from edge.storefront.catalog import categories, category_products, known, product
 from edge.storefront.order import order_button, place_order, thanks
@@ -27,7 +27,7 @@ def _cart(request: Request) -> list[str]:
     return [i for i in raw.split(",") if i][:MAX_CART]
 
 
-def _render(request: Request, snap: Snapshot, title: str, body: str, status: int = 200) -> HTMLResponse:
+def _render(request: Request, snap: Served, title: str, body: str, status: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     config: dict[str, object] = {
         "api": str(request.base_url).rstrip("/"), "currency": "GBP", "locale": "en-GB",
@@ -40,7 +40,7 @@ def _render(request: Request, snap: Snapshot, title: str, body: str, status: int
 
 
 async def home(request: Request) -> Response:
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         tiles = "".join(f'<li><a href="{html.esc(html.href("c", c))}">{html.esc(c)}</a></li>'
                         for c in categories(snap))
         body = ('<h1>Welcome</h1><p class="lead">Browse a little: the rows below follow what you look at.</p>'
@@ -50,7 +50,7 @@ async def home(request: Request) -> Response:
 
 async def category(request: Request) -> Response:
     name = request.path_params["name"]
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         products = category_products(snap, name, 24)
         if not products:
             return _render(request, snap, "Not found", "<h1>No such category</h1>", 404)
@@ -61,7 +61,7 @@ async def category(request: Request) -> Response:
 
 async def product_page(request: Request) -> Response:
     item_id = request.path_params["item_id"]
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         p = product(snap, item_id)
         if p is None:
             return _render(request, snap, "Not found", "<h1>No such product</h1>", 404)
@@ -76,7 +76,7 @@ async def product_page(request: Request) -> Response:
 
 async def cart_page(request: Request) -> Response:
     ids = _cart(request)
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         items = known(snap, ids)
         if items:
             rows = "".join(f'<li><a href="{html.esc(html.href("p", p.id))}">{html.esc(p.title)}</a> '
@@ -96,7 +96,7 @@ async def cart_change(request: Request) -> Response:
     action, item = form.get("action", [""])[0], form.get("item", [""])[0]
     ids = [i for i in _cart(request) if i != item]
     if action == "add" and item:
-        with request.app.state.holder.lease() as snap:
+        with request.app.state.holder.lease_served() as snap:
             if product(snap, item) is not None:
                 ids = [*ids, item][-MAX_CART:]
     response = RedirectResponse(html.PREFIX + "/cart", status_code=303)

@@ -1,0 +1,106 @@
+"""What a worker serves: a snapshot, the catalog overlay resolved against it, and the page
+kernel's bundles built from both, swapped as one unit (``edge.swap.SnapshotHolder``).
+
+A ``Served`` is immutable. An overlay change (stock, prices, fragments) makes a new one for
+the same snapshot (``with_overlay``); a new snapshot makes a new one too. A request takes
+one ``Served`` and reads only it, so it sees one consistent catalog however the worker
+swaps meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.config import Settings
+from edge.overlay.resolve import Overlay
+from edge.scoring.bundles import Catalog, Tunables, checked
+from edge.slots.programs import co_occurrence_specs
+from edge.slots.tunables import resolve
+from edge.store import Snapshot
+
+RANKINGS = ("bestsellers", "bestsellers_category", "bestsellers_region", "bestsellers_segment", "trending")
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+_NO_FRAGMENTS = (EMPTY_IDS, np.zeros(1, np.int64), np.zeros(0, np.uint8))
+
+
+@dataclass(frozen=True, eq=False)
+class Served:
+    snapshot: Snapshot
+    overlay: Overlay | None  # None: none resolved (no overlay store, or not yet)
+    generation: int | None   # the overlay generation resolved; None: none yet
+    prices: np.ndarray       # what every price rule reads: the shared price file's map, else the snapshot's
+    tunables: Tunables
+    catalog: Catalog
+
+    @property
+    def version(self) -> str:
+        return self.snapshot.version
+
+    @property
+    def tag(self) -> bytes:
+        """Folded into ETags and request ids: a catalog update must change them, or a CDN
+        revalidating would keep serving a body that shows an item now out of stock."""
+        return b"+%d" % self.generation if self.generation else b""
+
+    @property
+    def fragments(self) -> dict[int, bytes]:
+        return self.overlay.fragments if self.overlay is not None else {}
+
+    def with_overlay(self, overlay: Overlay | None, generation: int | None,
+                     prices: np.ndarray | None = None) -> Served:
+        """The same snapshot under another overlay (``prices``: the shared price file's map;
+        None: the snapshot's own prices)."""
+        return _served(self.snapshot, self.tunables, overlay, generation, prices)
+
+
+def serve(snap: Snapshot, settings: Settings | None = None, overlay: Overlay | None = None,
+          generation: int | None = None, prices: np.ndarray | None = None) -> Served:
+    """``snap`` as served with ``settings`` (tunables: defaults, the manifest's, explicit settings)."""
+    tunables = resolve(settings or Settings(), snap.manifest.tune, snap.manifest.tables)
+    return _served(snap, tunables, overlay, generation, prices)
+
+
+def _served(snap: Snapshot, tunables: Tunables, overlay: Overlay | None, generation: int | None,
+            prices: np.ndarray | None) -> Served:
+    price = snap.arrays["price"] if prices is None else prices
+    return Served(snapshot=snap, overlay=overlay, generation=generation, prices=price, tunables=tunables,
+                  catalog=catalog(snap, price, overlay))
+
+
+def _aligned(a: np.ndarray) -> np.ndarray:
+    """Numba types an unaligned array differently; small LMDB values may be unaligned."""
+    if a.flags.aligned and a.flags.c_contiguous:
+        return a
+    copy = np.ascontiguousarray(a).copy()
+    copy.flags.writeable = False
+    return copy
+
+
+def _fragments(overlay: Overlay | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The overlay's changed fragments as (sorted ids, offsets, blob)."""
+    if overlay is None or not overlay.fragments:
+        return _NO_FRAGMENTS
+    order = sorted(overlay.fragments)
+    parts = [overlay.fragments[i] for i in order]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p) for p in parts])
+    return np.array(order, dtype=np.int32), offsets, np.frombuffer(b"".join(parts), np.uint8).copy()
+
+
+def catalog(snap: Snapshot, price: np.ndarray, overlay: Overlay | None) -> Catalog:
+    """The page kernel's snapshot bundle, under ``overlay`` with ``price``."""
+    a = snap.arrays
+    overlay_ids, overlay_offsets, overlay_blob = _fragments(overlay)
+    return checked(Catalog(
+        nbr_indptr=a["nbr_indptr"], nbr_indices=a["nbr_indices"], nbr_scores=a["nbr_scores"],
+        nbr_counts=a["nbr_counts"], in_stock=a["in_stock"], price=price, category=a["category"], margin=a["margin"],
+        week=a["purchases_7d"], month=a["purchases_30d"], views=a["views_7d"],
+        rank_items=tuple(_aligned(a[f"{name}/items"]) for name in RANKINGS),
+        rank_scores=tuple(_aligned(a[f"{name}/scores"]) for name in RANKINGS),
+        rank_indptr=tuple(_aligned(a[f"{name}/indptr"]) for name in RANKINGS),
+        cooc=co_occurrence_specs(snap.manifest.tables), has_views=bool(snap.has_views),
+        blocked=overlay.blocked if overlay is not None else EMPTY_IDS,
+        render_offsets=snap.render_offsets, render_blob=a["render_blob"],
+        overlay_ids=overlay_ids, overlay_offsets=overlay_offsets, overlay_blob=overlay_blob))
