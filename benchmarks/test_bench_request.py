@@ -101,7 +101,7 @@ def test_stage_plan_and_splice(benchmark: Any, served: Served, snap: Any, querie
 
 def test_stage_dispatch(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """What numba's dispatcher alone costs the page's one call: a compiled no-op taking the same
-    arguments (type checks and unboxing of the four bundles, 32 arrays among them)."""
+    arguments (type checks and unboxing: the served bundles' structref and the request's tuple)."""
     benchmark.group = "product page stages"
     args = kernel_args(served, build_context(snap, decode_query(queries["product"])), PAGE_SLOTS["product"])
     params = ", ".join(f"a{i}" for i in range(len(args)))

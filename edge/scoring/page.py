@@ -8,8 +8,8 @@ each (mostly unboxing a dozen array arguments) plus the Python that chains them,
 plumbing costs more than the ranking. ``plan_page`` interprets the same chains as data
 (int64 step rows) inside one call, so a request pays the dispatch once.
 
-Its arguments are four typed bundles (``edge.scoring.bundles``): the snapshot's arrays, the
-programs, the tunables and the request. The oracle is the step-by-step Python planner in
+Its arguments are typed bundles (``edge.scoring.bundles``): the snapshot's arrays, the
+programs and the tunables (one structref), and the request. The oracle is the step-by-step Python planner in
 tests/slots/oracle: ``tests/slots/test_compiled.py`` checks that both give the same ids,
 scores and reasons, and tests/slots/test_rules.py checks worked examples by hand.
 """
@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from edge.scoring.blend import _accumulate, recency_weights
+from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
 
@@ -254,7 +255,13 @@ def _ranking(items, scores, indptr, group):
 
 
 @numba.njit(cache=True, nogil=True)
-def plan_page(catalog, program, tunables, request):
+def plan_page(bundles, request):
+    """``plan`` for ``Bundles`` and the request as a plain tuple (edge/scoring/bundles.py)."""
+    return plan(bundles.catalog, bundles.program, bundles.tunables, Request(*request))
+
+
+@numba.njit(cache=True, nogil=True)
+def plan(catalog, program, tunables, request):
     """Run the slot programs ``request.slots`` (rows of step ranges into ``program.steps``).
 
     Returns (ids int32, scores float32, text ids int32, text numbers float64, slot ends

@@ -15,8 +15,9 @@ import math
 import numba
 import numpy as np
 
+from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound
-from edge.scoring.page import plan_page
+from edge.scoring.page import plan
 
 # Text kinds (``edge.slots.texts``): how a reason's number is written between its two parts.
 FIXED, COUNTED, STEP_UP, SAVES = range(4)
@@ -173,10 +174,12 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
 
 
 @numba.njit(cache=True, nogil=True)
-def page_items(catalog, program, tunables, request):
-    """``plan_page`` and ``splice_items`` over its picks in one call: (items as uint8, byte end
-    of each slot, item end of each slot, favourite category)."""
-    ids, scores, text_ids, numbers, ends, fav = plan_page(catalog, program, tunables, request)
+def page_items(bundles, request):
+    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles`` and the request as a
+    plain tuple (edge/scoring/bundles.py): (items as uint8, byte end of each slot, item end of each
+    slot, favourite category)."""
+    catalog, program = bundles.catalog, bundles.program
+    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request))
     items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
                                      catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
                                      catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,

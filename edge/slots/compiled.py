@@ -14,19 +14,17 @@ from __future__ import annotations
 import time
 
 from edge.scoring import page as k
-from edge.scoring.bundles import Program, Request
+from edge.scoring.bundles import Request
 from edge.scoring.page import plan_page
-from edge.scoring.splice import PIECES, page_items
+from edge.scoring.splice import page_items
 from edge.slots.context import Context
 from edge.slots.picks import Picked
-from edge.slots.programs import STEPS, slot_rows
+from edge.slots.programs import slot_rows
 from edge.slots.served import RANKINGS, Served
 from edge.slots.texts import TEXTS
 
 NAN = float("nan")
 assert RANKINGS.index("bestsellers") == k.R_BESTSELLERS and RANKINGS.index("trending") == k.R_TRENDING
-# Every text is registered when edge.slots.programs is imported: the tables are final.
-PROGRAM = Program(STEPS, *TEXTS.tables(), PIECES)
 
 def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) -> Request:
     gap = ctx.free_shipping_gap
@@ -36,8 +34,9 @@ def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) 
                    segment=ctx.segment, gap=NAN if gap is None else float(gap))
 
 def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
-    """The page kernels' arguments for one request, in order."""
-    return served.catalog, PROGRAM, served.tunables, request_bundle(ctx, slots, control)
+    """The page kernels' arguments for one request, in order: the served ``Bundles`` and the
+    request as a plain tuple (typed by numba's fast path)."""
+    return served.bundles, tuple(request_bundle(ctx, slots, control))
 
 def plan_picks(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """``plan_page``'s answer: (ids, scores, text ids, numbers, slot ends, favourite category)."""
@@ -67,4 +66,4 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     counts = [b - a for a, b in zip([0, *bounds], bounds, strict=False)]
     return items.tobytes(), slot_bytes.tolist(), counts, int(fav), time.perf_counter() - started
 
-__all__ = ["PROGRAM", "kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle"]
+__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle"]

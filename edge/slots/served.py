@@ -15,14 +15,18 @@ import numpy as np
 
 from edge.config import Settings
 from edge.overlay.resolve import Overlay
-from edge.scoring.bundles import Catalog, Tunables, checked
-from edge.slots.programs import co_occurrence_specs
+from edge.scoring.bundles import Bundles, Catalog, Program, Tunables, bundles, checked
+from edge.scoring.splice import PIECES
+from edge.slots.programs import STEPS, co_occurrence_specs
+from edge.slots.texts import TEXTS
 from edge.slots.tunables import resolve
 from edge.store import Snapshot
 
 RANKINGS = ("bestsellers", "bestsellers_category", "bestsellers_region", "bestsellers_segment", "trending")
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _NO_FRAGMENTS = (EMPTY_IDS, np.zeros(1, np.int64), np.zeros(0, np.uint8))
+# Every text is registered when edge.slots.programs is imported: the tables are final.
+PROGRAM = Program(STEPS, *TEXTS.tables(), PIECES)
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +37,7 @@ class Served:
     prices: np.ndarray       # what every price rule reads: the shared price file's map, else the snapshot's
     tunables: Tunables
     catalog: Catalog
+    bundles: Bundles         # catalog, ``PROGRAM`` and tunables as the kernels take them
 
     @property
     def version(self) -> str:
@@ -65,8 +70,9 @@ def serve(snap: Snapshot, settings: Settings | None = None, overlay: Overlay | N
 def _served(snap: Snapshot, tunables: Tunables, overlay: Overlay | None, generation: int | None,
             prices: np.ndarray | None) -> Served:
     price = snap.arrays["price"] if prices is None else prices
+    built = catalog(snap, price, overlay)
     return Served(snapshot=snap, overlay=overlay, generation=generation, prices=price, tunables=tunables,
-                  catalog=catalog(snap, price, overlay))
+                  catalog=built, bundles=bundles(built, PROGRAM, tunables))
 
 
 def _aligned(a: np.ndarray) -> np.ndarray:

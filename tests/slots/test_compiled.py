@@ -179,18 +179,22 @@ assert len(page_items.signatures) == before == 1
 
 
 def test_the_kernels_take_typed_bundles(stocked_snapshot):
-    """One signature of four named bundles; a catalog with two arrays swapped is refused when it is
+    """One signature: the served bundles (catalog, program, tunables, each a named bundle) and the
+    request's fields in ``Request`` order; a catalog with two arrays swapped is refused when it is
     built, not compiled into a second specialisation."""
-    from edge.scoring.bundles import Catalog, Program, Request, Tunables, checked
+    from edge.scoring.bundles import Bundles, Catalog, Program, Request, Tunables, checked
     from edge.scoring.splice import page_items
     from edge.slots.compiled import kernel_args
 
     served = serve(stocked_snapshot)
-    args = kernel_args(served, build_context(stocked_snapshot, RecommendRequest(page="home")), PAGE_SLOTS["home"])
-    assert [type(a) for a in args] == [Catalog, Program, Tunables, Request]
-    render(served, build_context(stocked_snapshot, RecommendRequest(page="home")), PAGE_SLOTS["home"], "rid")
+    ctx = build_context(stocked_snapshot, RecommendRequest(page="home"))
+    bundles, request = kernel_args(served, ctx, PAGE_SLOTS["home"])
+    assert isinstance(bundles, Bundles) and len(request) == len(Request._fields)
+    render(served, ctx, PAGE_SLOTS["home"], "rid")
     for signature in page_items.signatures:
-        assert [getattr(t, "instance_class", None) for t in signature] == [Catalog, Program, Tunables, Request]
+        fields = dict(signature[0].field_dict)
+        assert [fields[f].instance_class for f in ("catalog", "program", "tunables")] == [Catalog, Program, Tunables]
+        assert len(signature[1]) == len(Request._fields)
     catalog = served.catalog
     with pytest.raises(TypeError, match="price: int32"):
         checked(catalog._replace(price=catalog.category, category=catalog.price))
