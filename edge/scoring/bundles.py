@@ -124,7 +124,7 @@ class BundlesType(types.StructRef):
         return tuple((name, types.unliteral(t)) for name, t in fields)
 
 
-class Bundles(structref.StructRefProxy):  # type: ignore[misc]
+class Bundles(structref.StructRefProxy):
     """The catalog, program and tunables of one ``Served``, boxed once for the kernels."""
 
 
