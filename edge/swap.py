@@ -24,6 +24,26 @@ from edge.store import Snapshot, SnapshotDir
 log = logging.getLogger("skylt.swap")
 
 
+class _Lease:
+    __slots__ = ("_holder", "_key")
+
+    def __init__(self, holder: SnapshotHolder) -> None:
+        self._holder = holder
+        self._key = 0
+
+    def __enter__(self) -> Served:
+        holder = self._holder
+        served = holder.served
+        if served is None:
+            raise NotReadyError("no snapshot is loaded yet; build one with `skylt build`")
+        key = self._key = id(served.snapshot)
+        holder._leases[key] = holder._leases.get(key, 0) + 1
+        return served
+
+    def __exit__(self, *exc: object) -> None:
+        self._holder._release(self._key)
+
+
 class SnapshotHolder:
     def __init__(self, root: str | Path, warm: Callable[[Snapshot], Served | None],
                  on_swap: Callable[[Snapshot, Snapshot | None], None] | None = None) -> None:
@@ -45,20 +65,15 @@ class SnapshotHolder:
         with self.lease_served() as served:
             yield served.snapshot
 
-    @contextmanager
-    def lease_served(self) -> Iterator[Served]:
-        """The ``Served`` unit, its snapshot leased: it stays open until the lease ends."""
-        served = self.served
-        if served is None:
-            raise NotReadyError("no snapshot is loaded yet; build one with `skylt build`")
-        key = id(served.snapshot)
-        self._leases[key] = self._leases.get(key, 0) + 1
-        try:
-            yield served
-        finally:
-            self._leases[key] -= 1
-            if self._retired and not self._leases[key]:
-                self._close_unleased()
+    def lease_served(self) -> _Lease:
+        """The ``Served`` unit, its snapshot leased: it stays open until the lease ends (a class,
+        not a generator: every computed request takes one)."""
+        return _Lease(self)
+
+    def _release(self, key: int) -> None:
+        self._leases[key] -= 1
+        if self._retired and not self._leases[key]:
+            self._close_unleased()
 
     def prepare(self) -> Snapshot | None:
         """Open and warm the version ``current`` points to if it is new (blocking; call off the loop)."""
