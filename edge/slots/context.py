@@ -67,3 +67,22 @@ def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None
         free_shipping_gap=req.free_shipping_gap, ignored=ignored,
         anchor=current if item >= 0 else history[-1:].copy(),
     )
+
+
+def _ids(ids: np.ndarray | list[int]) -> np.ndarray:
+    """Writable C-contiguous int32, the type the kernels were warmed with."""
+    return np.array(ids, dtype=np.int32).reshape(-1)
+
+
+def dense_context(page: str, n: int, *, item: int = -1, history: np.ndarray | list[int] = EMPTY_IDS,
+                  cart: np.ndarray | list[int] = EMPTY_IDS, purchased: np.ndarray | list[int] = EMPTY_IDS,
+                  exclude: np.ndarray | list[int] = EMPTY_IDS) -> Context:
+    """A context from dense ids, for callers that have no request (the offline evaluation):
+    the same rules as ``build_context`` (history repeats keep their latest position, the anchor
+    is the item, else the latest viewed one), no filters."""
+    seen = _ids(history).tolist()
+    current = _ids([item]) if item >= 0 else EMPTY_IDS
+    kept = _ids(list(dict.fromkeys(reversed(seen)))[::-1])
+    return Context(page=page, cart=_ids(cart), history=kept, purchased=_ids(purchased), region=-1, segment=-1, n=n,
+                   price_lo=-np.inf, price_hi=np.inf, cat_allow=EMPTY_IDS, current=current, excluded=_ids(exclude),
+                   free_shipping_gap=None, ignored=0, anchor=current if item >= 0 else kept[-1:].copy())

@@ -160,3 +160,18 @@ def test_the_control_bucket_fills_every_slot_with_bestsellers(shop):
         "alternatives": [("B2", "Bestseller"), ("M3", "Bestseller")],
         "bought_together": [("B1", "Bestseller"), ("P3", "Bestseller")],
     }
+
+
+def test_a_context_from_dense_ids_plans_like_a_request(shop):
+    """What the offline evaluation calls: no external ids, the same answer."""
+    from edge.slots.context import dense_context
+
+    ids = {shop.external_id(i): i for i in range(shop.n_items)}
+    req = RecommendRequest(page="product", item="M1", history=["M2", "P1", "M2"], cart=["M4"], n=3)
+    ctx = dense_context("product", 3, item=ids["M1"], history=[ids["M2"], ids["P1"], ids["M2"]], cart=[ids["M4"]])
+    assert ctx.history.tolist() == [ids["P1"], ids["M2"]] and ctx.anchor.tolist() == [ids["M1"]]
+    served = serve(shop)
+    slots = PAGE_SLOTS["product"]
+    dense = [(r.slot, r.picked.ids.tolist(), r.picked.reasons) for r in plan(served, ctx, slots)]
+    built = [(r.slot, r.picked.ids.tolist(), r.picked.reasons) for r in plan(served, build_context(shop, req), slots)]
+    assert dense == built and any(picked for _, picked, _ in dense)
