@@ -3,10 +3,11 @@
 ``plan_encoded`` (what requests use) plans and splices in ``edge.scoring.splice.page_items``;
 ``plan_slots`` plans only and renders reasons in Python, for callers that want the picks (the
 evaluation, tests). Both take a ``Served`` (``edge.slots.served``), whose bundles were built
-once per snapshot and overlay; per request only the ``Request`` bundle is built.
+once per snapshot and overlay; per request only the ``Request`` is built, and handed to the
+kernel as a plain tuple.
 
-To add a bundle argument to the kernels, append it to the tuple ``kernel_args`` returns (and to
-``plan_page``'s and ``page_items``' parameters, see ``edge.scoring.bundles``).
+To add a bundle argument to the kernels, append it to the tuple ``kernel_args`` returns and to
+``plan_page``'s and ``page_items``' parameters (see ``edge.scoring.bundles``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from edge.slots.texts import TEXTS
 NAN = float("nan")
 assert RANKINGS.index("bestsellers") == k.R_BESTSELLERS and RANKINGS.index("trending") == k.R_TRENDING
 
+
 def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) -> Request:
     gap = ctx.free_shipping_gap
     return Request(slots=slot_rows(ctx.page, slots, control), anchor=ctx.anchor, history=ctx.history,
@@ -33,14 +35,17 @@ def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) 
                    cat_allow=ctx.cat_allow, price_lo=ctx.price_lo, price_hi=ctx.price_hi, n=ctx.n, region=ctx.region,
                    segment=ctx.segment, gap=NAN if gap is None else float(gap))
 
+
 def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """The page kernels' arguments for one request, in order: the served ``Bundles`` and the
     request as a plain tuple (typed by numba's fast path)."""
     return served.bundles, tuple(request_bundle(ctx, slots, control))
 
+
 def plan_picks(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """``plan_page``'s answer: (ids, scores, text ids, numbers, slot ends, favourite category)."""
     return plan_page(*kernel_args(served, ctx, slots, control))
+
 
 def plan_slots(served: Served, ctx: Context, slots: tuple[str, ...],
                control: bool = False) -> tuple[list[Picked], int, float]:
@@ -56,6 +61,7 @@ def plan_slots(served: Served, ctx: Context, slots: tuple[str, ...],
         start = end
     return picked, int(fav), time.perf_counter() - started
 
+
 def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
                  control: bool = False) -> tuple[bytes, list[int], list[int], int, float]:
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
@@ -65,5 +71,6 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     bounds = ends.tolist()
     counts = [b - a for a, b in zip([0, *bounds], bounds, strict=False)]
     return items.tobytes(), slot_bytes.tolist(), counts, int(fav), time.perf_counter() - started
+
 
 __all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle"]
