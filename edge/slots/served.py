@@ -9,7 +9,7 @@ swaps meanwhile.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,15 +29,26 @@ _NO_FRAGMENTS = (EMPTY_IDS, np.zeros(1, np.int64), np.zeros(0, np.uint8))
 PROGRAM = Program(STEPS, *TEXTS.tables(), PIECES)
 
 
-@dataclass(frozen=True, eq=False)
 class Served:
-    snapshot: Snapshot
-    overlay: Overlay | None  # None: none resolved (no overlay store, or not yet)
-    generation: int | None   # the overlay generation resolved; None: none yet
-    prices: np.ndarray       # what every price rule reads: the shared price file's map, else the snapshot's
-    tunables: Tunables
-    catalog: Catalog
-    bundles: Bundles         # catalog, ``PROGRAM`` and tunables as the kernels take them
+    """Built by ``serve`` or ``with_overlay``; the kernel's bundles are built on first use (the
+    warm-up's), so holding a snapshot costs nothing until it plans."""
+
+    def __init__(self, snapshot: Snapshot, overlay: Overlay | None, generation: int | None, prices: np.ndarray,
+                 tunables: Tunables) -> None:
+        self.snapshot = snapshot
+        self.overlay = overlay        # None: none resolved (no overlay store, or not yet)
+        self.generation = generation  # the overlay generation resolved; None: none yet
+        self.prices = prices          # what every price rule reads: the shared price file's map, else the snapshot's
+        self.tunables = tunables
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return catalog(self.snapshot, self.prices, self.overlay)
+
+    @cached_property
+    def bundles(self) -> Bundles:
+        """The catalog, ``PROGRAM`` and the tunables as the kernels take them."""
+        return bundles(self.catalog, PROGRAM, self.tunables)
 
     @property
     def version(self) -> str:
@@ -69,10 +80,7 @@ def serve(snap: Snapshot, settings: Settings | None = None, overlay: Overlay | N
 
 def _served(snap: Snapshot, tunables: Tunables, overlay: Overlay | None, generation: int | None,
             prices: np.ndarray | None) -> Served:
-    price = snap.arrays["price"] if prices is None else prices
-    built = catalog(snap, price, overlay)
-    return Served(snapshot=snap, overlay=overlay, generation=generation, prices=price, tunables=tunables,
-                  catalog=built, bundles=bundles(built, PROGRAM, tunables))
+    return Served(snap, overlay, generation, snap.arrays["price"] if prices is None else prices, tunables)
 
 
 def _aligned(a: np.ndarray) -> np.ndarray:
