@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from edge.scoring import blend, rank, recency_weights, sorted_unique, warm_up
+from edge.scoring import blend, rank, recency_weights, sorted_unique
+from tests.scoring.test_registry import warm_up
 
 N_ITEMS = 1_000_000
 N_NEIGHBOURS = 50
@@ -44,7 +45,7 @@ def catalog() -> dict[str, Any]:
     rankings = rng.permutation(N_ITEMS)[:10_000].astype(np.int32)
     ranking_scores = np.linspace(1.0, 0.0, rankings.size, dtype=np.float32)
     _read_only(indptr, indices, scores, in_stock, price, category, rankings, ranking_scores)
-    warm_up(indptr, indices, scores, in_stock, price, category, rankings, ranking_scores)
+    warm_up(indptr, indices, scores, in_stock, price, category, rankings, ranking_scores)  # compiled before timing
     history = rng.integers(0, N_ITEMS, size=HISTORY, dtype=np.int32)
     return {"indptr": indptr, "indices": indices, "scores": scores, "in_stock": in_stock,
             "price": price, "category": category, "history": history}

@@ -21,21 +21,30 @@ from starlette.routing import Route
 from edge.codec import decode_query, encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
-from edge.slots.compiled import page_items_args, plan_encoded, plan_picks
+from edge.slots.compiled import kernel_args, plan_encoded, plan_picks
 from edge.slots.context import build_context
-from edge.slots.planner import plan_reference, render
+from edge.slots.planner import render
+from edge.slots.served import Served, serve
 from edge.store import open_snapshot
 from edge.warm import warm
+from tests.slots.oracle.planner import plan_reference
 
 SETTINGS = Settings()
 
 
 @pytest.fixture(scope="module")
-def snap(synthetic_tables: Any) -> Any:
+def served(synthetic_tables: Any) -> Any:
     s = open_snapshot(synthetic_tables)
-    warm(s, SETTINGS)
-    yield s
+    unit = serve(s, SETTINGS)
+    warm(unit)
+    yield unit
+    del unit
     s.close()
+
+
+@pytest.fixture(scope="module")
+def snap(served: Served) -> Any:
+    return served.snapshot
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +60,17 @@ def queries(snap: Any) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def handle(snap: Any, query: list[tuple[str, str]]) -> bytes:
+def handle(served: Served, query: list[tuple[str, str]]) -> bytes:
     """What the endpoint does for a GET, less HTTP: decode, context, plan + splice."""
     req = decode_query(query)
-    ctx = build_context(snap, req)
-    return render(snap, ctx, PAGE_SLOTS[req.page], SETTINGS, "bench")[0]
+    ctx = build_context(served.snapshot, req)
+    return render(served, ctx, PAGE_SLOTS[req.page], "bench")[0]
 
 
 @pytest.mark.parametrize("page", list(PAGE_SLOTS))
-def test_page(benchmark: Any, snap: Any, queries: Any, page: str) -> None:
+def test_page(benchmark: Any, served: Served, queries: Any, page: str) -> None:
     benchmark.group = "request path"
-    body = benchmark(handle, snap, queries[page])
+    body = benchmark(handle, served, queries[page])
     assert body.count(b'"id"') >= len(PAGE_SLOTS[page])
 
 
@@ -76,26 +85,25 @@ def test_stage_context(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark(build_context, snap, req)
 
 
-def test_stage_plan(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_plan(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """The page kernel alone: every slot's ids, scores and reason codes."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    benchmark(plan_picks, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+    benchmark(plan_picks, served, ctx, PAGE_SLOTS["product"])
 
 
-def test_stage_plan_and_splice(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_plan_and_splice(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """The page kernel and the splice kernel: the slots' items as JSON bytes."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    benchmark(plan_encoded, snap, ctx, PAGE_SLOTS["product"], SETTINGS)
+    benchmark(plan_encoded, served, ctx, PAGE_SLOTS["product"])
 
 
-def test_stage_dispatch(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_dispatch(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """What numba's dispatcher alone costs the page's one call: a compiled no-op taking the same
-    arguments (type checks and unboxing, 32 arrays among them)."""
+    arguments (type checks and unboxing: the served bundles' structref and the request's tuple)."""
     benchmark.group = "product page stages"
-    args = page_items_args(snap, build_context(snap, decode_query(queries["product"])), PAGE_SLOTS["product"],
-                           SETTINGS)
+    args = kernel_args(served, build_context(snap, decode_query(queries["product"])), PAGE_SLOTS["product"])
     params = ", ".join(f"a{i}" for i in range(len(args)))
     scope: dict[str, Any] = {}
     exec(f"def noop({params}):\n    return 0\n", scope)  # the arity of page_items, whatever it becomes
@@ -103,26 +111,26 @@ def test_stage_dispatch(benchmark: Any, snap: Any, queries: Any) -> None:
     assert benchmark(noop, *args) == 0
 
 
-def test_stage_render(benchmark: Any, snap: Any, queries: Any) -> None:
+def test_stage_render(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """Plan, splice and the response around the items: everything after the context."""
     benchmark.group = "product page stages"
     ctx = build_context(snap, decode_query(queries["product"]))
-    benchmark(render, snap, ctx, PAGE_SLOTS["product"], SETTINGS, "bench")
+    benchmark(render, served, ctx, PAGE_SLOTS["product"], "bench")
 
 
 @pytest.mark.parametrize("page", list(PAGE_SLOTS))
-def test_python_reference_page(benchmark: Any, snap: Any, queries: Any, page: str) -> None:
-    """The same page planned step by step in Python and encoded there (the reference, and the
-    served path before the page kernel): a yardstick from the same run on any machine."""
+def test_python_reference_page(benchmark: Any, served: Served, snap: Any, queries: Any, page: str) -> None:
+    """The same page planned step by step in Python by the oracle (tests/slots/oracle, the served
+    path before the page kernel) and encoded there: a yardstick from the same run on any machine."""
     benchmark.group = "request path, Python reference"
 
     def reference() -> bytes:
         req = decode_query(queries[page])
         ctx = build_context(snap, req)
-        results = plan_reference(snap, ctx, PAGE_SLOTS[page], SETTINGS)
+        results = plan_reference(served, ctx, PAGE_SLOTS[page])
         return encode_response(snap, "bench", page, results, ctx.ignored)
 
-    assert reference() == handle(snap, queries[page])
+    assert reference() == handle(served, queries[page])
     benchmark(reference)
 
 
@@ -171,11 +179,12 @@ def apps(synthetic_tables: Any, snap: Any) -> Any:
     loop.close()
 
 
-def test_asgi_product_page(benchmark: Any, apps: Any, queries: Any) -> None:
-    """Computed every time (the response cache is off)."""
+@pytest.mark.parametrize("page", list(PAGE_SLOTS))
+def test_asgi_page(benchmark: Any, apps: Any, queries: Any, page: str) -> None:
+    """Computed every time (the response cache is off): each page type against the trivial route."""
     benchmark.group = "asgi: skylt vs trivial route"
     loop, app, _, urlencode, _ = apps
-    call = _asgi_get(app, "/v1/recommend", urlencode(queries["product"]).encode())
+    call = _asgi_get(app, "/v1/recommend", urlencode(queries[page]).encode())
     sent = benchmark(lambda: loop.run_until_complete(call()))
     assert sent[0]["status"] == 200
 

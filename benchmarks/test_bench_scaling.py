@@ -17,6 +17,7 @@ import pytest
 from benchmarks.conftest import N_ITEMS, synthetic_tables_for
 from benchmarks.test_bench_request import SETTINGS, handle
 from edge.schemas import PAGE_SLOTS
+from edge.slots.served import serve
 from edge.store import open_snapshot
 from edge.warm import warm
 
@@ -30,17 +31,18 @@ def snaps() -> Iterator[dict[int, Any]]:
     opened = {}
     try:
         for n in CATALOGS:
-            opened[n] = open_snapshot(synthetic_tables_for(n))
-            warm(opened[n], SETTINGS)
+            opened[n] = serve(open_snapshot(synthetic_tables_for(n)), SETTINGS)
+            warm(opened[n])
         yield opened
     finally:
-        for snap in opened.values():
-            snap.close()
+        for served in opened.values():
+            served.snapshot.close()
 
 
-def product_query(snap: Any, history: int, seed: int = 1) -> list[tuple[str, str]]:
+def product_query(served: Any, history: int, seed: int = 1) -> list[tuple[str, str]]:
     """A product page with ``history`` distinct earlier items, ids spread over the whole catalog;
     the same item and the first ``history`` of the same 50 earlier ids whatever ``history`` is."""
+    snap = served.snapshot
     rng = np.random.default_rng(seed)
     ids = [snap.external_id(int(i)) for i in rng.choice(snap.n_items, max(HISTORIES) + 1, replace=False)]
     ids = ids[:history + 1]
@@ -67,12 +69,12 @@ def test_catalog_size_rotating(benchmark: Any, snaps: dict[int, Any], n_items: i
     """1,000 different product pages in turn: on a larger catalog they touch rows further apart
     (CPU caches, TLB). Each is served once first, so disk reads are not timed."""
     benchmark.group = "product page vs catalog size, 1,000 rotating pages (history 20)"
-    snap = snaps[n_items]
-    queries = [product_query(snap, 20, seed) for seed in range(ROTATING)]
+    served = snaps[n_items]
+    queries = [product_query(served, 20, seed) for seed in range(ROTATING)]
     for query in queries:
-        handle(snap, query)
+        handle(served, query)
     turn = itertools.cycle(queries)
-    _check(benchmark(lambda: handle(snap, next(turn))))
+    _check(benchmark(lambda: handle(served, next(turn))))
 
 
 @pytest.mark.parametrize("history", HISTORIES)

@@ -47,6 +47,7 @@ from edge.shared.factory import (
     open_profiles,
     overlay_opener,
 )
+from edge.slots.served import Served, serve
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 from edge.warm import warm
@@ -72,9 +73,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                              lambda o: app_metrics.overlay_changed(o.generation, o.overrides),
                              overlay_opener(settings, app_metrics.state_failed))
 
-    def prepare(snap: Snapshot) -> None:
-        warm(snap, settings)
-        overlay.attach_new(snap)  # before it serves: a swap never shows an overridden item
+    def prepare(snap: Snapshot) -> Served:
+        served = overlay.serve_new(serve(snap, settings))  # before it serves: a swap never shows an overridden item
+        warm(served)
+        return served
 
     holder = SnapshotHolder(settings.tables, prepare, on_swap)
     puller = Puller(settings.pull_url, Path(settings.tables)) if settings.pull_url else None

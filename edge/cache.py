@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from edge.overlay.resolve import generation_of
-from edge.store import Snapshot
+from edge.slots.served import Served
 
 # Python's own objects per entry beyond the bytes counted: the dict node, the Entry, the
 # bytes and list headers, the header tuples.
@@ -40,9 +39,9 @@ class Entry:
     size: int                                  # what it counts against the bound, key included
 
 
-def token(snap: Snapshot) -> Token:
+def token(served: Served) -> Token:
     """What an answer depends on besides the query string: the snapshot and the overlay applied to it."""
-    return snap.version, generation_of(snap)
+    return served.version, served.generation
 
 
 def etag_matches(header: str | None, etag: str) -> bool:

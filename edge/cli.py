@@ -339,11 +339,12 @@ def demo(out: Path, host: str, port: int, build_only: bool) -> None:
         print_summary(result)
     if build_only:
         from edge.config import Settings
+        from edge.slots.served import serve
         from edge.store import open_snapshot
         from edge.warm import warm
 
         with open_snapshot(tables) as snap:
-            warm(snap, Settings.load(tables=str(tables)))
+            warm(serve(snap, Settings.load(tables=str(tables))))
         console.print(f"demo snapshot ready under {tables}")
         return
     import os

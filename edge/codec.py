@@ -14,10 +14,9 @@ import msgspec
 
 from edge.decoding import convert, decode
 from edge.errors import NotFoundError, ValidationError
-from edge.overlay.resolve import key_tag, overlay_of
 from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
-from edge.slots.chain import SlotResult
-from edge.splice import SCORE_DECIMALS, fixed
+from edge.scoring.splice import SCORE_DECIMALS, fixed
+from edge.slots.picks import SlotResult
 from edge.store import Snapshot
 
 _request_decoder = msgspec.json.Decoder(RecommendRequest)
@@ -86,15 +85,15 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
         raise
 
 
-def canonical_key(version: str, req: RecommendRequest, state: bytes = b"") -> str:
-    """Same snapshot (and catalog overlay) + same request + same server-side ``state`` (the A/B bucket,
-    a known customer's stored profile) => same key: the ETag and the request id."""
-    return hashlib.blake2b(version.encode() + key_tag(version) + b"\0" + _json.encode(req) + b"\0" + state,
+def canonical_key(version: str, req: RecommendRequest, state: bytes = b"", tag: bytes = b"") -> str:
+    """Same snapshot and catalog overlay (``tag``: ``Served.tag``) + same request + same server-side
+    ``state`` (the A/B bucket, a known customer's stored profile) => same key: the ETag and the request id."""
+    return hashlib.blake2b(version.encode() + tag + b"\0" + _json.encode(req) + b"\0" + state,
                            digest_size=12).hexdigest()
 
 
-def _head(snap: Snapshot, request_id: str, page: str, bucket: str) -> list[bytes]:
-    return [b'{"request_id":"', request_id.encode(), b'","version":', _json.encode(snap.version),
+def _head(version: str, request_id: str, page: str, bucket: str) -> list[bytes]:
+    return [b'{"request_id":"', request_id.encode(), b'","version":', _json.encode(version),
             b',"page":"', page.encode(), b'","bucket":"', bucket.encode(), b'","slots":[']
 
 
@@ -114,13 +113,13 @@ def _slot_head(slot: str, title: str, first: bool) -> bytes:
 
 
 def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int,
-                    bucket: str = "personalized") -> bytes:
-    """Any slot results (the control bucket's, the reference planner's) in the response format."""
-    parts = _head(snap, request_id, page, bucket)
+                    bucket: str = "personalized", fragments: dict[int, bytes] | None = None) -> bytes:
+    """Any slot results (``plan``'s, the oracle's) in the response format; ``fragments``: the
+    catalog overlay's (``Served.fragments``)."""
+    parts = _head(snap.version, request_id, page, bucket)
     blob = snap.render_blob
     offsets = snap.render_offsets
-    overlay = overlay_of(snap)
-    fragments = overlay.fragments if overlay is not None else {}
+    fragments = fragments or {}
     for s, result in enumerate(results):
         ids = result.picked.ids.tolist()
         items = [b'{%b,"score":%b,"reason":%b}' % (  # type: ignore[str-format]
@@ -132,11 +131,11 @@ def encode_response(snap: Snapshot, request_id: str, page: str, results: list[Sl
     return b"".join(parts)
 
 
-def encode_spliced(snap: Snapshot, request_id: str, page: str, titles: list[tuple[str, str]], items: bytes,
+def encode_spliced(version: str, request_id: str, page: str, titles: list[tuple[str, str]], items: bytes,
                    slot_bytes: list[int], ignored: int, bucket: str = "personalized") -> bytes:
-    """The response around items spliced by ``edge.splice.splice_items``: ``items[a:b]`` of each
+    """The response around items spliced by ``edge.scoring.splice.splice_items``: ``items[a:b]`` of each
     slot between its head and tail. ``titles`` pairs each slot with its title."""
-    parts = _head(snap, request_id, page, bucket)
+    parts = _head(version, request_id, page, bucket)
     start = 0
     for s, ((slot, title), end) in enumerate(zip(titles, slot_bytes, strict=True)):
         parts += (_slot_head(slot, title, not s), items[start:end], b"]}")

@@ -167,7 +167,18 @@ class Settings:
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise SkyltError(f"unknown settings: {', '.join(sorted(unknown))}")
-        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+        settings = cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+        object.__setattr__(settings, "_given", frozenset(values))  # frozen: set once, here
+        return settings
+
+    def given(self) -> frozenset[str]:
+        """The settings given explicitly: by ``load``'s overrides, the environment or the TOML file;
+        for Settings built directly, those that differ from their defaults. An explicit setting
+        wins over a value the snapshot's manifest chose (``edge.slots.tunables``)."""
+        given = self.__dict__.get("_given")
+        if given is not None:
+            return given
+        return frozenset(f.name for f in fields(self) if getattr(self, f.name) != f.default)
 
 
 def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
@@ -195,7 +206,3 @@ def _boolean(value: Any) -> bool:
     if word in ("0", "false", "no", "off", ""):
         return False
     raise ValueError("expected true or false")
-
-
-def documented_settings() -> dict[str, str]:
-    return {f.name: f.metadata["help"] for f in fields(Settings)}

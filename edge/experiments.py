@@ -3,21 +3,16 @@
 The bucket is a pure function of the shopper's id (user, else session), the experiment salt
 and the control share, so every worker and every device of a known customer agrees without
 storing anything, and the same request always gets the same bucket (the ETag stays right).
+The control answer is the control program (``edge.slots.programs.CONTROL``): the page's slots,
+same names and titles, each filled with bestsellers (by segment, then region, then overall)
+under the usual filters and de-duplication, planned by the same compiled call as the other bucket.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 
-from edge.config import Settings
 from edge.errors import SkyltError
-from edge.recommend import Filters, hide
-from edge.slots.chain import SlotResult, run_chain
-from edge.slots.context import Context
-from edge.slots.strategies import bestsellers, favourite_category
-from edge.slots.titles import title as title_of
-from edge.store import Snapshot
 
 PERSONALIZED = "personalized"
 CONTROL = "control"
@@ -42,20 +37,3 @@ class Experiment:
         if unit is None or self.control_share <= 0.0:
             return PERSONALIZED
         return CONTROL if self.position(unit) < self.control_share else PERSONALIZED
-
-
-def plan_control(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> list[SlotResult]:
-    """The control answer: the page's slots, same names and titles, each filled with bestsellers
-    (by segment, then region, then overall) under the usual filters and de-duplication."""
-    hidden = ctx.seen
-    results = []
-    for slot in slots:
-        started = time.perf_counter()
-        filters = Filters(exclude=hidden, price_lo=ctx.price_lo, price_hi=ctx.price_hi, cat_allow=ctx.cat_allow,
-                          max_per_category=settings.max_per_category)
-        picked = run_chain(filters, ctx.n, bestsellers(snap, ctx, settings))
-        if picked.ids.size:
-            hidden = hide(hidden, picked.ids)
-        title = title_of(snap, slot, favourite_category(snap, ctx) if slot == "category_picks" else -1)
-        results.append(SlotResult(slot, title, picked, time.perf_counter() - started))
-    return results

@@ -1,8 +1,7 @@
-"""Recipes shared by the slot planner and the offline evaluation.
-
-Each recipe turns dense seed ids into ranked candidates by blending neighbour tables and
-ranking the blend under filters; the weights are the one place a recipe's taste is set.
-Both the HTTP slots and ``skylt evaluate`` call these, so what is measured is what is served.
+"""Candidates for ``skylt evaluate``: dense seed ids blended over the neighbour tables and
+ranked under filters, one kernel call each, with the recipes' default weights
+(``edge.slots.tunables``). Served slots run the compiled programs instead
+(``edge.slots.compiled``); the evaluation moves there with the tuning work.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from edge.layout import NEIGHBOUR_TABLES
 from edge.scoring import blend, from_ranked, rank, recency_weights, sorted_unique, union_sorted
+from edge.slots.tunables import DEFAULT_WEIGHTS, weight_row
 from edge.store import Snapshot
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -20,20 +19,8 @@ EMPTY_SCORES = np.zeros(0, dtype=np.float32)
 NO_BAND = (-np.inf, np.inf)
 
 
-def table_weights(**weights: float) -> np.ndarray:
-    """Weights over the stacked neighbour tables, by table name; unnamed tables weigh 0."""
-    unknown = set(weights) - set(NEIGHBOUR_TABLES)
-    if unknown:
-        raise ValueError(f"unknown neighbour tables: {sorted(unknown)}")
-    return np.array([weights.get(name, 0.0) for name in NEIGHBOUR_TABLES], dtype=np.float32)
-
-
-# Tastes, chosen on a validation window of UCI Online Retail (sessions starting between 60 %
-# and 80 % of the timeline, trained on what came before), never on the reported test split.
-HISTORY = table_weights(also_viewed=1.0, viewed_next=1.0, also_bought=0.2, bought_together=0.5,
-                        similar_content=0.05)
-CART = table_weights(also_viewed=1.0, viewed_next=0.5, bought_together=0.5, also_bought=0.2,
-                     similar_content=0.05)
+HISTORY = weight_row(DEFAULT_WEIGHTS["history"])
+CART = weight_row(DEFAULT_WEIGHTS["cart"])
 
 
 class Filters(NamedTuple):

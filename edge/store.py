@@ -100,9 +100,6 @@ class Snapshot:
         self.has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + \
             counts.get("events_cart", 0) > 0
         self._id_cache: dict[str, int] = {}
-        # What other modules derive from this snapshot once (the page kernel's arguments, ...): it may
-        # hold arrays, so it goes with them on close.
-        self.derived: dict[str, object] = {}
         self.render_offsets = self.arrays["render_offsets"]
         self.render_blob = self.arrays["render_blob"].data
 
@@ -203,7 +200,7 @@ class Snapshot:
 
     def close(self) -> None:
         # Arrays handed out earlier point into the map: callers drop them before closing.
-        for view in ("render_blob", "render_offsets", "arrays", "derived"):
+        for view in ("render_blob", "render_offsets", "arrays"):
             self.__dict__.pop(view, None)
         txn = self.__dict__.pop("_txn", None)
         if txn is not None:

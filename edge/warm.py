@@ -1,22 +1,21 @@
 """Compile and warm every kernel against a snapshot's own arrays before it serves.
 
 Numba specialises on array types (read-only, dtype, layout), so the warm-up runs the real
-request paths once per page with ids taken from the snapshot itself: the page kernel that
-personalized answers use, and the Python planner's kernels that the control bucket's use.
+request paths once per page with ids taken from the snapshot itself, through the page kernel
+that both A/B buckets' answers use.
 """
 
 from __future__ import annotations
 
-from edge.codec import encode_response
-from edge.config import Settings
-from edge.experiments import plan_control
+from edge.experiments import CONTROL, PERSONALIZED
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import render
-from edge.store import Snapshot
+from edge.slots.served import Served
 
 
-def warm(snap: Snapshot, settings: Settings) -> None:
+def warm(served: Served) -> None:
+    snap = served.snapshot
     if snap.n_items == 0:
         return
     top, _ = snap.ranking("bestsellers", 0)
@@ -26,5 +25,5 @@ def warm(snap: Snapshot, settings: Settings) -> None:
                     RecommendRequest(page=page, item=ids[0], cart=ids[:1], history=ids[1:],  # type: ignore[arg-type]
                                      price_max=1e6, free_shipping_gap=5.0)):
             ctx = build_context(snap, req)
-            render(snap, ctx, PAGE_SLOTS[page], settings, "warm")
-            encode_response(snap, "warm", page, plan_control(snap, ctx, PAGE_SLOTS[page], settings), ctx.ignored)
+            for bucket in (PERSONALIZED, CONTROL):
+                render(served, ctx, PAGE_SLOTS[page], "warm", bucket)

@@ -6,7 +6,6 @@ from types import SimpleNamespace
 import pytest
 
 from edge.cache import ENTRY_OVERHEAD, ResponseCache, entry, etag_matches, token
-from edge.overlay.resolve import _GENERATION
 
 T1 = ("20260101T000000000000Z-aaaaaaaa", None)
 
@@ -90,10 +89,10 @@ def test_clear():
 
 
 def test_the_token_is_the_snapshot_version_and_its_overlay_generation():
-    snap = SimpleNamespace(version="v1")
-    assert token(snap) == ("v1", None)
-    snap.__dict__[_GENERATION] = 3
-    assert token(snap) == ("v1", 3)
+    served = SimpleNamespace(version="v1", generation=None)
+    assert token(served) == ("v1", None)  # type: ignore[arg-type]
+    served.generation = 3
+    assert token(served) == ("v1", 3)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("header", "matches"), [(None, False), ("", False), ('"k"', True), ('W/"k"', True),

@@ -21,7 +21,8 @@ from edge.notify.state import NotifyStore
 from edge.notify.triggers import QuietHours
 from edge.schemas import MAX_IDS
 from edge.shopify.tokens import MIN_KEY_CHARS
-from edge.store import Snapshot, SnapshotDir
+from edge.slots.served import Served, serve
+from edge.store import SnapshotDir
 
 MIN_SECRET_CHARS = 16
 
@@ -55,7 +56,7 @@ def check(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def served_snapshot(settings: Settings) -> Iterator[Snapshot]:
+def served(settings: Settings) -> Iterator[Served]:
     """The current snapshot with the catalog overlay applied, as the servers see it (sold-out items hidden)."""
     from edge.overlay.watch import OverlayWatcher
     from edge.shared.factory import overlay_opener
@@ -64,8 +65,7 @@ def served_snapshot(settings: Settings) -> Iterator[Snapshot]:
     overlay = OverlayWatcher(settings.catalog_overlay, None, overlay_opener(settings))
     try:
         overlay.open(create=False)
-        overlay.attach_new(snap)
-        yield snap
+        yield overlay.serve_new(serve(snap, settings))
     finally:
         overlay.close()
         snap.close()
@@ -93,11 +93,11 @@ def _run(settings: Settings, store: NotifyStore, now: float, dry_run: bool) -> S
     profiles = open_profiles(settings)
     impressions = None if dry_run else Impressions(Path(settings.event_log), now)
     try:
-        with served_snapshot(settings) as snap, httpx.Client() as client:
+        with served(settings) as current, httpx.Client() as client:
             dests = destinations(settings, client)
             if not dests and not dry_run:
                 raise SkyltError("nothing to send to: set klaviyo_private_key or esp_webhook_url")
-            return run(settings, store, profiles.get, snap, dests, now, dry_run=dry_run, impressions=impressions)
+            return run(settings, store, profiles.get, current, dests, now, dry_run=dry_run, impressions=impressions)
     finally:
         if impressions is not None:
             impressions.close()

@@ -17,11 +17,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import msgspec
 
 from edge.config import Settings
-from edge.overlay.resolve import overlay_of
 from edge.schemas import RecommendRequest
 from edge.slots.compiled import plan_slots
 from edge.slots.context import build_context
-from edge.store import Snapshot
+from edge.slots.served import Served
 from edge.urls import web_url
 
 Kind = Literal["cart", "viewed", "order"]
@@ -67,7 +66,7 @@ def request_id(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def planned(snap: Snapshot, settings: Settings, page: str, slots: tuple[str, ...], item: str | None,
+def planned(served: Served, settings: Settings, page: str, slots: tuple[str, ...], item: str | None,
             cart: list[str], history: list[str], purchased: list[str]) -> list[tuple[str, list[tuple[int, str]]]]:
     """The served planner for one context: per slot, its (dense id, reason) picks.
 
@@ -75,8 +74,8 @@ def planned(snap: Snapshot, settings: Settings, page: str, slots: tuple[str, ...
     asked: dict[str, Any] = {"page": page, "item": item, "cart": cart[-50:], "history": history[-50:],
                              "purchased": purchased[-50:], "slots": list(slots), "n": settings.notify_items}
     req = RecommendRequest(**asked)
-    ctx = build_context(snap, req)
-    picked, _, _ = plan_slots(snap, ctx, slots, settings)
+    ctx = build_context(served.snapshot, req)
+    picked, _, _ = plan_slots(served, ctx, slots)
     return [(slot, list(zip(p.ids.tolist(), (_reason(r) for r in p.reasons), strict=True)))
             for slot, p in zip(slots, picked, strict=True)]
 
@@ -98,19 +97,18 @@ def link(url: object, settings: Settings, rid: str, slot: str, item: str) -> str
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def items_for(snap: Snapshot, settings: Settings, kind: str, context: list[str], purchased: list[str],
+def items_for(served: Served, settings: Settings, kind: str, context: list[str], purchased: list[str],
               rid: str) -> list[Item]:
     page, slots = CONTEXTS[kind]
     if kind == "viewed":
-        picks = planned(snap, settings, page, slots, context[-1] if context else None, [], context, purchased)
+        picks = planned(served, settings, page, slots, context[-1] if context else None, [], context, purchased)
     else:
-        picks = planned(snap, settings, page, slots, None, context, [], purchased)
-    overlay = overlay_of(snap)
+        picks = planned(served, settings, page, slots, None, context, [], purchased)
     items = []
     for slot, chosen in picks:
         for dense, reason in chosen:
-            fragment = overlay.fragments.get(dense) if overlay is not None else None
-            data = _fragment(b"{" + (fragment or snap.render(dense)) + b"}")
+            fragment = served.fragments.get(dense)
+            data = _fragment(b"{" + (fragment or served.snapshot.render(dense)) + b"}")
             item_id = str(data["id"])
             price = data.get("price")
             items.append(Item(id=item_id, title=_text(data.get("title")),

@@ -29,7 +29,7 @@ from edge.notify.state import FAILED, INTENT, SENT, NotifyStore
 from edge.notify.triggers import HOUR, QuietHours, Trigger, due_triggers
 from edge.private import FILE_MODE, private_dir
 from edge.profiles.store import Profile
-from edge.store import Snapshot
+from edge.slots.served import Served
 
 _line = msgspec.json.Encoder()
 
@@ -94,13 +94,13 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def message(t: Trigger, customer_id: str, snap: Snapshot, settings: Settings) -> Message:
+def message(t: Trigger, customer_id: str, served: Served, settings: Settings) -> Message:
     rid = request_id(t.key)
     return Message(id=f"skylt-{rid}", kind=t.kind, metric=METRICS[t.kind], customer_id=customer_id, request_id=rid,
-                   time=_iso(t.due), items=items_for(snap, settings, t.kind, t.context, t.purchased, rid))
+                   time=_iso(t.due), items=items_for(served, settings, t.kind, t.context, t.purchased, rid))
 
 
-def run(settings: Settings, store: NotifyStore, profile_of: Callable[[str], Profile | None], snap: Snapshot,
+def run(settings: Settings, store: NotifyStore, profile_of: Callable[[str], Profile | None], served: Served,
         destinations: Iterable[Destination], now: float, *, dry_run: bool = False,
         impressions: Impressions | None = None) -> Summary:
     dests = list(destinations)
@@ -122,7 +122,7 @@ def run(settings: Settings, store: NotifyStore, profile_of: Callable[[str], Prof
                 if (counted if dry_run else store.sends_since(customer.user, window)) >= settings.notify_cap:
                     summary.capped += 1
                     continue
-            msg = message(t, unseal_id(settings.secret_key, customer.sealed), snap, settings)
+            msg = message(t, unseal_id(settings.secret_key, customer.sealed), served, settings)
             if not msg.items:
                 summary.empty += 1
                 continue

@@ -5,8 +5,8 @@
 copy current.
 """
 
-from edge.overlay.resolve import Overlay, overlay_of, resolve
+from edge.overlay.resolve import Overlay, resolve
 from edge.overlay.schemas import CatalogBatch, ItemUpdate, Override
 from edge.overlay.store import OverlayStore
 
-__all__ = ["CatalogBatch", "ItemUpdate", "Overlay", "OverlayStore", "Override", "overlay_of", "resolve"]
+__all__ = ["CatalogBatch", "ItemUpdate", "Overlay", "OverlayStore", "Override", "resolve"]

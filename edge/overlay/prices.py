@@ -1,10 +1,10 @@
 """Overridden prices where the kernels read them: one shared price array per snapshot version.
 
 Every price rule (the request's band, the ``upsell`` band, the ``addons`` cap, ``alternatives``,
-the price reasons) reads ``snap.arrays["price"]``. With price overrides, that array is swapped
-for a read-only map of ``<overlay>/prices-<version>.f32``: the snapshot's prices with the
-overrides applied, one file per machine that every worker maps, so the page cache holds one
-copy however many workers there are. Whichever worker first sees a new generation brings the
+the price reasons) reads ``Served.prices`` (edge/slots/served.py). With price overrides, that is
+a read-only map of ``<overlay>/prices-<version>.f32`` instead of the snapshot's own array: the
+snapshot's prices with the overrides applied, one file per machine that every worker maps, so
+the page cache holds one copy however many workers there are. Whichever worker first sees a new generation brings the
 file up to it under an exclusive lock, writing only the prices that differ, so readers in other
 processes never see a price other than an old or a new one.
 """
@@ -15,6 +15,7 @@ import fcntl
 import mmap
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +23,12 @@ from edge.store import Snapshot
 
 HEADER = 64  # the generation (u64), then the prices from an aligned offset
 CHUNK = 1 << 16  # prices compared per step: memory stays flat whatever the catalog's size
-_BASE = "_base_price"
-_INODE = "_price_file_inode"
+
+
+class SharedPrices(NamedTuple):
+    version: str       # the snapshot's
+    inode: int         # of the file mapped: a file replaced since must be mapped again
+    prices: np.ndarray  # read-only float32
 
 
 def price_file(root: Path, snap: Snapshot) -> Path:
@@ -40,15 +45,9 @@ def prune(root: Path, snap: Snapshot) -> list[Path]:
     return gone
 
 
-def base_prices(snap: Snapshot) -> np.ndarray:
-    """The snapshot's own prices, whatever the overlay did to ``arrays``."""
-    base = snap.__dict__.get(_BASE)
-    return base if base is not None else snap.arrays["price"]
-
-
 def publish(root: Path, snap: Snapshot, ids: np.ndarray, values: np.ndarray, generation: int) -> None:
     """Bring the shared file up to ``generation`` unless another worker already did (blocking)."""
-    base = base_prices(snap)
+    base = snap.arrays["price"]
     n = int(base.shape[0])
     size = HEADER + 4 * n
     order = np.argsort(ids, kind="stable")
@@ -79,17 +78,14 @@ def publish(root: Path, snap: Snapshot, ids: np.ndarray, values: np.ndarray, gen
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def use_shared(root: Path, snap: Snapshot) -> None:
-    """Point ``snap``'s price array at the shared file: once per snapshot, and again only if the
-    file was replaced (someone deleted it), since writes to the new file never reach the old map."""
-    n = int(base_prices(snap).shape[0])
+def use_shared(root: Path, snap: Snapshot, held: SharedPrices | None = None) -> SharedPrices:
+    """The shared file's prices for ``snap``: ``held`` (mapped before) unless the file was replaced
+    since (someone deleted it), as writes to the new file never reach the old map."""
+    n = int(snap.arrays["price"].shape[0])
     with open(price_file(root, snap), "rb") as fh:
         inode = os.fstat(fh.fileno()).st_ino
-        if snap.__dict__.get(_INODE) == inode:
-            return
+        if held is not None and held.version == snap.version and held.inode == inode:
+            return held
         mapped = mmap.mmap(fh.fileno(), HEADER + 4 * n, access=mmap.ACCESS_READ)
     # Read-only, aligned, C-contiguous float32: the same array type the kernels were warmed with.
-    shared = np.frombuffer(mapped, dtype=np.float32, count=n, offset=HEADER)
-    snap.__dict__.setdefault(_BASE, snap.arrays["price"])
-    snap.__dict__[_INODE] = inode
-    snap.arrays["price"] = shared
+    return SharedPrices(snap.version, inode, np.frombuffer(mapped, dtype=np.float32, count=n, offset=HEADER))

@@ -1,9 +1,8 @@
 """Overrides resolved against one snapshot: what the request path reads.
 
-An ``Overlay`` belongs to the snapshot whose dense ids it was resolved with and rides on
-that snapshot object, so a request holding a lease on an older snapshot keeps a
-consistent view while a newer one is being served. An empty overlay is stored as ``None``:
-the request path then pays one dict lookup.
+An ``Overlay`` belongs to the snapshot whose dense ids it was resolved with; it is served
+with that snapshot as one ``Served`` (edge/slots/served.py), so a request holding a lease
+on an older snapshot keeps a consistent view while a newer one is being served.
 """
 
 from __future__ import annotations
@@ -14,14 +13,11 @@ import msgspec
 import numpy as np
 
 from edge.overlay.schemas import Override
-from edge.recommend import EMPTY_IDS, exclusion, hide
+from edge.scoring import sorted_unique
 from edge.store import Snapshot
 from edge.urls import web_url
 
-_SLOT = "_overlay"
-_GENERATION = "_overlay_generation"
-# Snapshot version -> generation folded into ETags and request ids (see ``key_tag``).
-_tags: dict[str, bytes] = {}
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _decode_fragment = msgspec.json.Decoder(dict[str, object]).decode
 _encode = msgspec.json.Encoder().encode
 
@@ -34,10 +30,6 @@ class Overlay:
     priced_ids: np.ndarray            # int32 items whose price was overridden
     priced_values: np.ndarray         # float64, their new prices (the kernels read them via edge/overlay/prices.py)
     fragments: dict[int, bytes] = field(default_factory=dict)  # dense id -> render fragment
-
-    def exclude(self, base: np.ndarray) -> np.ndarray:
-        """``base`` (sorted, unique) plus the blocked items."""
-        return hide(base, self.blocked)
 
 
 def resolve(snap: Snapshot, overrides: dict[str, Override], generation: int) -> Overlay:
@@ -58,7 +50,7 @@ def resolve(snap: Snapshot, overrides: dict[str, Override], generation: int) -> 
             fragments[dense] = _fragment(snap.render(dense), o)
     return Overlay(
         generation=generation, overrides=len(overrides),
-        blocked=exclusion(np.array(blocked, dtype=np.int32)) if blocked else EMPTY_IDS,
+        blocked=sorted_unique(np.array(blocked, dtype=np.int32)) if blocked else EMPTY_IDS,
         priced_ids=np.fromiter(priced.keys(), dtype=np.int32, count=len(priced)),
         priced_values=np.fromiter(priced.values(), dtype=np.float64, count=len(priced)),
         fragments=fragments,
@@ -82,33 +74,3 @@ def _fragment(original: bytes, o: Override) -> bytes:
 
 def is_empty(overlay: Overlay) -> bool:
     return not (overlay.blocked.size or overlay.priced_ids.size or overlay.fragments)
-
-
-def attach(snap: Snapshot, overlay: Overlay) -> None:
-    """Make ``overlay`` the one requests on ``snap`` see (call on the event loop once serving)."""
-    snap.__dict__[_GENERATION] = overlay.generation
-    snap.__dict__[_SLOT] = None if is_empty(overlay) else overlay
-    if overlay.generation or snap.version in _tags:
-        _tags[snap.version] = b"+%d" % overlay.generation
-        while len(_tags) > 8:  # versions long gone; a worker serves one or two at a time
-            del _tags[next(iter(_tags))]
-
-
-def overlay_of(snap: Snapshot) -> Overlay | None:
-    """The overlay requests on ``snap`` apply, ``None`` when there is nothing to apply."""
-    return snap.__dict__.get(_SLOT)
-
-
-def generation_of(snap: Snapshot) -> int | None:
-    """The overlay generation resolved for ``snap``; ``None`` when none was yet."""
-    return snap.__dict__.get(_GENERATION)
-
-
-def key_tag(version: str) -> bytes:
-    """Folded into ETags: a catalog update must change them, or a CDN revalidating would keep
-    serving a body that shows an item now out of stock."""
-    return _tags.get(version, b"")
-
-
-def forget_tags() -> None:
-    _tags.clear()

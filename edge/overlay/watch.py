@@ -2,8 +2,9 @@
 
 Every ``interval`` seconds (and at once after this worker wrote) the watcher reads the
 store's generation, a few microseconds; only when it changed, or the snapshot was swapped,
-does it reload the overrides off the event loop and attach them between requests. A new
-snapshot gets its overlay while it is being warmed, before it serves a request.
+does it reload the overrides off the event loop and swap in a new ``Served`` (the same
+snapshot under the new overlay) between requests. A new snapshot gets its overlay while it
+is being warmed, before it serves a request.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from edge.errors import StateUnavailableError
-from edge.overlay.prices import price_file, prune, publish, use_shared
-from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
+from edge.overlay.prices import SharedPrices, price_file, prune, publish, use_shared
+from edge.overlay.resolve import Overlay, resolve
 from edge.overlay.schemas import Override
 from edge.shared.factory import Overrides, open_local_overlay
+from edge.slots.served import Served
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
 
@@ -34,16 +38,18 @@ class OverlayWatcher:
         self._last: tuple[int, dict[str, Override]] | None = None  # the overrides last read
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
-        self._pending: asyncio.Future[Overlay | None] | None = None
+        self._pending: asyncio.Future[Served | None] | None = None
+        self._shared: SharedPrices | None = None  # the price file last mapped
 
     def open(self, create: bool) -> None:
         """Open the store (edge/shared/factory.py): ``create`` when this server writes to it."""
         self.store = self._opener(self.path, create)
 
-    def prepare(self, snap: Snapshot, stale_ok: bool = False) -> Overlay | None:
+    def prepare(self, snap: Snapshot, stale_ok: bool = False) -> tuple[Overlay, np.ndarray | None] | None:
         """Resolve the stored overrides against ``snap`` (blocking; call off the loop). With ``stale_ok``
         a shared store that does not answer gives the overrides last read (none yet: no overlay), so
-        that a new snapshot is still swapped in; the watcher attaches the store's once it answers."""
+        that a new snapshot is still swapped in; the watcher applies the store's once it answers.
+        Returns the overlay and the prices to serve (the shared price file's; None: the snapshot's)."""
         if self.store is None:
             return None
         try:
@@ -57,21 +63,33 @@ class OverlayWatcher:
                 return None
             generation, overrides = self._last
         overlay = resolve(snap, overrides, generation)
+        prices = None
         if overlay.priced_ids.size or price_file(self.path, snap).exists():
             # Also after the last price override went: the shared file then goes back to the build's prices.
             publish(self.path, snap, overlay.priced_ids, overlay.priced_values, generation)
-            use_shared(self.path, snap)
-        return overlay
+            self._shared = use_shared(self.path, snap, self._shared)
+            prices = self._shared.prices
+        return overlay, prices
 
-    def attach_new(self, snap: Snapshot) -> None:
-        """For a snapshot that serves no request yet (called while it is warmed)."""
-        overlay = self.prepare(snap, stale_ok=True)
-        if overlay is not None:
-            for gone in prune(self.path, snap):
-                log.info("removed the price file of a deleted snapshot: %s", gone.name)
-            attach(snap, overlay)
-            if self._on_change is not None:
-                self._on_change(overlay)
+    def _next(self, served: Served, stale_ok: bool = False) -> Served | None:
+        """``served`` under the store's overlay (blocking), None when there is none to apply."""
+        found = self.prepare(served.snapshot, stale_ok)
+        if found is None:
+            return None
+        overlay, prices = found
+        return served.with_overlay(overlay, overlay.generation, prices)
+
+    def serve_new(self, served: Served) -> Served:
+        """For a snapshot that serves no request yet (called while it is warmed): ``served`` with
+        the store's overlay."""
+        applied = self._next(served, stale_ok=True)
+        if applied is None:
+            return served
+        for gone in prune(self.path, served.snapshot):
+            log.info("removed the price file of a deleted snapshot: %s", gone.name)
+        if self._on_change is not None and applied.overlay is not None:
+            self._on_change(applied.overlay)
+        return applied
 
     async def refresh(self, holder: SnapshotHolder) -> bool:
         """Reload if the store or the served snapshot changed. A writer calls this too, so its
@@ -81,15 +99,16 @@ class OverlayWatcher:
             return await self._refresh(holder)
 
     async def _refresh(self, holder: SnapshotHolder) -> bool:
-        snap = holder.current
-        if snap is None or self.store is None or generation_of(snap) == self.store.generation():
+        served = holder.served
+        if served is None or self.store is None or served.generation == self.store.generation():
             return False
         # Shielded: a cancelled watcher must not leave a thread reading a store that is closing.
-        self._pending = asyncio.ensure_future(asyncio.to_thread(self.prepare, snap))
-        overlay = await asyncio.shield(self._pending)
-        if overlay is None or holder.current is not snap:
+        self._pending = asyncio.ensure_future(asyncio.to_thread(self._next, served))
+        applied = await asyncio.shield(self._pending)
+        if applied is None or not holder.update(applied):
             return False  # swapped meanwhile: the new snapshot was resolved when it was warmed
-        attach(snap, overlay)
+        overlay = applied.overlay
+        assert overlay is not None  # resolved just now
         if self._on_change is not None:
             self._on_change(overlay)
         log.info("catalog overlay generation %d: %d overrides, %d items hidden", overlay.generation,
@@ -113,7 +132,7 @@ class OverlayWatcher:
         self.close()
 
     def close(self) -> None:
-        forget_tags()
+        self._shared = None
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edge.cache import Entry, entry, etag_matches, token
 from edge.codec import canonical_key, decode_body, decode_query, encode_response, query_items
 from edge.errors import StateUnavailableError
-from edge.experiments import CONTROL, plan_control
+from edge.experiments import CONTROL
 from edge.identity import verify
 from edge.metrics import Metrics
 from edge.profiles.store import decode_profile
@@ -61,7 +61,7 @@ def answer_from(found: Entry, if_none_match: str | None, metrics: Metrics, start
 def cached_answer(state: Any, query: bytes, if_none_match: str | None, started: float) -> Answer | None:
     """The response cache's answer to a GET's query string, if it holds one."""
     cache = state.response_cache
-    if cache.max_bytes <= 0 or (current := state.holder.current) is None:
+    if cache.max_bytes <= 0 or (current := state.holder.served) is None:
         return None
     found = cache.get(query, token(current))
     return None if found is None else answer_from(found, if_none_match, state.metrics, started)
@@ -104,9 +104,10 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     if req.user is not None and state.profiles is not None:
         with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
             stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
-    with state.holder.lease() as snap:
-        tok = token(snap)
-        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""))
+    with state.holder.lease_served() as served:
+        snap = served.snapshot
+        tok = token(served)
+        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""), served.tag)
         etag = f'"{key}"'
         if is_get:
             # A query that names a user is never shared, signed or not: its answer depends on a header.
@@ -120,14 +121,13 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
         else:
             head = [NO_STORE]
         ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
-        if bucket == CONTROL:
+        counted: list[tuple[str, int, float]] = []
+        if bucket == CONTROL and req.control == "shop":
             # "shop": the page shows its own recommendations, measured against ours.
-            results = [] if req.control == "shop" else plan_control(snap, ctx, slots, state.settings)
-            body = encode_response(snap, key, req.page, results, ctx.ignored, bucket)
-            served = [(r.slot, r.picked.ids.shape[0], r.seconds) for r in results]
+            body = encode_response(snap, key, req.page, [], ctx.ignored, bucket)
         else:
-            body, served = render(snap, ctx, slots, state.settings, key, bucket)
-    for slot, count, spent in served:
+            body, counted = render(served, ctx, slots, key, bucket)
+    for slot, count, spent in counted:
         seconds, items = slot_metrics[slot]
         seconds.observe(spent)
         items.inc(count)

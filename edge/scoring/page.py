@@ -8,8 +8,10 @@ each (mostly unboxing a dozen array arguments) plus the Python that chains them,
 plumbing costs more than the ranking. ``plan_page`` interprets the same chains as data
 (int64 step rows) inside one call, so a request pays the dispatch once.
 
-The reference is the step-by-step Python planner (``edge.slots.planner.plan_reference``):
-``tests/slots/test_compiled.py`` checks that both give the same ids, scores and reasons.
+Its arguments are typed bundles (``edge.scoring.bundles``): the snapshot's arrays, the
+programs and the tunables (one structref), and the request. The oracle is the step-by-step Python planner in
+tests/slots/oracle: ``tests/slots/test_compiled.py`` checks that both give the same ids,
+scores and reasons, and tests/slots/test_rules.py checks worked examples by hand.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numba
 import numpy as np
 
 from edge.scoring.blend import _accumulate, recency_weights
+from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
 
@@ -98,13 +101,13 @@ def below_float32(x):
 
 
 @numba.njit(cache=True, nogil=True)
-def favourite_category(history, category, best_items):
-    """The category the shopper keeps looking at (recency-weighted, half-life 4 views; ties
+def favourite_category(history, category, best_items, half_life=4.0):
+    """The category the shopper keeps looking at (recency-weighted, ``half_life`` in views; ties
     to the lower id), else the first known category among the top 50 bestsellers, else -1."""
     n_cat = category.shape[0]
     m = history.shape[0]
     if m:
-        weights = recency_weights(m, 4.0)
+        weights = recency_weights(m, half_life)
         cats = np.empty(m, np.int32)
         totals = np.zeros(m, np.float64)
         k = 0
@@ -252,19 +255,31 @@ def _ranking(items, scores, indptr, group):
 
 
 @numba.njit(cache=True, nogil=True)
-def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin,
-              week, month, views, rank_items, rank_scores, rank_indptr,
-              steps, slots, table_weights, cooc,
-              anchor, history, purchased, cart, current, excluded, blocked, cat_allow, price_lo, price_hi,
-              n, region, segment, gap, max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap,
-              addon_share, has_views):
-    """Run the slot programs ``slots`` (rows of step ranges into ``steps``) for one request.
+def plan_page(bundles, request):
+    """``plan`` for ``Bundles`` and the request as a plain tuple (edge/scoring/bundles.py)."""
+    return plan(bundles.catalog, bundles.program, bundles.tunables, Request(*request))
+
+
+@numba.njit(cache=True, nogil=True)
+def plan(catalog, program, tunables, request):
+    """Run the slot programs ``request.slots`` (rows of step ranges into ``program.steps``).
 
     Returns (ids int32, scores float32, text ids int32, text numbers float64, slot ends
     int64, favourite category): slot s holds ids[ends[s-1]:ends[s]]. No slot shows the cart,
-    the ``current`` item, ``excluded`` ids or ``blocked`` ones (sorted, unique: the overlay's),
-    and only own-item slots show the history. ``gap`` is NaN when not given.
+    the ``current`` item, ``excluded`` ids or ``catalog.blocked`` ones (the overlay's), and only
+    own-item slots show the history. ``request.gap`` is NaN when not given.
     """
+    nbr_indptr, nbr_indices, nbr_scores, nbr_counts = (catalog.nbr_indptr, catalog.nbr_indices, catalog.nbr_scores,
+                                                       catalog.nbr_counts)
+    in_stock, price, category, margin = catalog.in_stock, catalog.price, catalog.category, catalog.margin
+    week, month, views, cooc, has_views = catalog.week, catalog.month, catalog.views, catalog.cooc, catalog.has_views
+    rank_items, rank_scores, rank_indptr = catalog.rank_items, catalog.rank_scores, catalog.rank_indptr
+    blocked, steps = catalog.blocked, program.steps
+    table_weights, max_per_category = tunables.table_weights, tunables.max_per_category
+    slots, anchor, history, purchased, cart = request.slots, request.anchor, request.history, request.purchased, \
+        request.cart
+    current, excluded, cat_allow, n = request.current, request.excluded, request.cat_allow, request.n
+    price_lo, price_hi, gap = request.price_lo, request.price_hi, request.gap
     n_slots = slots.shape[0]
     cap = n_slots * n
     out_ids = np.empty(cap, np.int32)
@@ -283,7 +298,7 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
     banned[cart.shape[0] + current.shape[0]:] = excluded
     base_exclude = union_sorted(blocked, banned)
     seen = union_sorted(base_exclude, history)
-    fav = favourite_category(history, category, rank_items[R_BESTSELLERS])
+    fav = favourite_category(history, category, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
     has_anchor = anchor.shape[0] > 0 and 0 <= anchor[0] < n_items
     anchor_category = np.int64(category[anchor[0]]) if has_anchor else np.int64(-1)
     anchor_price = np.float64(price[anchor[0]]) if has_anchor else np.nan
@@ -299,10 +314,10 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
     # Seed sets and their weights: recency for history, faded for purchases.
     for_you = np.empty(purchased.shape[0] + history.shape[0], np.int32)
     for_you_w = np.empty(for_you.shape[0], np.float32)
-    recency = recency_weights(history.shape[0], history_half_life)
+    recency = recency_weights(history.shape[0], tunables.history_half_life)
     for i in range(purchased.shape[0]):
         for_you[i] = purchased[i]
-        for_you_w[i] = 0.5
+        for_you_w[i] = tunables.purchase_weight
     for i in range(history.shape[0]):
         for_you[purchased.shape[0] + i] = history[i]
         for_you_w[purchased.shape[0] + i] = recency[i]
@@ -320,9 +335,10 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                 cart_value += p
     if gap == gap:
         # Items a little above the gap still close it; much dearer ones are no add-on.
-        addon_hi = gap * 1.5 if gap > 0 else addon_cap
+        addon_hi = gap * tunables.gap_stretch if gap > 0 else tunables.addon_cap
     else:
-        addon_hi = min(addon_cap, addon_share * cart_value) if cart_value > 0 else addon_cap
+        addon_hi = min(tunables.addon_cap, tunables.addon_share * cart_value) if cart_value > 0 \
+            else tunables.addon_cap
 
     # Blends shared by slots that blend the same seeds the same way (similar, upsell, alternatives).
     n_rows = table_weights.shape[0]
@@ -358,8 +374,8 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
             hi = price_hi
             band = row[BAND]
             if band == B_UPSELL:
-                lo = max(lo, anchor_price * upsell_lo)
-                hi = min(hi, anchor_price * upsell_hi)
+                lo = max(lo, anchor_price * tunables.upsell_lo)
+                hi = min(hi, anchor_price * tunables.upsell_hi)
             elif band == B_CHEAPER:
                 hi = min(hi, below)
             elif band == B_ADDON:
@@ -401,9 +417,9 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                 elif g == G_CART_LAST_CATEGORY:
                     group = cart_category
                 elif g == G_REGION:
-                    group = region
+                    group = request.region
                 elif g == G_SEGMENT:
-                    group = segment
+                    group = request.segment
                 if group < 0:
                     continue
                 src = row[SOURCE]

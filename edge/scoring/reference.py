@@ -117,23 +117,6 @@ def from_ranked_reference(ranked_items: np.ndarray, ranked_scores: np.ndarray, i
     return diversify_reference(ranked_items[mask], ranked_scores[mask], category, max_per_category, k)
 
 
-def addons_reference(indptr: np.ndarray, indices: np.ndarray, scores: np.ndarray, table: int,
-                     cart: np.ndarray, cart_weights: np.ndarray, in_stock: np.ndarray, price: np.ndarray,
-                     category: np.ndarray, exclude: np.ndarray, price_cap: float,
-                     k: int) -> tuple[IntArray, FloatArray]:
-    if not 0 <= table < indptr.shape[0]:
-        return _result([], [])
-    table_weights = np.zeros(indptr.shape[0], dtype=np.float32)
-    table_weights[table] = 1.0
-    ids, summed = blend_reference(indptr, indices, scores, cart, cart_weights, table_weights)
-    excluded = set(exclude.tolist())
-    cap = np.float32(price_cap)
-    keep = [i for i, item in enumerate(ids.tolist())
-            if item < min(len(in_stock), len(price)) and in_stock[item] and price[item] <= cap
-            and item not in excluded]
-    return top_k_reference(ids[keep], summed[keep], k)
-
-
 def evidence_reference(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray, table: int,
                        seeds: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = indptr.shape[1] - 1
@@ -154,12 +137,13 @@ def union_sorted_reference(exclude: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.union1d(exclude, ids).astype(np.int32)
 
 
-def favourite_category_reference(history: np.ndarray, category: np.ndarray, best_items: np.ndarray) -> int:
-    """The category with the most recency-weighted views (half-life 4), else the first known
-    category among the top 50 bestsellers, else -1."""
+def favourite_category_reference(history: np.ndarray, category: np.ndarray, best_items: np.ndarray,
+                                 half_life: float = 4.0) -> int:
+    """The category with the most recency-weighted views, else the first known category among
+    the top 50 bestsellers, else -1."""
     if history.size:
         cats = category[history]
-        weights = recency_weights_reference(int(history.shape[0]), 4.0)
+        weights = recency_weights_reference(int(history.shape[0]), half_life)
         known = cats >= 0
         if known.any():
             return int(np.argmax(np.bincount(cats[known], weights=weights[known])))

@@ -1,9 +1,11 @@
 """Each slot's fallback chain as data: the programs ``edge.scoring.page.plan_page`` runs.
 
-These are the same chains ``edge.slots.strategies`` builds step by step (the reference the
-compiled planner is tested against), written as rows: where candidates come from, which
-filters a step adds, how its picks are explained. A chain ends in the global bestsellers
-where the slot's meaning allows it, so slots are not left empty.
+This is the one definition of the slot rules: rows that say where candidates come from,
+which filters a step adds and how its picks are explained. A chain ends in the global
+bestsellers where the slot's meaning allows it, so slots are not left empty. The control
+bucket is a program too: every slot filled with bestsellers (by segment, then region, then
+overall). tests/slots/oracle holds the same rules written step by step in Python, which the
+compiled planner is checked against.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from edge.recommend import CART, HISTORY
 from edge.schemas import PAGE_SLOTS
 from edge.scoring import page as k
-from edge.slots.strategies import CONTENT, OWN_ITEM_SLOTS, SIMILAR, TOGETHER
 from edge.slots.texts import TEXTS
+from edge.slots.tunables import W_CART, W_CONTENT, W_HISTORY, W_SIMILAR, W_TOGETHER
 
-WEIGHTS = np.stack([HISTORY, CART, SIMILAR, TOGETHER, CONTENT]).astype(np.float32)
-W_HISTORY, W_CART, W_SIMILAR, W_TOGETHER, W_CONTENT = range(5)
+# Slots that show the shopper's own items; every other slot hides the history.
+OWN_ITEM_SLOTS = frozenset({"recently_viewed", "reminders"})
 
 
 @dataclass(frozen=True)
@@ -109,28 +110,40 @@ _CART = {
                ranked(k.R_BESTSELLERS, band=k.B_ADDON)],
     "reminders": [step(k.OWN, explain=k.E_FIXED, text="You looked at this earlier")],
 }
+# The control bucket: every slot of every page, the same bestsellers chain (not an own-item slot,
+# so the history stays hidden; no guard).
+CONTROL = [ranked(k.R_SEGMENT, k.G_SEGMENT), ranked(k.R_REGION, k.G_REGION), BESTSELLERS]
 _GUARDS = {"upsell": k.GUARD_UPSELL, "alternatives": k.GUARD_PRICED}
 _CHAINS = {"home": _HOME, "product": _PRODUCT, "cart": _CART, "checkout": _CART}
 
 # Every chain's steps in one array; slot rows point into it.
 _rows: list[list[int]] = []
-_slot_rows: dict[tuple[str, str], list[int]] = {}
+_slot_rows: dict[tuple[str, str, bool], list[int]] = {}
 for _page, _chains in _CHAINS.items():
     for _slot in PAGE_SLOTS[_page]:
         _chain = _chains[_slot]
-        _slot_rows[(_page, _slot)] = [len(_rows), len(_chain), int(_slot in OWN_ITEM_SLOTS),
-                                      _GUARDS.get(_slot, k.GUARD_NONE)]
+        _slot_rows[(_page, _slot, False)] = [len(_rows), len(_chain), int(_slot in OWN_ITEM_SLOTS),
+                                             _GUARDS.get(_slot, k.GUARD_NONE)]
         _rows.extend(_chain)
+_control_row = [len(_rows), len(CONTROL), 0, k.GUARD_NONE]
+_rows.extend(CONTROL)
+for _page, _slots in PAGE_SLOTS.items():
+    for _slot in _slots:
+        _slot_rows[(_page, _slot, True)] = _control_row
 STEPS = np.array(_rows, dtype=np.int64)
-_slot_cache: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+STEPS.flags.writeable = False
+_slot_cache: dict[tuple[str, tuple[str, ...], bool], np.ndarray] = {}
 
 
-def slot_rows(page: str, slots: tuple[str, ...]) -> np.ndarray:
-    """The slot rows of ``slots`` on ``page``, in order (few distinct requests: kept)."""
-    key = (page, slots)
+def slot_rows(page: str, slots: tuple[str, ...], control: bool = False) -> np.ndarray:
+    """The slot rows of ``slots`` on ``page``, in order; ``control``: the control bucket's
+    programs (few distinct requests: kept)."""
+    key = (page, slots, control)
     rows = _slot_cache.get(key)
     if rows is None:
-        rows = _slot_cache[key] = np.array([_slot_rows[(page, s)] for s in slots], dtype=np.int64).reshape(-1, 4)
+        rows = np.array([_slot_rows[(page, s, control)] for s in slots], dtype=np.int64).reshape(-1, 4)
+        rows.flags.writeable = False
+        _slot_cache[key] = rows
     return rows
 
 

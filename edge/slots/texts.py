@@ -12,10 +12,33 @@ import msgspec
 import numpy as np
 
 from edge.scoring import page as k
-from edge.slots.reasons import SAVES_TEXT, STEP_UP_TEXT, counted, saves, step_up
-from edge.splice import COUNTED, FIXED, SAVES, STEP_UP
+from edge.scoring.splice import COUNTED, FIXED, SAVES, STEP_UP, fixed, times
 
 _encode = msgspec.json.Encoder().encode
+STEP_UP_TEXT = "A step up: {value}% more, same category"
+SAVES_TEXT = "Saves {value}, similar item"
+
+
+def step_up(percent: float) -> bytes:
+    return _encode(STEP_UP_TEXT.format(value=fixed(percent, 0)))
+
+
+def saves(amount: float) -> bytes:
+    return _encode(SAVES_TEXT.format(value=fixed(amount, 2)))
+
+
+_counted_cache: dict[tuple[str, int], bytes] = {}
+
+
+def counted(template: str, count: int) -> bytes:
+    """``template`` with its count, JSON-encoded; the same few reasons recur, so keep them."""
+    key = (template, count)
+    hit = _counted_cache.get(key)
+    if hit is None:
+        if len(_counted_cache) > 50_000:
+            _counted_cache.clear()
+        hit = _counted_cache[key] = _encode(template.format(times=times(count)))
+    return hit
 
 
 class Texts:
@@ -55,7 +78,7 @@ class Texts:
         return out
 
     def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(kinds, offsets, blob) for ``edge.splice.splice_items``: each text's JSON before and
+        """(kinds, offsets, blob) for ``edge.scoring.splice.splice_items``: each text's JSON before and
         after its number."""
         if self._tables is None:
             parts: list[bytes] = []

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from edge.overlay.resolve import overlay_of
-from edge.store import Snapshot
+from edge.slots.served import Served
 
 _members = msgspec.json.Decoder(dict[str, object])
 
@@ -21,12 +20,13 @@ class Product:
     category: str | None
 
 
-def product(snap: Snapshot, item_id: str) -> Product | None:
+def product(served: Served, item_id: str) -> Product | None:
+    snap = served.snapshot
     index = snap.index_of(item_id)
     if index < 0:
         return None
     # The same members the API answers with, catalog overlay included, so the shop shows what the slots show.
-    overlay = overlay_of(snap)
+    overlay = served.overlay
     fragment = None
     if overlay is not None:
         if index in overlay.blocked:
@@ -42,20 +42,21 @@ def product(snap: Snapshot, item_id: str) -> Product | None:
                    category=snap.manifest.categories[category] if category >= 0 else None)
 
 
-def categories(snap: Snapshot) -> list[str]:
-    return list(snap.manifest.categories)
+def categories(served: Served) -> list[str]:
+    return list(served.snapshot.manifest.categories)
 
 
-def category_products(snap: Snapshot, name: str, n: int) -> list[Product]:
+def category_products(served: Served, name: str, n: int) -> list[Product]:
     """The category's bestsellers, best first; empty for an unknown category."""
+    snap = served.snapshot
     category = snap.category_id(name)
     if category < 0:
         return []
     items, _ = snap.ranking("bestsellers_category", category)
-    found = (product(snap, snap.external_id(int(i))) for i in items[:n].tolist())
+    found = (product(served, snap.external_id(int(i))) for i in items[:n].tolist())
     return [p for p in found if p is not None]
 
 
-def known(snap: Snapshot, item_ids: list[str]) -> list[Product]:
-    found = (product(snap, i) for i in item_ids)
+def known(served: Served, item_ids: list[str]) -> list[Product]:
+    found = (product(served, i) for i in item_ids)
     return [p for p in found if p is not None]

@@ -80,7 +80,7 @@ async def place_order(request: Request) -> Response:
     form = parse_qs((await read_body(request, MAX_FORM, FORM_TYPES)).decode(errors="replace"))
     session = form.get("session", [""])[0].strip()[:128]
     touches = _touches(form.get("touches", [""])[0])
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         items = known(snap, cart_ids(request))
     if not items:
         return RedirectResponse(html.PREFIX + "/cart", status_code=303)
@@ -93,7 +93,7 @@ async def place_order(request: Request) -> Response:
 
 async def thanks(request: Request) -> Response:
     order = request.query_params.get("order", "")[:32]
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         body = (f'<h1>Thank you</h1><p class="lead">Your order <strong class="order">{html.esc(order)}</strong> '
                 'is placed. Nothing will ship: this is the Skylt demo shop.</p>' + html.slot("home", slot="for_you"))
         return render(request, snap, "Thank you", body)

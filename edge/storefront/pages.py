@@ -21,7 +21,7 @@ _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=ut
 
 
 async def home(request: Request) -> Response:
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         tiles = "".join(f'<li><a href="{html.esc(html.href("c", c))}">{html.esc(c)}</a></li>'
                         for c in categories(snap))
         body = ('<h1>Welcome</h1><p class="lead">Browse a little: the rows below follow what you look at.</p>'
@@ -31,7 +31,7 @@ async def home(request: Request) -> Response:
 
 async def category(request: Request) -> Response:
     name = request.path_params["name"]
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         products = category_products(snap, name, 24)
         if not products:
             return render(request, snap, "Not found", "<h1>No such category</h1>", 404)
@@ -42,7 +42,7 @@ async def category(request: Request) -> Response:
 
 async def product_page(request: Request) -> Response:
     item_id = request.path_params["item_id"]
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         p = product(snap, item_id)
         if p is None:
             return render(request, snap, "Not found", "<h1>No such product</h1>", 404)
@@ -57,7 +57,7 @@ async def product_page(request: Request) -> Response:
 
 async def cart_page(request: Request) -> Response:
     ids = cart_ids(request)
-    with request.app.state.holder.lease() as snap:
+    with request.app.state.holder.lease_served() as snap:
         items = known(snap, ids)
         if items:
             rows = "".join(f'<li><a href="{html.esc(html.href("p", p.id))}">{html.esc(p.title)}</a> '
@@ -77,7 +77,7 @@ async def cart_change(request: Request) -> Response:
     action, item = form.get("action", [""])[0], form.get("item", [""])[0]
     ids = [i for i in cart_ids(request) if i != item]
     if action == "add" and item:
-        with request.app.state.holder.lease() as snap:
+        with request.app.state.holder.lease_served() as snap:
             if product(snap, item) is not None:
                 ids = [*ids, item][-MAX_CART:]
     response = RedirectResponse(html.PREFIX + "/cart", status_code=303)

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from edge.store import Snapshot
+from edge.slots.served import Served
 from edge.storefront import html
 from edge.storefront.catalog import categories, known
 
@@ -20,7 +20,7 @@ def cart_ids(request: Request) -> list[str]:
     return [i for i in raw.split(",") if i][:MAX_CART]
 
 
-def render(request: Request, snap: Snapshot, title: str, body: str, status: int = 200) -> HTMLResponse:
+def render(request: Request, snap: Served, title: str, body: str, status: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     config: dict[str, object] = {
         "api": str(request.base_url).rstrip("/"), "currency": "GBP", "locale": "en-GB",

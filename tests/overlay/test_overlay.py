@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 
 from edge.app import create_app
 from edge.config import Settings
-from edge.overlay import ItemUpdate, OverlayStore, Override, overlay_of, resolve
-from edge.overlay.prices import base_prices, price_file, publish, use_shared
-from edge.overlay.resolve import attach, forget_tags, generation_of, key_tag
+from edge.overlay import ItemUpdate, OverlayStore, Override, resolve
+from edge.overlay.prices import price_file, publish, use_shared
 from edge.overlay.watch import OverlayWatcher
+from edge.slots.served import serve
 from edge.store import open_snapshot
 
 
@@ -75,43 +75,43 @@ def test_links_stored_before_put_checked_them_are_never_served(snap):
     assert shown == {**original, "title": "T", "image": "/img/4.jpg"}
 
 
-def test_exclusion_adds_the_blocked_items(snap):
+def test_deleted_and_out_of_stock_items_are_blocked(snap):
     changes = ((5, Override(in_stock=False)), (8, Override(price=20.0)), (0, Override(deleted=True)))
     overlay = resolve(snap, {snap.external_id(i): o for i, o in changes}, 1)
-    assert overlay.exclude(np.array([1, 6], dtype=np.int32)).tolist() == [0, 1, 5, 6]
+    assert overlay.blocked.tolist() == [0, 5]
+    assert serve(snap).with_overlay(overlay, 1).catalog.blocked.tolist() == [0, 5]
 
 
 def test_the_shared_price_file_follows_the_newest_generation_only(snap, tmp_path):
     base = snap.arrays["price"].copy()
     publish(tmp_path, snap, np.array([7, 2], np.int32), np.array([9.5, 1.25]), 2)
-    use_shared(tmp_path, snap)
-    shared = snap.arrays["price"]
+    held = use_shared(tmp_path, snap)
+    shared = held.prices
     assert not shared.flags.writeable and shared.flags.aligned and shared.dtype == np.float32
     assert shared[2] == 1.25 and shared[7] == 9.5
     assert np.array_equal(np.delete(shared, [2, 7]), np.delete(base, [2, 7]), equal_nan=True)
-    assert np.array_equal(base_prices(snap), base, equal_nan=True)
+    assert np.array_equal(snap.arrays["price"], base, equal_nan=True)  # the snapshot's own stay as built
     publish(tmp_path, snap, np.array([2], np.int32), np.array([3.0]), 1)  # older: another worker was first
     assert shared[2] == 1.25
     publish(tmp_path, snap, np.zeros(0, np.int32), np.zeros(0), 3)  # the overrides were cleared
     assert np.array_equal(shared, base, equal_nan=True)
-    use_shared(tmp_path, snap)  # once per snapshot
-    assert snap.arrays["price"] is shared
+    assert use_shared(tmp_path, snap, held) is held  # mapped once per snapshot
     price_file(tmp_path, snap).unlink()  # replaced: the next generation maps the new file
     publish(tmp_path, snap, np.array([2], np.int32), np.array([6.0]), 4)
-    use_shared(tmp_path, snap)
-    assert snap.arrays["price"] is not shared and snap.arrays["price"][2] == 6.0
-    assert np.array_equal(base_prices(snap), base, equal_nan=True)
+    again = use_shared(tmp_path, snap, held)
+    assert again.prices is not shared and again.prices[2] == 6.0
+    assert np.array_equal(snap.arrays["price"], base, equal_nan=True)
 
 
 def test_an_empty_overlay_costs_nothing_on_the_request_path_but_still_tags_keys(snap):
-    assert overlay_of(snap) is None and generation_of(snap) is None and key_tag(snap.version) == b""
-    attach(snap, resolve(snap, {"unknown-only": Override(in_stock=False)}, 3))
-    assert overlay_of(snap) is None and generation_of(snap) == 3
-    assert key_tag(snap.version) == b"+3"  # a clear (an empty overlay) must change ETags as well
-    attach(snap, resolve(snap, {snap.external_id(0): Override(in_stock=False)}, 4))
-    overlay = overlay_of(snap)
-    assert overlay is not None and overlay.blocked.tolist() == [0]
-    forget_tags()
+    served = serve(snap)
+    assert served.overlay is None and served.generation is None and served.tag == b""
+    empty = served.with_overlay(resolve(snap, {"unknown-only": Override(in_stock=False)}, 3), 3)
+    assert empty.generation == 3 and not empty.fragments
+    assert not (empty.catalog.blocked.size or empty.catalog.overlay_ids.size) and empty.prices is served.prices
+    assert empty.tag == b"+3"  # a clear (an empty overlay) must change ETags as well
+    blocked = served.with_overlay(resolve(snap, {snap.external_id(0): Override(in_stock=False)}, 4), 4)
+    assert blocked.overlay is not None and blocked.catalog.blocked.tolist() == [0]
 
 
 def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
@@ -135,14 +135,14 @@ def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
         while holder.current is old:
             assert time.monotonic() < deadline, "the new snapshot was never swapped in"
             time.sleep(0.02)
-        overlay = overlay_of(holder.current)
+        overlay = holder.served.overlay
         assert overlay is not None and overlay.generation == 1
         assert overlay.blocked.tolist() == [holder.current.index_of(target)]
         items = client.get("/v1/recommend", params={"page": "home", "slots": "bestsellers"}).json()
         assert target not in [i["id"] for i in items["slots"][0]["items"]]
 
 
-def test_price_files_of_deleted_snapshots_are_pruned_when_a_new_one_is_attached(demo_tables, tmp_path):
+def test_price_files_of_deleted_snapshots_are_pruned_when_a_new_one_is_served(demo_tables, tmp_path):
     tables = tmp_path / "tables"
     first = os.readlink(demo_tables / "current")
     shutil.copytree(demo_tables / first, tables / first)
@@ -155,10 +155,10 @@ def test_price_files_of_deleted_snapshots_are_pruned_when_a_new_one_is_attached(
         with open_snapshot(tables) as snap:
             watcher.store.upsert([ItemUpdate(id=snap.external_id(3), price=1.5)])
             (overlay_dir / "prices-deleted-version.f32").write_bytes(b"\0" * 64)
-            watcher.attach_new(snap)
-            assert snap.arrays["price"][3] == 1.5
+            served = watcher.serve_new(serve(snap))
+            assert served.prices[3] == 1.5 and served.catalog.price is served.prices
             names = sorted(p.name for p in overlay_dir.glob("prices-*.f32"))
             assert names == [price_file(overlay_dir, snap).name]
-        forget_tags()
+            del served
     finally:
         watcher.close()

@@ -183,14 +183,15 @@ class Inner:
 
 
 def layer(snap="snapshot"):
-    snapshot = SimpleNamespace(version="v1") if snap else None
+    snapshot = SimpleNamespace(version="v1", generation=None) if snap else None  # a Served, as far as used
     cache = ResponseCache(1 << 20)
     headers = [(b"etag", b'"k"'), (b"cache-control", b"public"), (b"content-length", b"2"),
                (b"content-type", b"application/json")]
     if snapshot is not None:
         cache.put(b"page=home", token(snapshot), entry(b"page=home", "home", '"k"', b"{}", headers, headers[:2]))
     inner = Inner()
-    state = SimpleNamespace(response_cache=cache, holder=SimpleNamespace(current=snapshot), metrics=Metrics())
+    holder = SimpleNamespace(current=snapshot, served=snapshot)
+    state = SimpleNamespace(response_cache=cache, holder=holder, metrics=Metrics())
     return RecommendGets(inner, state), inner, headers
 
 

@@ -1,4 +1,4 @@
-"""The package surface: exports, the strategy registry and warm_up."""
+"""The package surface: exports, and the array types the kernels are compiled for."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import numpy as np
 
 import edge.scoring as scoring
 from edge.scoring import (
-    STRATEGIES,
-    addons,
     blend,
     diversify,
     eligible,
@@ -16,10 +14,9 @@ from edge.scoring import (
     recency_weights,
     sorted_unique,
     top_k,
-    warm_up,
 )
 
-KERNELS = (addons, blend, diversify, eligible, from_ranked, rank, recency_weights, sorted_unique, top_k)
+KERNELS = (blend, diversify, eligible, from_ranked, rank, recency_weights, sorted_unique, top_k)
 
 
 def snapshot_arrays() -> tuple[np.ndarray, ...]:
@@ -44,13 +41,29 @@ def snapshot_arrays() -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
+def warm_up(indptr: np.ndarray, indices: np.ndarray, scores: np.ndarray, in_stock: np.ndarray,
+            price: np.ndarray, category: np.ndarray, rankings_items: np.ndarray,
+            rankings_scores: np.ndarray) -> None:
+    """Every kernel once with served arrays and request-shaped arguments (fresh writable
+    int32/float32 arrays, Python scalars)."""
+    n_items = indptr.shape[1] - 1
+    history = np.arange(min(n_items, 3), dtype=np.int32)
+    weights = recency_weights(len(history), 2.0)
+    table_weights = np.ones(indptr.shape[0], dtype=np.float32)
+    exclude = sorted_unique(history)
+    no_categories = np.empty(0, dtype=np.int32)
+    inf = float("inf")
+    ids, summed = blend(indptr, indices, scores, history, weights, table_weights)
+    eligible(ids, in_stock, price, category, exclude, -inf, inf, no_categories, no_categories)
+    top, top_scores = top_k(ids, summed, 10)
+    diversify(top, top_scores, category, 2, 10)
+    rank(ids, summed, in_stock, price, category, exclude, 0.0, inf, no_categories, no_categories, 2, 10)
+    from_ranked(rankings_items, rankings_scores, in_stock, price, category, exclude, -inf, inf,
+                no_categories, no_categories, 2, 10)
+
+
 def test_exports() -> None:
-    assert set(scoring.__all__) >= {k.__name__ for k in KERNELS} | {"STRATEGIES", "warm_up"}
-
-
-def test_registry_names() -> None:
-    assert {"blend": blend, "rank": rank, "from_ranked": from_ranked, "addons": addons} == STRATEGIES
-    assert all(callable(fn) for fn in STRATEGIES.values())
+    assert set(scoring.__all__) >= {k.__name__ for k in KERNELS}
 
 
 def test_warm_up_compiles_what_a_request_uses() -> None:
@@ -73,7 +86,6 @@ def test_warm_up_compiles_what_a_request_uses() -> None:
     assert not set(similar.tolist()) & set(history.tolist())
     from_ranked(items, ranked, in_stock, price, category, exclude, 10.0, 90.0, no_categories, no_categories,
                 0, 5)
-    addons(indptr, indices, scores, 2, history, weights, in_stock, price, category, exclude, 50.0, 4)
     mask = eligible(ids, in_stock, price, category, exclude, -np.inf, np.inf, no_categories, no_categories)
     top = top_k(ids[mask], summed[mask], 5)
     diversify(*top, category, 1, 5)

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edge.config import Settings
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import plan
-from edge.slots.strategies import OWN_ITEM_SLOTS
+from edge.slots.programs import OWN_ITEM_SLOTS
+from edge.slots.served import serve
 
 # Slots whose chain ends in the global bestsellers: never empty while eligible bestsellers remain.
 ENDS_IN_BESTSELLERS = {"bestsellers", "trending", "for_you", "category_picks", "similar", "bought_together"}
@@ -48,7 +48,7 @@ def eligible(snap, ids, req, hidden):
 def test_response_invariants(snap, data):
     req = data.draw(requests(snap))
     ctx = build_context(snap, req)
-    results = plan(snap, ctx, PAGE_SLOTS[req.page], Settings())
+    results = plan(serve(snap), ctx, PAGE_SLOTS[req.page])
     distinct_history = list(dict.fromkeys(req.history))  # repeats in history count once
     unknown = [i for i in req.cart + distinct_history + req.purchased + ([req.item] if req.item else [])
                if snap.index_of(i) < 0]

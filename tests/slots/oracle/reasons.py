@@ -12,38 +12,11 @@ import msgspec
 import numpy as np
 
 from edge.scoring.evidence import evidence
-from edge.splice import fixed as fixed_point
-from edge.splice import times
+from edge.slots.texts import counted, saves, step_up
 from edge.store import Snapshot
 
 Explainer = Callable[[np.ndarray], list[bytes]]
 _encode = msgspec.json.Encoder().encode
-
-
-STEP_UP_TEXT = "A step up: {value}% more, same category"
-SAVES_TEXT = "Saves {value}, similar item"
-
-
-def step_up(percent: float) -> bytes:
-    return _encode(STEP_UP_TEXT.format(value=fixed_point(percent, 0)))
-
-
-def saves(amount: float) -> bytes:
-    return _encode(SAVES_TEXT.format(value=fixed_point(amount, 2)))
-
-
-_counted_cache: dict[tuple[str, int], bytes] = {}
-
-
-def counted(template: str, count: int) -> bytes:
-    """``template`` with its count, JSON-encoded; the same few reasons recur, so keep them."""
-    key = (template, count)
-    hit = _counted_cache.get(key)
-    if hit is None:
-        if len(_counted_cache) > 50_000:
-            _counted_cache.clear()
-        hit = _counted_cache[key] = _encode(template.format(times=times(count)))
-    return hit
 
 
 def popularity(snap: Snapshot, fallback: str = "Bestseller") -> Explainer:

@@ -5,6 +5,7 @@ encoded at build time (or by the catalog overlay), and a reason is a pre-encoded
 its number (a count, a price difference) written in between. Numbers are written by one
 rule on both sides, here and in ``edge.codec`` for the Python path, so the two encoders
 give the same bytes: ``fixed`` rounds half away from zero at ``decimals`` places.
+``page_items`` plans and splices a page in one call: what every computed request runs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import math
 import numba
 import numpy as np
 
+from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound
-from edge.scoring.page import plan_page
+from edge.scoring.page import plan
 
 # Text kinds (``edge.slots.texts``): how a reason's number is written between its two parts.
 FIXED, COUNTED, STEP_UP, SAVES = range(4)
@@ -172,20 +174,14 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
 
 
 @numba.njit(cache=True, nogil=True)
-def page_items(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin, week, month, views,
-               rank_items, rank_scores, rank_indptr, steps, slots, table_weights, cooc, anchor, history, purchased,
-               cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
-               max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views,
-               render_offsets, render_blob, text_kinds, text_offsets, text_blob, overlay_ids, overlay_offsets,
-               overlay_blob, pieces):
-    """``plan_page`` and ``splice_items`` over its picks in one call (its arguments, then
-    splice_items' after the picks): (items as uint8, byte end of each slot, item end of
-    each slot, favourite category)."""
-    ids, scores, text_ids, numbers, ends, fav = plan_page(
-        nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin, week, month, views,
-        rank_items, rank_scores, rank_indptr, steps, slots, table_weights, cooc, anchor, history, purchased,
-        cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
-        max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views)
-    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_blob, text_kinds,
-                                     text_offsets, text_blob, overlay_ids, overlay_offsets, overlay_blob, pieces)
+def page_items(bundles, request):
+    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles`` and the request as a
+    plain tuple (edge/scoring/bundles.py): (items as uint8, byte end of each slot, item end of each
+    slot, favourite category)."""
+    catalog, program = bundles.catalog, bundles.program
+    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request))
+    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
+                                     catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
+                                     catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,
+                                     program.pieces)
     return items, slot_bytes, ends, fav

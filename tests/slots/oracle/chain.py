@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.recommend import EMPTY_IDS, EMPTY_SCORES, Filters, hide
+from edge.slots.picks import Picked
+from tests.slots.oracle.recipes import EMPTY_IDS, EMPTY_SCORES, Filters, hide
 
 Produce = Callable[[Filters, int], tuple[np.ndarray, np.ndarray]]
 Explain = Callable[[np.ndarray], list[bytes]]  # JSON-encoded reasons
@@ -23,22 +24,7 @@ class Step:
     explain: Explain
 
 
-@dataclass(frozen=True)
-class Picked:
-    ids: np.ndarray       # int32
-    scores: np.ndarray    # float32
-    reasons: list[bytes]  # each a JSON string literal
-
-
 NOTHING = Picked(EMPTY_IDS, EMPTY_SCORES, [])
-
-
-@dataclass(frozen=True)
-class SlotResult:
-    slot: str
-    title: str
-    picked: Picked
-    seconds: float
 
 
 def run_chain(filters: Filters, n: int, steps: Iterable[Step]) -> Picked:

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge.splice import COUNTED, FIXED, PIECES, SAVES, STEP_UP, fixed, splice_items
+from edge.scoring.splice import COUNTED, FIXED, PIECES, SAVES, STEP_UP, fixed, splice_items
 
 
 def test_fixed_rounds_half_away_from_zero_and_trims() -> None:
