@@ -125,7 +125,7 @@ def built_and_served(data: Path, tables: Path) -> Iterator[object]:
     result = CliRunner().invoke(main, ["build", "--events", str(data / "events.csv.gz"), "--catalog",
                                        str(data / "catalog.csv"), "--out", str(tables), "--quiet"])
     assert result.exit_code == 0, result.output
-    with TestClient(create_app(Settings.load(tables=str(tables), poll_seconds=3600.0))) as client:
+    with TestClient(create_app(Settings.load(tables=str(tables), poll_seconds=3600.0, gc_freeze=False))) as client:
         yield client
 
 
@@ -137,7 +137,8 @@ def app_client(demo_tables: Path) -> Iterator[object]:
     from edge.app import create_app
     from edge.config import Settings
 
-    app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0))
+    # No gc freeze: this app lives for the whole session, and tests/test_app.py checks a freeze from a clean state.
+    app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0, gc_freeze=False))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
