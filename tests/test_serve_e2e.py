@@ -1,4 +1,4 @@
-"""End to end against a real uvicorn on 127.0.0.1: the contract, hot swaps under load,
+"""End to end against a real server (uvicorn and granian) on 127.0.0.1: the contract, hot swaps under load,
 refusal of a corrupt snapshot."""
 
 import os
@@ -28,11 +28,11 @@ def test_served_over_http(server, demo_snapshot):
         assert_problem(client.delete("/v1/recommend"), 405)
 
 
-def test_hot_swaps_under_load_fail_no_request(tmp_path):
+def test_hot_swaps_under_load_fail_no_request(tmp_path, http_server):
     events, catalog = demo_files()
     tables = tmp_path / "tables"
     first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
-    srv = Server(tables, workers=2)
+    srv = Server(tables, workers=2, server=http_server)
     stop = threading.Event()
     statuses: Counter[int] = Counter()
     versions: Counter[str] = Counter()
@@ -84,13 +84,13 @@ def test_hot_swaps_under_load_fail_no_request(tmp_path):
     assert "refusing snapshot 29991231T000000000000Z-corrupt" in log
 
 
-def test_sighup_loads_a_new_snapshot_at_once(tmp_path):
+def test_sighup_loads_a_new_snapshot_at_once(tmp_path, http_server):
     import signal
 
     events, catalog = demo_files()
     tables = tmp_path / "tables"
     first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
-    srv = Server(tables, env={"SKYLT_POLL_SECONDS": "3600"})  # polling would not notice for an hour
+    srv = Server(tables, env={"SKYLT_POLL_SECONDS": "3600"}, server=http_server)  # polling would not notice for an hour
     try:
         srv.wait_ready()
         assert httpx.get(f"{srv.url}/readyz").json()["version"] == first

@@ -1,0 +1,61 @@
+"""Run the app under uvicorn or granian, the same way.
+
+Both load ``edge.app:create_app`` in every worker, run its lifespan before the worker takes
+a request (a lifespan that fails stops the server), serve HTTP/1.1 on loop ``auto`` (uvloop
+where installed), stop on SIGTERM or SIGINT by refusing new connections and finishing the
+requests in flight, and restart their workers on SIGHUP. Everything else a response carries
+(ETags, CORS, problems, body limits) is the app's, so it is the same on both; the servers
+announce no ``server`` header.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from edge.errors import SkyltError
+
+METRICS_DIR_ENV = "SKYLT_WORKER_METRICS_DIR"
+
+SERVERS = ("uvicorn", "granian")
+APP = "edge.app:create_app"
+
+
+def check_server(name: str) -> str:
+    if name not in SERVERS:
+        raise SkyltError(f"setting server: {name!r} is not one of {', '.join(SERVERS)}")
+    return name
+
+
+def run(server: str, host: str, port: int, workers: int, access_log: bool) -> None:
+    """Serve until stopped. Workers are separate processes: whatever they need arrives through the environment."""
+    check_server(server)
+    # A private directory per server, new and empty (mode 0700): no other user reads or plants counters.
+    metrics_dir = tempfile.mkdtemp(prefix="skylt-metrics-")
+    os.environ[METRICS_DIR_ENV] = metrics_dir
+    try:
+        if server == "granian":
+            _granian(host, port, workers, access_log)
+        else:
+            _uvicorn(host, port, workers, access_log)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
+    import uvicorn
+
+    uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, access_log=access_log,
+                log_level="info", loop="auto", http="auto", lifespan="on", server_header=False)
+
+
+def _granian(host: str, port: int, workers: int, access_log: bool) -> None:
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    Server(APP, address=host, port=port, interface=Interfaces.ASGI, factory=True, workers=workers,
+           http=HTTPModes.http1, loop=Loops.auto, websockets=False, log_access=access_log,
+           log_level=LogLevels.info, working_dir=Path.cwd()).serve()
