@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 
 from edge.errors import SkyltError
-
-METRICS_DIR_ENV = "SKYLT_WORKER_METRICS_DIR"
+from edge.metrics import METRICS_DIR_ENV
 
 SERVERS = ("uvicorn", "granian")
 APP = "edge.app:create_app"
