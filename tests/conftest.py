@@ -7,7 +7,6 @@ import contextlib
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tests.chromium import browser, page  # noqa: F401 - shared fixtures
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -100,17 +100,18 @@ class Server:
         self.proc.wait()
 
     def wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"server not ready in {timeout}s: {self.log.read_text()}")
+                return False
+
+        try:
+            wait_until(ready, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"server not ready in {timeout}s: {self.log.read_text()}") from None
 
     def stop(self) -> None:
         self.proc.terminate()

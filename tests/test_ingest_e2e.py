@@ -1,7 +1,6 @@
 """Durability against a real server: every event acknowledged with 200 survives kill -9."""
 
 import threading
-import time
 
 import httpx
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from edge.build.readers import read_events
 from edge.events.segments import segments, stable_segments
 from tests.conftest import Server
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -56,9 +56,8 @@ def test_acknowledged_events_survive_kill_9_and_a_restart_starts_a_new_segment(d
         threads = [threading.Thread(target=post, args=(w,)) for w in range(6)]
         for t in threads:
             t.start()
-        deadline = time.monotonic() + 120  # a guard against a hang, not a performance bound
-        while len(acked) < KILL_AFTER and not problems and time.monotonic() < deadline:
-            time.sleep(0.005)
+        # A guard against a hang, not a performance bound.
+        wait_until(lambda: len(acked) >= KILL_AFTER or problems, timeout=120, what=f"{KILL_AFTER} acknowledged")
         srv.kill()  # SIGKILL mid-stream: no shutdown, no flush
         for t in threads:
             t.join()
