@@ -29,6 +29,7 @@ def test_republish_repoints_current_to_a_complete_copy_and_prunes_old_copies(tmp
 
 
 def test_procfs_finds_children_and_their_rss():
+    # Not a wait: a child that idles (until killed) is the process under observation.
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         assert child.pid in procfs.descendants(os.getpid())
@@ -43,6 +44,7 @@ def test_procfs_finds_children_and_their_rss():
 
 
 def test_running_and_group_running_follow_a_process_group_until_it_exits():
+    # Not a wait: an idle group leader (until killed) is the process under observation.
     leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
     try:
         assert procfs.running(leader.pid) and procfs.group_running(leader.pid)
