@@ -19,6 +19,7 @@ from edge.errors import SkyltError
 from edge.metrics import METRICS_DIR_ENV
 
 SERVERS = ("uvicorn", "granian")
+METRICS_PREFIX = "skylt-metrics-"  # then the pid of the server that made it
 APP = "edge.app:create_app"
 
 
@@ -31,8 +32,9 @@ def check_server(name: str) -> str:
 def run(server: str, host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve until stopped. Workers are separate processes: whatever they need arrives through the environment."""
     check_server(server)
+    sweep_metrics_dirs(Path(tempfile.gettempdir()))
     # A private directory per server, new and empty (mode 0700): no other user reads or plants counters.
-    metrics_dir = tempfile.mkdtemp(prefix="skylt-metrics-")
+    metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-")
     os.environ[METRICS_DIR_ENV] = metrics_dir
     try:
         if server == "granian":
@@ -41,6 +43,28 @@ def run(server: str, host: str, port: int, workers: int, access_log: bool) -> No
             _uvicorn(host, port, workers, access_log)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def sweep_metrics_dirs(parent: Path) -> None:
+    """Remove the metrics directories of this user's servers that are gone (killed before they could)."""
+    for path in parent.glob(f"{METRICS_PREFIX}*"):
+        pid = path.name.removeprefix(METRICS_PREFIX).split("-")[0]
+        try:
+            if not pid.isdigit() or path.stat().st_uid != os.getuid() or _running(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
