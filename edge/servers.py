@@ -4,8 +4,8 @@ Both load ``edge.app:create_app`` in every worker, run its lifespan before the w
 a request (a lifespan that fails stops the server), serve HTTP/1.1 on loop ``auto`` (uvloop
 where installed), stop on SIGTERM or SIGINT by refusing new connections and finishing the
 requests in flight, and restart their workers on SIGHUP. Everything else a response carries
-(ETags, CORS, problems, body limits) is the app's, so it is the same on both; the servers
-announce no ``server`` header.
+(ETags, CORS, problems, body limits) is the app's, so it is the same on both; each server
+names itself in the ``server`` header and decides when a connection closes.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
     import uvicorn
 
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                log_level="info", loop="auto", http="auto", lifespan="on", server_header=False)
+                log_level="info", loop="auto", http="auto", lifespan="on")
 
 
 def _granian(host: str, port: int, workers: int, access_log: bool) -> None:
