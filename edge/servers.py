@@ -3,7 +3,9 @@
 Both load ``edge.app:create_app`` in every worker, run its lifespan before the worker takes
 a request (a lifespan that fails stops the server), serve HTTP/1.1 on loop ``auto`` (uvloop
 where installed), stop on SIGTERM or SIGINT by refusing new connections and finishing the
-requests in flight, and restart their workers on SIGHUP. Everything else a response carries
+requests in flight (for at most GRACE_SECONDS; then a worker is stopped however busy or stuck,
+as a granian worker that got the signal during its warm-up would be for ever), and restart
+their workers on SIGHUP. Everything else a response carries
 (ETags, CORS, problems, body limits) is the app's, so it is the same on both; each server
 names itself in the ``server`` header and decides when a connection closes.
 """
@@ -21,6 +23,7 @@ from edge.metrics import METRICS_DIR_ENV
 SERVERS = ("uvicorn", "granian")
 METRICS_PREFIX = "skylt-metrics-"  # then the pid of the server that made it
 APP = "edge.app:create_app"
+GRACE_SECONDS = 20  # a request takes milliseconds; under the usual 30 s an orchestrator allows before SIGKILL
 
 
 def check_server(name: str) -> str:
@@ -71,7 +74,7 @@ def _uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
     import uvicorn
 
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                log_level="info", loop="auto", http="auto", lifespan="on")
+                log_level="info", loop="auto", http="auto", lifespan="on", timeout_graceful_shutdown=GRACE_SECONDS)
 
 
 def _granian(host: str, port: int, workers: int, access_log: bool) -> None:
@@ -81,4 +84,4 @@ def _granian(host: str, port: int, workers: int, access_log: bool) -> None:
 
     Server(APP, address=host, port=port, interface=Interfaces.ASGI, factory=True, workers=workers,
            http=HTTPModes.http1, loop=Loops.auto, websockets=False, log_access=access_log,
-           log_level=LogLevels.info, working_dir=Path.cwd()).serve()
+           log_level=LogLevels.info, working_dir=Path.cwd(), workers_kill_timeout=GRACE_SECONDS).serve()

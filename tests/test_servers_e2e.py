@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from edge.app import create_app
 from edge.config import Settings
+from edge.servers import GRACE_SECONDS
 from tests.conftest import SERVERS, Server, assert_problem
 from tests.waiting import wait_until
 
@@ -178,5 +179,17 @@ def test_sigterm_finishes_the_requests_in_flight(demo_tables, demo_snapshot, htt
         assert json.loads(rest.partition(b"\r\n\r\n")[2])["page"] == "product"
         # A clean stop: uvicorn re-raises the signal once it has finished (exit status -15), granian exits 0.
         assert srv.proc.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        srv.stop()
+
+
+def test_sigterm_during_the_warm_up_stops_the_server_within_the_grace_period(demo_tables, http_server, tmp_path):
+    srv = Server(demo_tables, workers=2, server=http_server, env={"SKYLT_EVENT_LOG": str(tmp_path / "events")})
+    try:
+        wait_until(lambda: len(srv.pids()) >= 3, timeout=60, what="both workers started")  # and warming up
+        srv.proc.terminate()
+        # However far each worker got (granian's can miss a signal that comes during its lifespan), none outlives
+        # the grace period by much.
+        srv.proc.wait(timeout=GRACE_SECONDS + 30)
     finally:
         srv.stop()
