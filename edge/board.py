@@ -13,6 +13,7 @@ this process only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mmap
 import os
@@ -50,11 +51,9 @@ class Board:
         self._used += length
         self.index[key] = (offset, length)
         if self.path is not None:
-            tmp = self.path.with_suffix(".index.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump([[list(k), o, n] for k, (o, n) in self.index.items()], f)
-            os.replace(tmp, self.path.with_suffix(".index"))  # readers see the old index or the new, whole
+            # A request never fails over its metrics: if the directory went (the server is stopping), so be it.
+            with contextlib.suppress(OSError):
+                _write_index(self.path.with_suffix(".index"), self.index)
         return offset
 
     def totals(self) -> dict[Key, list[float]]:
@@ -68,6 +67,14 @@ class Board:
                 for i, v in enumerate(values):
                     total[i] += v
         return out
+
+
+def _write_index(path: Path, index: dict[Key, tuple[int, int]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump([[list(k), o, n] for k, (o, n) in index.items()], f)
+    os.replace(tmp, path)  # readers see the old index or the new, whole
 
 
 def read(index: Path) -> dict[Key, list[float]]:

@@ -45,3 +45,15 @@ def test_a_scrape_on_one_worker_shows_the_requests_of_all(tmp_path) -> None:
     assert 'skylt_snapshot_swaps_total{outcome="installed"} 3.0' in text
     assert "skylt_overlay_generation 5.0" in text  # a gauge: the answering worker's own value
     assert "skylt_overlay_generation 0.0" in generate_latest(workers[0].registry).decode()
+
+
+def test_a_board_whose_directory_went_still_counts(tmp_path) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    board = Board(directory)
+    for path in directory.iterdir():
+        path.unlink()
+    directory.rmdir()  # the server removes it as it stops; a late first request must still be answered
+    at = board.allocate(("hits", "late"), 1)
+    board.values[at] += 1
+    assert board.values[at] == 1.0
