@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def test_ramp_measures_the_throughput_ratios_and_alternating_holds_at_70_percent(demo_tables, tmp_path):
     journeys = [j for j in load_journeys() if len(j.steps) <= 5][:300]
     s = scenarios.Settings(tables=demo_tables, workdir=tmp_path, journeys=journeys, ids_file=tmp_path / "ids.txt",
-                           step_seconds=1.0, max_connections=2, connections=2, cache_bytes=0)
+                           step_seconds=0.5, max_connections=2, connections=2, cache_bytes=0)
     result = ramp.ramp(s)
     rates = result["throughput"]
     assert len(rates["runs"]) == ramp.THROUGHPUT_RUNS
