@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         response_cache.clear()  # lookups compare the snapshot anyway; this frees the old answers at once
         built = datetime.fromisoformat(new.manifest.built_at).timestamp()
         app_metrics.snapshot_changed(new.version, built, new.n_items, old.version if old else None)
-        app_metrics.swaps.labels("installed").inc()
+        app_metrics.swaps.child("installed").inc()
 
     overlay = OverlayWatcher(settings.catalog_overlay,
                              lambda o: app_metrics.overlay_changed(o.generation, o.overrides),

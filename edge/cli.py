@@ -196,12 +196,17 @@ def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float,
 @click.option("--access-log/--no-access-log", default=False, show_default=True)
 @click.option("--pull", "pull_url", metavar="URL",
               help="Keep TABLES a verified copy of the newest version in this snapshot store (`skylt publish`).")
-def serve(tables: Path, host: str, port: int, workers: int, access_log: bool, pull_url: str | None) -> None:
+@click.option("--server", type=click.Choice(["uvicorn", "granian"]), default=None,
+              help="HTTP server (setting server); default: the setting.")
+def serve(tables: Path, host: str, port: int, workers: int, access_log: bool, pull_url: str | None,
+          server: str | None) -> None:
     """Serve recommendations over HTTP from the snapshot TABLES/current points to."""
-    if pull_url:
-        import os
+    import os
 
+    if pull_url:
         os.environ["SKYLT_PULL_URL"] = pull_url  # workers are separate processes
+    if server:
+        os.environ["SKYLT_SERVER"] = server
     run_server(tables, host, port, workers, access_log)
 
 
@@ -224,17 +229,17 @@ def publish_(tables: Path, url: str, version: str | None) -> None:
 def run_server(tables: Path, host: str, port: int, workers: int, access_log: bool) -> None:
     import os
 
-    import uvicorn
-
     from edge.auth import check_key_settings
     from edge.config import Settings
+    from edge.servers import check_server, run
 
     # Workers are separate processes: settings reach them through the environment.
     os.environ["SKYLT_TABLES"] = str(tables.resolve())
     with clean_errors():  # once, here: from the workers it would be a traceback each
-        check_key_settings(Settings.load())
-    uvicorn.run("edge.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info", loop="auto", http="auto", lifespan="on")
+        settings = Settings.load()
+        check_key_settings(settings)
+        check_server(settings.server)
+    run(settings.server, host, port, workers, access_log)
 
 
 @main.command("user-token")

@@ -28,6 +28,8 @@ class Settings:
                                 "downloads, verifies and serves, keeping `tables` as its local copy; empty: serve "
                                 "local builds only.")
     pull_seconds: float = setting(10.0, "How often a server with `pull_url` asks the store for a new version.")
+    server: str = setting("granian", "HTTP server of `skylt serve`: `granian` (the faster here, see "
+                                     "benchmarks/README.md) or `uvicorn`; the API behaves the same on both.")
     cors_origins: tuple[str, ...] = setting((), "Shop origins allowed to call the API from a browser "
                                                 "(comma-separated in the environment; `*` for any).")
     cache_control: str = setting("public, max-age=60, stale-while-revalidate=300",

@@ -1,6 +1,6 @@
 """Skylt's response cache as a load run saw it: hits, misses and bypasses read from ``/metrics``
-before and after the load (``skylt_response_cache_total{result=...}``). With several workers a
-scrape reaches one of them, so the figures are that worker's."""
+before and after the load (``skylt_response_cache_total{result=...}``), summed over every worker
+by the server."""
 
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ def anonymous(all_journeys: Iterable[Journey]) -> list[Journey]:
     return [Journey(j.key, tuple(strip(st) for st in j.steps)) for j in all_journeys]
 
 
-def item_ids(all_journeys: Iterable[Journey], limit: int = 1000) -> list[str]:
+def item_ids(all_journeys: Iterable[Journey], limit: int = 3000) -> list[str]:
     """Distinct product-page item ids in order of first appearance (for the wrk scripts)."""
     seen: dict[str, None] = {}
     for j in all_journeys:

@@ -1,8 +1,8 @@
 """The servers the runner compares, each a child process on 127.0.0.1 that is always stopped.
 
-- ``skylt``: ``skylt serve`` on a tables directory.
-- ``trivial``: ``trivial_app.py`` under the same uvicorn settings (workers, loop and http auto,
-  which pick uvloop and httptools when installed, as ``skylt serve`` does).
+- ``skylt``: ``skylt serve`` on a tables directory, on its default server or the one named.
+- ``trivial``: ``trivial_app.py`` under uvicorn with the settings ``skylt serve --server uvicorn``
+  uses (workers, loop and http auto, which pick uvloop and httptools when installed).
 - ``nginx``: a static JSON file, only when nginx is installed.
 """
 
@@ -94,16 +94,18 @@ INGEST_KEY = "skylt-load-ingest"
 
 
 def skylt(tables: Path, workers: int, workdir: Path, poll_seconds: float = 1.0,
-          cache_bytes: int | None = None) -> Target:
-    """``cache_bytes``: the response cache per worker (``response_cache_bytes``; 0 off); None: the default."""
+          cache_bytes: int | None = None, server: str | None = None) -> Target:
+    """``cache_bytes``: the response cache per worker (``response_cache_bytes``; 0 off); None: the default.
+    ``server``: ``skylt serve --server``; None: the default (setting ``server``)."""
     port = free_port()
     state = workdir / f"skylt-{port}"
     env = {"SKYLT_POLL_SECONDS": str(poll_seconds), "SKYLT_INGEST_KEYS": INGEST_KEY,
            "SKYLT_EVENT_LOG": str(state / "events"), "SKYLT_CATALOG_OVERLAY": str(state / "overlay")}
     if cache_bytes is not None:
         env["SKYLT_RESPONSE_CACHE_BYTES"] = str(cache_bytes)
-    target = Target("skylt", [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
-                              "--workers", str(workers)], workdir, port, env=env)
+    target = Target("skylt" if server is None else f"skylt-{server}",
+                    [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(port),
+                     "--workers", str(workers), *(("--server", server) if server else ())], workdir, port, env=env)
     target.event_log = state / "events"
     return target
 

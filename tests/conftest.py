@@ -1,5 +1,5 @@
 """Shared fixtures: a snapshot built from the embedded UCI Online Retail sample, and a real
-uvicorn server on 127.0.0.1 serving it."""
+server (uvicorn and granian in turn) on 127.0.0.1 serving it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,12 +14,15 @@ import httpx
 import pytest
 
 from tests.chromium import browser, page  # noqa: F401 - shared fixtures
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 # Secrets of the tests' servers: long enough and distinct per tier, as start-up requires.
 IDENTITY_SECRET = "identity-secret-for-tests-0001"
 SERVER_KEY = "server-key-for-tests-000000001"
+# Every HTTP server `skylt serve --server` offers: the end-to-end suites run on each.
+SERVERS = ("uvicorn", "granian")
 
 
 def user_token(user: str, expiry: int = 0, secret: str = IDENTITY_SECRET) -> str:
@@ -60,9 +62,10 @@ def free_port() -> int:
 
 
 class Server:
-    """``skylt serve`` in a child process; stops on exit."""
+    """``skylt serve`` in a child process; stops on exit. ``server``: the HTTP server, else the setting's default."""
 
-    def __init__(self, tables: Path, workers: int = 1, env: dict[str, str] | None = None) -> None:
+    def __init__(self, tables: Path, workers: int = 1, env: dict[str, str] | None = None,
+                 server: str | None = None) -> None:
         import os
 
         self.port = free_port()
@@ -74,36 +77,59 @@ class Server:
         self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "edge", "serve", "--tables", str(tables), "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *(("--server", server) if server else ())],
             stdout=self._log_file, stderr=subprocess.STDOUT, env={**os.environ, "SKYLT_POLL_SECONDS": "0.2",
-                                                                   **defaults, **(env or {})})
+                                                                   **defaults, **(env or {})},
+            start_new_session=True)  # its own process group: kill() reaches the workers too
+
+    def pids(self) -> set[int]:
+        """The server's processes: the one started and its workers (granian's run apart even with one)."""
+        out = {self.proc.pid}
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                out.update(int(p) for p in (task / "children").read_text().split())
+        return out
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the server at once: no shutdown, no flush."""
+        import os
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"server not ready in {timeout}s: {self.log.read_text()}")
+                return False
+
+        try:
+            wait_until(ready, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"server not ready in {timeout}s: {self.log.read_text()}") from None
 
     def stop(self) -> None:
         self.proc.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.kill()  # whatever is left, a worker orphaned by a killed supervisor included
         self._log_file.close()
 
 
+@pytest.fixture(scope="session", params=SERVERS)
+def http_server(request: pytest.FixtureRequest) -> str:
+    """Each HTTP server in turn, for tests that start their own."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
-def server(demo_tables: Path) -> Iterator[Server]:
-    srv = Server(demo_tables)
+def server(demo_tables: Path, http_server: str) -> Iterator[Server]:
+    srv = Server(demo_tables, server=http_server)
     try:
         srv.wait_ready()
         yield srv

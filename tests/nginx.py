@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import free_port
 from tests.requires import missing
+from tests.waiting import wait_until
 
 CONFIG = """
 daemon off;
@@ -66,18 +66,16 @@ class Nginx:
                                       "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(self.dir / 'stderr.log').read_text()}"
                                    f"{(self.dir / 'error.log').read_text()}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError("nginx not ready")
+                return False
+
+        wait_until(ready, timeout, what="nginx ready")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

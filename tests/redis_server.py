@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.requires import missing
+from tests.waiting import wait_until
 
 
 class RedisServer:
@@ -33,17 +33,16 @@ class RedisServer:
     def _wait_ready(self, timeout: float = 10.0) -> None:
         import redis
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answers() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"redis-server exited: {self.log.read_text() if self.log.exists() else ''}")
             try:
                 with redis.Redis.from_url(self.url, socket_timeout=1) as client:
-                    client.ping()
-                    return
+                    return bool(client.ping())
             except redis.exceptions.ConnectionError:
-                time.sleep(0.02)
-        raise TimeoutError("redis-server not ready")
+                return False
+
+        wait_until(answers, timeout, what="redis-server ready")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

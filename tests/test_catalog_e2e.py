@@ -23,9 +23,10 @@ def shown(url: str) -> set[str]:
     return set(prices(url))
 
 
-def test_an_item_put_out_of_stock_disappears_in_every_worker_within_a_second(demo_tables, tmp_path):
+def test_an_item_put_out_of_stock_disappears_in_every_worker_within_a_second(demo_tables, tmp_path, http_server):
     srv = Server(demo_tables, workers=2, env={"SKYLT_ADMIN_KEYS": "e2e-admin-key-0001",
-                                              "SKYLT_CATALOG_OVERLAY": str(tmp_path / "overlay")})
+                                              "SKYLT_CATALOG_OVERLAY": str(tmp_path / "overlay")},
+                 server=http_server)
     try:
         srv.wait_ready()
         target, repriced = sorted(shown(srv.url))[:2]

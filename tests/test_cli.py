@@ -69,3 +69,13 @@ def test_import_otto_writes_skylt_events(tmp_path):
     assert result.exit_code == 0, result.output
     with gzip.open(tmp_path / "events.csv.gz", "rt") as fh:
         assert sum(1 for _ in fh) == 862 + 1  # every event and the header
+
+
+def test_serve_names_an_unknown_server_in_one_line_and_starts_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKYLT_TABLES", str(tmp_path))  # serve sets it for its workers; restored after the test
+    monkeypatch.setenv("SKYLT_SERVER", "nginx")
+    result = CliRunner().invoke(main, ["serve", "--tables", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "skylt: error: setting server: 'nginx' is not one of uvicorn, granian"
+    refused = CliRunner().invoke(main, ["serve", "--tables", str(tmp_path), "--server", "hypercorn"])
+    assert refused.exit_code == 2 and "'hypercorn' is not one of 'uvicorn', 'granian'" in refused.output

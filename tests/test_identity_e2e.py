@@ -1,6 +1,6 @@
-"""Signed identity against a real uvicorn on 127.0.0.1, as a storefront and an attacker would use it: the
-customer's two devices see the profile; a stranger without the token, with a forged token or with another
-customer's token sees nothing of it."""
+"""Signed identity against a real server (uvicorn and granian) on 127.0.0.1, as a storefront and an attacker
+would use it: the customer's two devices see the profile; a stranger without the token, with a forged token or
+with another customer's token sees nothing of it."""
 
 import httpx
 import pytest
@@ -20,11 +20,12 @@ def recently_viewed(client: httpx.Client, user: str, headers: dict[str, str]) ->
     return [i["id"] for i in reminders["items"]]
 
 
-def test_a_customers_profile_is_visible_only_with_the_customers_token(demo_tables, demo_snapshot, tmp_path):
+def test_a_customers_profile_is_visible_only_with_the_customers_token(demo_tables, demo_snapshot, tmp_path,
+                                                                          http_server):
     items = [demo_snapshot.external_id(int(i)) for i in demo_snapshot.ranking("bestsellers", 0)[0][:3]]
     srv = Server(demo_tables, env={"SKYLT_INGEST_KEYS": PUBLIC_KEY, "SKYLT_IDENTITY_SECRETS": IDENTITY_SECRET,
                                    "SKYLT_EVENT_LOG": str(tmp_path / "events"),
-                                   "SKYLT_CATALOG_OVERLAY": str(tmp_path / "overlay")})
+                                   "SKYLT_CATALOG_OVERLAY": str(tmp_path / "overlay")}, server=http_server)
     try:
         srv.wait_ready()
         with httpx.Client(base_url=srv.url, timeout=30) as phone:

@@ -1,9 +1,8 @@
-"""End to end against a real uvicorn on 127.0.0.1: the contract, hot swaps under load,
+"""End to end against a real server (uvicorn and granian) on 127.0.0.1: the contract, hot swaps under load,
 refusal of a corrupt snapshot."""
 
 import os
 import threading
-import time
 from collections import Counter
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 from edge.build.demo import demo_files
 from edge.build.pipeline import build
 from tests.conftest import Server, assert_problem
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +28,11 @@ def test_served_over_http(server, demo_snapshot):
         assert_problem(client.delete("/v1/recommend"), 405)
 
 
-def test_hot_swaps_under_load_fail_no_request(tmp_path):
+def test_hot_swaps_under_load_fail_no_request(tmp_path, http_server):
     events, catalog = demo_files()
     tables = tmp_path / "tables"
     first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
-    srv = Server(tables, workers=2)
+    srv = Server(tables, workers=2, server=http_server)
     stop = threading.Event()
     statuses: Counter[int] = Counter()
     versions: Counter[str] = Counter()
@@ -56,9 +56,7 @@ def test_hot_swaps_under_load_fail_no_request(tmp_path):
         built = [first]
         for step in range(1, 4):
             built.append(build(events, tables, catalog_path=catalog, now=1323400000 + step * 3600).manifest.version)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and versions[built[-1]] < 20:
-                time.sleep(0.1)
+            wait_until(lambda: versions[built[-1]] >= 20, timeout=30, what=f"answers from {built[-1]}")
 
         # A corrupt snapshot is refused and the last good one keeps serving.
         bad = tables / "29991231T000000000000Z-corrupt"
@@ -66,9 +64,10 @@ def test_hot_swaps_under_load_fail_no_request(tmp_path):
         (bad / "data.mdb").write_bytes(os.urandom(1 << 16))
         os.symlink(bad.name, tables / ".current.bad")
         os.replace(tables / ".current.bad", tables / "current")
-        time.sleep(2)
+        refusal = "refusing snapshot 29991231T000000000000Z-corrupt"
+        wait_until(lambda: srv.log.read_text().count(refusal) == 2, timeout=30, what="both workers refusing it")
         before = sum(versions.values())
-        time.sleep(1)
+        wait_until(lambda: sum(versions.values()) > before + 20, timeout=30, what="answers after the refusal")
         stop.set()
         for t in threads:
             t.join()
@@ -84,24 +83,20 @@ def test_hot_swaps_under_load_fail_no_request(tmp_path):
     assert "refusing snapshot 29991231T000000000000Z-corrupt" in log
 
 
-def test_sighup_loads_a_new_snapshot_at_once(tmp_path):
+def test_sighup_loads_a_new_snapshot_at_once(tmp_path, http_server):
     import signal
 
     events, catalog = demo_files()
     tables = tmp_path / "tables"
     first = build(events, tables, catalog_path=catalog, now=1323400000).manifest.version
-    srv = Server(tables, env={"SKYLT_POLL_SECONDS": "3600"})  # polling would not notice for an hour
+    srv = Server(tables, env={"SKYLT_POLL_SECONDS": "3600"}, server=http_server)  # polling would not notice for an hour
     try:
         srv.wait_ready()
         assert httpx.get(f"{srv.url}/readyz").json()["version"] == first
         second = build(events, tables, catalog_path=catalog, now=1323500000).manifest.version
         srv.proc.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 30
-        version = first
-        while time.monotonic() < deadline and version != second:
-            time.sleep(0.1)
-            version = httpx.get(f"{srv.url}/readyz").json()["version"]
-        assert version == second
+        wait_until(lambda: httpx.get(f"{srv.url}/readyz").json()["version"] == second, timeout=30,
+                   what="the new snapshot after SIGHUP")
         assert srv.proc.poll() is None  # SIGHUP reloads, it does not stop the server
     finally:
         srv.stop()

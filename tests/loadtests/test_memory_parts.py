@@ -36,7 +36,7 @@ def test_snapshot_ids_come_from_the_served_catalog(demo_snapshot, demo_tables):
 def test_mapped_file_pages_are_counted_for_the_mapping_only(tmp_path):
     path = tmp_path / "data.mdb"
     path.write_bytes(b"\1" * (4 << 20))
-    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # not a wait: the observed process
     try:
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
             assert sum(m[i] for i in range(0, len(m), 4096)) == 1024  # touch every page

@@ -29,6 +29,7 @@ def test_republish_repoints_current_to_a_complete_copy_and_prunes_old_copies(tmp
 
 
 def test_procfs_finds_children_and_their_rss():
+    # Not a wait: a child that idles (until killed) is the process under observation.
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         assert child.pid in procfs.descendants(os.getpid())
@@ -43,6 +44,7 @@ def test_procfs_finds_children_and_their_rss():
 
 
 def test_running_and_group_running_follow_a_process_group_until_it_exits():
+    # Not a wait: an idle group leader (until killed) is the process under observation.
     leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
     try:
         assert procfs.running(leader.pid) and procfs.group_running(leader.pid)
@@ -130,3 +132,21 @@ def test_cpu_ticks_read_this_machine_and_only_grow():
     assert all(second[k] >= first[k] for k in first) and sum(second.values()) > sum(first.values())
     share = procfs.steal_share(first, second)
     assert share is None or 0 <= share <= 1
+
+
+def test_a_wrk_hold_never_calibrates_past_the_highest_level(monkeypatch, tmp_path):
+    from loadtests import ramp, scenarios, wrkrun
+
+    used: list[int] = []
+
+    def saturated(url, page, ids_file, *, seconds, connections, delay_ms):  # a server stuck at 1,000 requests/s
+        used.append(connections)
+        return {"rps": 1000.0, "latency_ms": {"99": 5.0}, "failed": 0}
+
+    monkeypatch.setattr(wrkrun, "run", saturated)
+    s = scenarios.Settings(tables=tmp_path, workdir=tmp_path, journeys=[], ids_file=tmp_path / "ids.txt",
+                           driver="wrk", max_connections=64)
+    steps = [{"connections": 1, "rows": [{"page": "product", "p50_ms": 1.0}]}]
+    held = ramp.hold("http://x", s, 5000.0, steps, steps[0])
+    assert max(used) == held["connections"] == 64 and len(used) == ramp.CALIBRATION_TRIES
+    assert not held["on_target"] and held["generator_limited"]

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import time
 
 import msgspec
 import numpy as np
@@ -16,6 +15,7 @@ from edge.overlay.prices import price_file, publish, use_shared
 from edge.overlay.watch import OverlayWatcher
 from edge.slots.served import serve
 from edge.store import open_snapshot
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -131,10 +131,8 @@ def test_a_new_snapshot_is_resolved_before_it_serves(demo_tables, tmp_path):
         shutil.copytree(tables / first, tables / "v2")
         os.symlink("v2", tables / "current.tmp")
         os.replace(tables / "current.tmp", tables / "current")
-        deadline = time.monotonic() + 30  # a guard against a hang, not a latency bound
-        while holder.current is old:
-            assert time.monotonic() < deadline, "the new snapshot was never swapped in"
-            time.sleep(0.02)
+        # A guard against a hang, not a latency bound.
+        wait_until(lambda: holder.current is not old, timeout=30, what="the new snapshot swapped in")
         overlay = holder.served.overlay
         assert overlay is not None and overlay.generation == 1
         assert overlay.blocked.tolist() == [holder.current.index_of(target)]

@@ -18,6 +18,7 @@ from edge.events.segments import segment_name
 from edge.replicas.archive import Archive
 from edge.store import open_snapshot
 from tests.conftest import SERVER_KEY, assert_problem
+from tests.waiting import wait_until
 
 ADMIN_KEY = "archive-admin-key-0001"
 
@@ -138,8 +139,7 @@ def test_a_server_ships_its_closed_segments_by_itself(demo_tables, tmp_path):
         for item in ("A1", "A2"):  # the second append closes the first segment
             client.post("/v1/events", json={"events": [{"type": "view", "item": item, "session": "s"}]},
                         headers={"X-Skylt-Key": SERVER_KEY})
-        deadline = time.monotonic() + 10
-        while not list((tmp_path / "archive").glob("*/events-*.jsonl")) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: list((tmp_path / "archive").glob("*/events-*.jsonl")), timeout=10,
+                   what="a shipped segment")
     [shipped] = list((tmp_path / "archive").glob("*/events-*.jsonl"))
     assert json.loads(shipped.read_text())["item_id"] == "A1"

@@ -4,7 +4,6 @@ every publish reaches both while they answer a steady load, and no request fails
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 
 import httpx
@@ -16,6 +15,7 @@ from edge.replicas.publish import publish
 from edge.store import SnapshotDir
 from tests.conftest import Server
 from tests.replicas.conftest import CREDENTIALS
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -55,9 +55,8 @@ def test_every_publish_reaches_every_replica_under_load_without_a_failed_request
         for step in (1, 2):
             built.append(build(events, builder, catalog_path=catalog, now=1323400000 + step * 3600).manifest.version)
             publish(builder, url, storage_options=s3["options"])
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and min(s[built[-1]] for s in seen) < 20:
-                time.sleep(0.1)
+            wait_until(lambda: min(s[built[-1]] for s in seen) >= 20, timeout=60,
+                       what=f"both replicas serving {built[-1]}")
     finally:
         stop.set()
         for t in threads:

@@ -19,6 +19,7 @@ from edge.replicas.publish import publish
 from tests.conftest import IDENTITY_SECRET, Server, as_user, user_token
 from tests.nginx import Nginx
 from tests.redis_server import RedisServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -42,9 +43,7 @@ def similar(client: httpx.Client) -> list[str]:
 def until(check, seconds: float) -> float:
     """Seconds until ``check()`` held; fails after ``seconds``."""
     started = time.monotonic()
-    while not check():
-        assert time.monotonic() - started < seconds, f"not within {seconds} s"
-        time.sleep(0.02)
+    wait_until(check, seconds)
     return time.monotonic() - started
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from starlette.testclient import TestClient
 
@@ -13,6 +11,7 @@ from edge.config import Settings
 from edge.errors import SkyltError
 from edge.events.segments import lines, segments
 from tests.conftest import IDENTITY_SECRET, as_user, assert_problem, user_token
+from tests.waiting import wait_until
 
 INGEST_KEY = "ingest-key-for-shared-tests-01"
 ADMIN_KEY = "admin-key-for-shared-tests-001"
@@ -65,13 +64,10 @@ def test_a_stock_change_through_one_app_hides_the_item_in_another(demo_tables, t
         put = first.put("/v1/catalog/items", json={"items": [{"id": shown[0], "in_stock": False}]},
                         headers={"Authorization": f"Bearer {ADMIN_KEY}"})
         assert put.status_code == 200, put.text
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline:
-            items = [i["id"] for i in second.get("/v1/recommend", params=query).json()["slots"][0]["items"]]
-            if shown[0] not in items:
-                break
-            time.sleep(0.02)
-        assert shown[0] not in items
+        def items() -> list[str]:
+            return [i["id"] for i in second.get("/v1/recommend", params=query).json()["slots"][0]["items"]]
+
+        wait_until(lambda: shown[0] not in items(), timeout=1.0, what="the other worker hiding the item")
 
 
 def test_a_state_url_that_names_no_redis_server_stops_start_up_with_one_line(demo_tables):

@@ -98,7 +98,7 @@ class FakeShop:
 
             def _send(self, canned: Canned) -> None:
                 if canned.delay:
-                    time.sleep(canned.delay)
+                    time.sleep(canned.delay)  # not a wait: a slow API is what the snippet's timeout is tested on
                 try:
                     self.send_response(canned.status)
                     self._cors()

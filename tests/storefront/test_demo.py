@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from edge.cli import DEMO_INGEST_KEY
 from edge.config import Settings
 from edge.errors import SkyltError
 from tests.conftest import free_port
+from tests.waiting import wait_until
 
 
 def test_skylt_demo_serves_the_shop_and_accepts_its_events(tmp_path: Path, demo_tables: Path) -> None:
@@ -28,14 +28,14 @@ def test_skylt_demo_serves_the_shop_and_accepts_its_events(tmp_path: Path, demo_
                             cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline, "demo did not come up"
+        def ready() -> bool:
+            assert proc.poll() is None, "demo exited"
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
+                return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
             except httpx.TransportError:
-                time.sleep(0.1)
+                return False
+
+        wait_until(ready, 120, what="the demo up")
         shop = httpx.get(f"{base}/storefront/", timeout=5)
         assert shop.status_code == 200 and "<skylt-slot" in shop.text and DEMO_INGEST_KEY in shop.text
         assert httpx.get(f"{base}/storefront/skylt.js", timeout=5).text.startswith("/*! Skylt")

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from edge.cli import main
 from tests.conftest import free_port
+from tests.waiting import wait_until
 
 
 def start_demo(tmp_path: Path, demo_tables: Path) -> tuple[subprocess.Popen[bytes], str, str]:
@@ -38,13 +39,16 @@ def start_demo(tmp_path: Path, demo_tables: Path) -> tuple[subprocess.Popen[byte
     found = re.search(r"dashboard: +(\S+) \(any user name, password (\S+)\)", printed)
     assert found, printed
     base = found.group(1).removesuffix("/dashboard")
-    while True:
-        assert proc.poll() is None and time.monotonic() < deadline, "demo did not come up"
+
+    def ready() -> bool:
+        assert proc.poll() is None, "demo exited"
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return proc, base, found.group(2)
+            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
         except httpx.TransportError:
-            time.sleep(0.1)
+            return False
+
+    wait_until(ready, max(1.0, deadline - time.monotonic()), what="the demo up")
+    return proc, base, found.group(2)
 
 
 def test_a_similar_item_bought_from_the_demo_shop_is_a_purchase_on_product_similar(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server
+from tests.waiting import wait_until
 from tests.woocommerce_plugin.conftest import Release
 from tests.woocommerce_plugin.wordpress import MariaDB, Site
 
@@ -182,12 +182,11 @@ def test_a_stock_change_reaches_the_catalog_overlay(shop: Shop) -> None:
     assert "85123A" in bestsellers(shop)
     shop.php(STOCK, PRODUCT=str(shop.product["id"]), STOCK="0")
     assert shop.run_queue() == []
-    time.sleep(0.5)  # workers reload the overlay within overlay_poll_seconds
-    assert "85123A" not in bestsellers(shop)
+    # Every worker reloads the overlay within overlay_poll_seconds.
+    wait_until(lambda: "85123A" not in bestsellers(shop), timeout=10, what="the item out of stock")
     shop.php(STOCK, PRODUCT=str(shop.product["id"]), STOCK="25")
     assert shop.run_queue() == []
-    time.sleep(0.5)
-    assert "85123A" in bestsellers(shop)
+    wait_until(lambda: "85123A" in bestsellers(shop), timeout=10, what="the item back in stock")
 
 
 def test_with_the_api_down_pages_render_and_the_order_arrives_once_it_is_back(shop: Shop, page: Any) -> None:
@@ -210,8 +209,8 @@ def test_with_the_api_down_pages_render_and_the_order_arrives_once_it_is_back(sh
     assert not [e for e in shop.purchases() if e.get("order_id") == number]
 
     shop.start_api(port)
-    time.sleep(1.5)  # the retry was scheduled one second ahead
-    assert shop.run_queue() == []
+    # The retry was scheduled one second ahead: the queue runs nothing before then, and empties once it does.
+    wait_until(lambda: shop.run_queue() == [], timeout=30, what="the retried order and catalog update")
     assert len([e for e in shop.purchases() if e.get("order_id") == number]) == 1
 
 
