@@ -13,8 +13,14 @@ import time
 from edge.config import Settings
 from edge.errors import SkyltError
 from edge.recommend import Filters, hide
+from edge.rules.control import control_slot
+from edge.scoring import merchandise as merch
+from edge.scoring.merchandise import EMPTY
+from edge.scoring.page import SLOT_FIRST
 from edge.slots.chain import SlotResult, run_chain
+from edge.slots.compiled import page_rules
 from edge.slots.context import Context
+from edge.slots.programs import slot_rows
 from edge.slots.strategies import bestsellers, favourite_category
 from edge.slots.titles import title as title_of
 from edge.store import Snapshot
@@ -49,11 +55,16 @@ def plan_control(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings:
     (by segment, then region, then overall) under the usual filters and de-duplication."""
     hidden = ctx.seen
     results = []
+    rules = page_rules(snap, ctx.page)  # merchandising rules: the shop's decisions hold in both buckets
     for slot in slots:
         started = time.perf_counter()
-        filters = Filters(exclude=hidden, price_lo=ctx.price_lo, price_hi=ctx.price_hi, cat_allow=ctx.cat_allow,
-                          max_per_category=settings.max_per_category)
-        picked = run_chain(filters, ctx.n, bestsellers(snap, ctx, settings))
+        if rules is not EMPTY:
+            scope = merch.scope_of(rules, int(slot_rows(ctx.page, (slot,))[0, SLOT_FIRST]))
+            picked = control_slot(snap, ctx, settings, rules, scope, hidden)
+        else:
+            filters = Filters(exclude=hidden, price_lo=ctx.price_lo, price_hi=ctx.price_hi, cat_allow=ctx.cat_allow,
+                              max_per_category=settings.max_per_category)
+            picked = run_chain(filters, ctx.n, bestsellers(snap, ctx, settings))
         if picked.ids.size:
             hidden = hide(hidden, picked.ids)
         title = title_of(snap, slot, favourite_category(snap, ctx) if slot == "category_picks" else -1)

@@ -177,15 +177,16 @@ def page_items(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price,
                cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
                max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views,
                render_offsets, render_blob, text_kinds, text_offsets, text_blob, overlay_ids, overlay_offsets,
-               overlay_blob, pieces):
+               overlay_blob, pieces, rules):
     """``plan_page`` and ``splice_items`` over its picks in one call (its arguments, then
-    splice_items' after the picks): (items as uint8, byte end of each slot, item end of
-    each slot, favourite category)."""
+    splice_items' after the picks, then plan_page's ``rules``): (items as uint8, byte end of
+    each slot, item end of each slot, favourite category)."""
     ids, scores, text_ids, numbers, ends, fav = plan_page(
         nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, category, margin, week, month, views,
         rank_items, rank_scores, rank_indptr, steps, slots, table_weights, cooc, anchor, history, purchased,
         cart, current, excluded, blocked, cat_allow, price_lo, price_hi, n, region, segment, gap,
-        max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views)
+        max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap, addon_share, has_views,
+        rules)  # merchandising rules (edge/scoring/merchandise.py)
     items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_blob, text_kinds,
                                      text_offsets, text_blob, overlay_ids, overlay_offsets, overlay_blob, pieces)
     return items, slot_bytes, ends, fav

@@ -10,6 +10,8 @@ from __future__ import annotations
 from edge.codec import encode_response
 from edge.config import Settings
 from edge.experiments import plan_control
+from edge.rules.control import control_slot
+from edge.scoring.merchandise import EMPTY
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.slots.context import build_context
 from edge.slots.planner import render
@@ -28,3 +30,4 @@ def warm(snap: Snapshot, settings: Settings) -> None:
             ctx = build_context(snap, req)
             render(snap, ctx, PAGE_SLOTS[page], settings, "warm")
             encode_response(snap, "warm", page, plan_control(snap, ctx, PAGE_SLOTS[page], settings), ctx.ignored)
+            control_slot(snap, ctx, settings, EMPTY, -1, ctx.seen)  # the control bucket's path on a page with rules

@@ -12,12 +12,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+
+import msgspec
 
 from edge.errors import StateUnavailableError
 from edge.overlay.prices import price_file, prune, publish, use_shared
 from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, resolve
 from edge.overlay.schemas import Override
+from edge.rules.compile import compile_rules
+from edge.rules.schemas import Rule, rules_decoder
 from edge.shared.factory import Overrides, open_local_overlay
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
@@ -32,6 +37,7 @@ class OverlayWatcher:
         self.store: Overrides | None = None
         self._opener = opener
         self._last: tuple[int, dict[str, Override]] | None = None  # the overrides last read
+        self._last_rules: tuple[int, list[Rule]] = (0, [])  # the merchandising rules last read
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
         self._pending: asyncio.Future[Overlay | None] | None = None
@@ -48,6 +54,7 @@ class OverlayWatcher:
             return None
         try:
             generation, overrides = self._last = self.store.load()
+            self._last_rules = self._read_rules(self.store)
         except StateUnavailableError:
             if not stale_ok:
                 raise
@@ -61,7 +68,21 @@ class OverlayWatcher:
             # Also after the last price override went: the shared file then goes back to the build's prices.
             publish(self.path, snap, overlay.priced_ids, overlay.priced_values, generation)
             use_shared(self.path, snap)
+        rules_generation, rules = self._last_rules
+        if rules:  # after the prices: a price-range rule sees the overridden ones
+            overlay = replace(overlay, rules=compile_rules(snap, rules), rules_generation=rules_generation,
+                              rule_count=len(rules))
         return overlay
+
+    def _read_rules(self, store: Overrides) -> tuple[int, list[Rule]]:
+        generation, raw = store.rules()
+        if generation == self._last_rules[0]:
+            return self._last_rules
+        try:
+            return generation, rules_decoder.decode(raw)
+        except msgspec.DecodeError:  # written by a newer server, say: this one serves without them
+            log.exception("merchandising rules of generation %d cannot be read; serving without rules", generation)
+            return generation, []
 
     def attach_new(self, snap: Snapshot) -> None:
         """For a snapshot that serves no request yet (called while it is warmed)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring import merchandise as merch
 from edge.scoring.blend import _accumulate, recency_weights
 from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
@@ -257,13 +258,14 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
               steps, slots, table_weights, cooc,
               anchor, history, purchased, cart, current, excluded, blocked, cat_allow, price_lo, price_hi,
               n, region, segment, gap, max_per_category, history_half_life, upsell_lo, upsell_hi, addon_cap,
-              addon_share, has_views):
+              addon_share, has_views, rules):
     """Run the slot programs ``slots`` (rows of step ranges into ``steps``) for one request.
 
     Returns (ids int32, scores float32, text ids int32, text numbers float64, slot ends
     int64, favourite category): slot s holds ids[ends[s-1]:ends[s]]. No slot shows the cart,
     the ``current`` item, ``excluded`` ids or ``blocked`` ones (sorted, unique: the overlay's),
-    and only own-item slots show the history. ``gap`` is NaN when not given.
+    and only own-item slots show the history. ``gap`` is NaN when not given. ``rules``: the page's
+    merchandising rules (``edge.scoring.merchandise.Rules``, ``EMPTY`` when it has none).
     """
     n_slots = slots.shape[0]
     cap = n_slots * n
@@ -273,7 +275,6 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
     out_num = np.zeros(cap, np.float64)
     ends = np.zeros(n_slots, np.int64)
     n_items = in_stock.shape[0]
-    no_categories = np.zeros(0, np.int32)
     inf = np.inf
 
     # What every slot may derive from the request, once.
@@ -347,6 +348,11 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
         elif guard == GUARD_PRICED:
             ok = bool(anchor_price == anchor_price)
         exclude = union_sorted(base_exclude, shown) if is_own else hidden
+        # Merchandising rules (edge/scoring/merchandise.py): the slot's scope, its denied categories (the
+        # ranking kernels' cat_deny below) and the items of its excluded brands.
+        scope = merch.scope_of(rules, first)
+        deny = merch.denied_categories(rules, scope)
+        exclude = merch.denied_items(rules, scope, exclude)
         per_category = 0 if is_own else max_per_category
         have = 0
         for r in range(first, first + slots[s, SLOT_STEPS] if ok else first):
@@ -387,8 +393,10 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                     memo_scores.append(acc.astype(np.float32))
                     memo_keys[n_memo] = key
                     n_memo += 1
-                ids, scores = rank(memo_ids[at + 1], memo_scores[at + 1], in_stock, price, category, exclude, lo,
-                                   hi, allow, no_categories, per_category, k * row[K_MULT])
+                # Merchandising rules: boosts and buries multiply the candidates' scores before the top-k.
+                ids, scores = rank(memo_ids[at + 1], merch.boosted(rules, scope, memo_ids[at + 1], memo_scores[at + 1]),
+                                   in_stock, price, category, exclude, lo, hi, allow, deny, per_category,
+                                   k * row[K_MULT])
                 if row[BOOST]:
                     ids, scores = _margin_boost(ids, scores, margin, k)
             elif kind == RANKED:
@@ -408,11 +416,12 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                     continue
                 src = row[SOURCE]
                 items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
-                ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          no_categories, per_category, k)
+                # Merchandising rules: with boosts or buries the list is ranked again by the multiplied scores.
+                ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude, lo,
+                                           hi, allow, deny, per_category, k)
             else:
                 ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          no_categories, per_category, k)
+                                          deny, per_category, k)  # merchandising rules: deny
             m = ids.shape[0]
             if m == 0:
                 continue
@@ -421,10 +430,15 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                 out_scores[got + j] = scores[j]
             _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
                      views, cooc, has_views, anchor_price, gap, out_text, out_num)
+            if kind != OWN:  # merchandising rules: a boosted pick is featured (the shopper's own keep their order)
+                merch.feature(rules, scope, out_ids, got, got + m, out_text, out_num)
             got += m
             have += m
             if have < n:
                 exclude = union_sorted(exclude, ids)  # later steps skip what this one took
+        # Merchandising rules: pins, once the slot is planned.
+        got = merch.pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exclude, in_stock, price,
+                        category, price_lo, price_hi, cat_allow, deny)
         ends[s] = got
         if got > start:
             # An item appears in at most one slot of a response.

@@ -15,6 +15,7 @@ import numpy as np
 from edge.config import Settings
 from edge.overlay.resolve import overlay_of
 from edge.scoring import page as k
+from edge.scoring.merchandise import EMPTY, Rules
 from edge.scoring.page import plan_page
 from edge.slots.chain import Picked
 from edge.slots.context import Context
@@ -68,9 +69,15 @@ def _plan_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: S
             float(lo), float(hi), float(settings.addon_cap), float(settings.addon_cart_share), snap.has_views)
 
 
+def page_rules(snap: Snapshot, page: str) -> Rules:
+    """Merchandising rules: the page's bundle, compiled with the overlay (``EMPTY`` when it has none)."""
+    overlay = overlay_of(snap)
+    return EMPTY if overlay is None else overlay.rules.get(page, EMPTY)
+
+
 def plan_picks(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
     """``plan_page``'s answer: (ids, scores, text ids, numbers, slot ends, favourite category)."""
-    return plan_page(*_plan_args(snap, ctx, slots, settings))
+    return plan_page(*_plan_args(snap, ctx, slots, settings), page_rules(snap, ctx.page))
 
 
 def plan_slots(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
@@ -107,7 +114,7 @@ def page_items_args(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settin
     """Every argument of ``page_items`` for one request, in order."""
     kinds, offsets, blob = TEXTS.tables()
     return (*_plan_args(snap, ctx, slots, settings), snap.render_offsets, snap.arrays["render_blob"], kinds, offsets,
-            blob, *_overlay_fragments(snap), PIECES)
+            blob, *_overlay_fragments(snap), PIECES, page_rules(snap, ctx.page))
 
 
 def plan_encoded(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
