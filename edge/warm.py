@@ -11,8 +11,8 @@ from edge.codec import encode_response
 from edge.config import Settings
 from edge.experiments import plan_control
 from edge.rules.control import control_slot
-from edge.scoring.merchandise import EMPTY
 from edge.schemas import PAGE_SLOTS, RecommendRequest
+from edge.scoring.merchandise import EMPTY
 from edge.slots.context import build_context
 from edge.slots.planner import render
 from edge.store import Snapshot

@@ -14,7 +14,7 @@ from edge import __version__
 from edge.events.schemas import EventBatch, IngestResponse
 from edge.overlay.schemas import CatalogBatch, CatalogResponse, DeleteResponse
 from edge.routes.users import ErasureResponse
-from edge.rules.schemas import RulesAccepted, RulesReplace, RuleSet
+from edge.rules.schemas import RulesAccepted, RuleSet, RulesReplace
 from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
 
 REF = "#/components/schemas/{name}"

@@ -95,7 +95,7 @@ def _page(snap: Snapshot, page: str, rules: list[Rule], match: _Matcher) -> Rule
         if factors:
             mult = np.ones(n, np.float32)
             for r in factors:
-                mult[match.mask(r)] *= np.float32(r.factor)  # type: ignore[union-attr]
+                mult[match.mask(r)] *= np.float32(r.factor)
             # Slots with the same factors (every slot of a page-wide rule) share one row.
             same = next((i for i, row in enumerate(rows) if np.array_equal(row, mult)), -1)
             if same < 0:

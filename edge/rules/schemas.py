@@ -92,9 +92,9 @@ class RuleSet(msgspec.Struct, kw_only=True):
     rules: list[Rule] = msgspec.field(default_factory=list)
 
 
-rule_decoder = msgspec.json.Decoder(Rule)  # type: ignore[arg-type]
+rule_decoder = msgspec.json.Decoder(Rule)
 body_decoder = msgspec.json.Decoder(RulesBody)
-rules_decoder = msgspec.json.Decoder(list[Rule])  # type: ignore[arg-type]
+rules_decoder = msgspec.json.Decoder(list[Rule])
 encode = msgspec.json.Encoder().encode
 
 

@@ -77,7 +77,7 @@ def page_rules(snap: Snapshot, page: str) -> Rules:
 
 def plan_picks(snap: Snapshot, ctx: Context, slots: tuple[str, ...], settings: Settings) -> tuple:
     """``plan_page``'s answer: (ids, scores, text ids, numbers, slot ends, favourite category)."""
-    return plan_page(*_plan_args(snap, ctx, slots, settings), page_rules(snap, ctx.page))
+    return plan_page(*(*_plan_args(snap, ctx, slots, settings), page_rules(snap, ctx.page)))
 
 
 def plan_slots(snap: Snapshot, ctx: Context, slots: tuple[str, ...],
