@@ -218,8 +218,11 @@ def realistic_rules(snap: Any) -> list[Any]:
                   Bury(id=f"brand-bury-{page}", page=page, brand=brands[7], factor=0.3),
                   Exclude(id=f"no-cat-{page}", page=page, category=cats[11]),
                   Exclude(id=f"no-brand-{page}", page=page, slot=slots[0], brand=brands[9])]
-    assert len(rules) == 51
-    return rules[:50]
+    rules += [Boost(id="mid-price", page="product", slot="similar", price_min=5.0, price_max=50.0, factor=1.2),
+              Bury(id="dept-0", page="product", slot="alternatives", category="Department 0", factor=0.5),
+              Exclude(id="no-cat-upsell", page="product", slot="upsell", category=cats[12])]
+    assert len(rules) == 50
+    return rules
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import numpy as np
 from edge.rules.schemas import Boost, Bury, Exclude, Pin, Rule, scopes
 from edge.schemas import PAGE_SLOTS
 from edge.scoring import page as k
-from edge.scoring.merchandise import Rules
+from edge.scoring.merchandise import Rules, pack
 from edge.slots.programs import slot_rows
 from edge.slots.texts import FEATURED, PINNED
 from edge.store import Snapshot
@@ -106,16 +106,16 @@ def _page(snap: Snapshot, page: str, rules: list[Rule], match: _Matcher) -> Rule
             boost_row.append(-1)
         placed = [(r.position - 1, snap.index_of(r.item)) for r in mine if isinstance(r, Pin)]
         pins.append(sorted((pos, dense) for pos, dense in placed if dense >= 0))
-    return Rules(
+    return pack(
         slot_first=np.array(firsts, np.int64),
-        deny_ptr=_ptr(deny_cats), deny_cats=_cat(deny_cats, np.int32),
-        item_ptr=_ptr(deny_items), deny_items=_cat(deny_items, np.int32),
+        deny_ptr=_ptr(deny_cats), deny_cats=_cat(deny_cats),
+        item_ptr=_ptr(deny_items), deny_items=_cat(deny_items),
         boost_row=np.array(boost_row, np.int64),
-        mult=np.ascontiguousarray(np.stack(rows)) if rows else np.zeros((0, 0), np.float32),
+        mult=np.stack(rows) if rows else np.zeros((0, 0), np.float32),
         pin_ptr=_ptr([np.zeros(len(p)) for p in pins]),
         pin_pos=np.array([pos for p in pins for pos, _ in p], np.int64),
-        pin_ids=np.array([dense for p in pins for _, dense in p], np.int32),
-        texts=np.array([PINNED, FEATURED], np.int64),
+        pin_ids=np.array([dense for p in pins for _, dense in p], np.int64),
+        pinned_text=PINNED, featured_text=FEATURED,
     )
 
 
@@ -125,5 +125,5 @@ def _ptr(parts: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.ascontiguousarray(np.concatenate(parts).astype(dtype)) if parts else np.zeros(0, dtype)
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)

@@ -12,7 +12,7 @@ import numpy as np
 from edge.config import Settings
 from edge.recommend import hide
 from edge.scoring import merchandise as merch
-from edge.scoring.merchandise import TEXT_FEATURED, TEXT_PINNED, Rules
+from edge.scoring.merchandise import H_TEXT_FEATURED, H_TEXT_PINNED, Rules
 from edge.slots.chain import NOTHING, Picked
 from edge.slots.context import Context
 from edge.slots.reasons import popularity
@@ -28,8 +28,8 @@ def control_slot(snap: Snapshot, ctx: Context, settings: Settings, rules: Rules,
     deny = merch.denied_categories(rules, scope)
     exclude = merch.denied_items(rules, scope, hidden)
     explain = popularity(snap)
-    featured = TEXTS.encoded[int(rules.texts[TEXT_FEATURED])]
-    mult = rules.mult[rules.boost_row[scope]] if scope >= 0 and rules.boost_row[scope] >= 0 else None
+    row = merch.boost_row(rules, scope)
+    mult = rules.mult[row] if row >= 0 else None
     sources = [("bestsellers_segment", ctx.segment), ("bestsellers_region", ctx.region), ("bestsellers", 0)]
     out_ids = np.empty(n, np.int32)
     out_scores = np.empty(n, np.float32)
@@ -47,6 +47,7 @@ def control_slot(snap: Snapshot, ctx: Context, settings: Settings, rules: Rules,
         out_ids[have:have + ids.size] = ids
         out_scores[have:have + ids.size] = got_scores
         boosted = mult[ids] > 1.0 if mult is not None else np.zeros(ids.size, np.bool_)
+        featured = TEXTS.encoded[int(rules.index[H_TEXT_FEATURED])]
         why += [featured if b else r for b, r in zip(boosted.tolist(), explain(ids), strict=True)]  # type: ignore[misc]
         have += ids.size
         exclude = hide(exclude, ids)
@@ -57,7 +58,7 @@ def control_slot(snap: Snapshot, ctx: Context, settings: Settings, rules: Rules,
                     a["price"], a["category"], ctx.price_lo, ctx.price_hi, ctx.cat_allow, deny)
     if got == 0:
         return NOTHING
-    pinned = TEXTS.encoded[int(rules.texts[TEXT_PINNED])]
-    reasons = [pinned if t == rules.texts[TEXT_PINNED] else why[int(i)]
+    pinned_text = int(rules.index[H_TEXT_PINNED])
+    reasons = [TEXTS.encoded[pinned_text] if t == pinned_text else why[int(i)]
                for t, i in zip(out_text[:got].tolist(), out_num[:got].tolist(), strict=True)]
     return Picked(out_ids[:got].copy(), out_scores[:got].copy(), reasons)  # type: ignore[arg-type]

@@ -26,59 +26,92 @@ import numpy as np
 from edge.scoring.filters import _in_sorted, _sorted_copy
 from edge.scoring.rank import from_ranked, rank
 
-# ``Rules.texts``: the reason text ids (``edge.slots.texts``) of a pinned and of a boosted pick.
-TEXT_PINNED, TEXT_FEATURED = 0, 1
+# ``Rules.index``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
+# pinned and of a boosted pick in ``edge.slots.texts``), then the parts. One array rather than one per part:
+# numba unboxes every array argument on every call, ~0.3 us each, and a page without rules should not pay that.
+(H_SCOPES, H_SLOT_FIRST, H_DENY_PTR, H_DENY_CATS, H_ITEM_PTR, H_DENY_ITEMS, H_BOOST_ROW, H_PIN_PTR, H_PIN_POS,
+ H_PIN_IDS, H_TEXT_PINNED, H_TEXT_FEATURED) = range(12)
+HEADER = 12
 
 
 class Rules(NamedTuple):
-    """One page's compiled rules; every array is writable and C-contiguous, so that any bundle has the
-    numba type the planner was warmed with. Scope s is the page slot whose first step is slot_first[s]."""
+    """One page's compiled rules (``pack`` builds it). Every bundle has the same numba type, so a new rule set
+    compiles nothing. Scope s is the page slot whose program's first step is the s-th ``slot_first``."""
 
-    slot_first: np.ndarray   # int64 (S,)
-    deny_ptr: np.ndarray     # int64 (S + 1,): deny_cats[deny_ptr[s]:deny_ptr[s + 1]], sorted
-    deny_cats: np.ndarray    # int32
-    item_ptr: np.ndarray     # int64 (S + 1,): deny_items[item_ptr[s]:item_ptr[s + 1]], sorted unique
-    deny_items: np.ndarray   # int32
-    boost_row: np.ndarray    # int64 (S,): row of ``mult``, -1 without boosts or buries
-    mult: np.ndarray         # float32 (rows, items): the product of the scope's factors per item
-    pin_ptr: np.ndarray      # int64 (S + 1,): pins of a scope, by position
-    pin_pos: np.ndarray      # int64, 0-based positions
-    pin_ids: np.ndarray      # int32 dense ids
-    texts: np.ndarray        # int64 (2,): TEXT_PINNED, TEXT_FEATURED
+    index: np.ndarray  # int64: the header above, then its parts
+    mult: np.ndarray   # float32 (rows, items): per scope with boosts or buries, the product of its factors per item
 
 
-def _i64(*shape: int) -> np.ndarray:
-    return np.zeros(shape, np.int64)
+def pack(slot_first: np.ndarray, deny_ptr: np.ndarray, deny_cats: np.ndarray, item_ptr: np.ndarray,
+         deny_items: np.ndarray, boost_row: np.ndarray, mult: np.ndarray, pin_ptr: np.ndarray, pin_pos: np.ndarray,
+         pin_ids: np.ndarray, pinned_text: int, featured_text: int) -> Rules:
+    """A bundle for S scopes: ``slot_first`` (S,); ``deny_cats[deny_ptr[s]:deny_ptr[s + 1]]`` the denied categories
+    of scope s (sorted), ``deny_items`` by ``item_ptr`` the items of its excluded brands (sorted, unique);
+    ``boost_row`` (S,) its row of ``mult`` or -1; pins by ``pin_ptr``, ascending 0-based ``pin_pos`` and dense
+    ``pin_ids``; ``mult`` 2-D."""
+    parts = (slot_first, deny_ptr, deny_cats, item_ptr, deny_items, boost_row, pin_ptr, pin_pos, pin_ids)
+    index = np.zeros(HEADER + sum(len(p) for p in parts), np.int64)
+    index[H_SCOPES] = len(slot_first)
+    at = HEADER
+    for field, part in zip((H_SLOT_FIRST, H_DENY_PTR, H_DENY_CATS, H_ITEM_PTR, H_DENY_ITEMS, H_BOOST_ROW, H_PIN_PTR,
+                            H_PIN_POS, H_PIN_IDS), parts, strict=True):
+        index[field] = at
+        index[at:at + len(part)] = part
+        at += len(part)
+    index[H_TEXT_PINNED] = pinned_text
+    index[H_TEXT_FEATURED] = featured_text
+    return Rules(index, np.ascontiguousarray(mult, np.float32))
 
 
-EMPTY = Rules(slot_first=_i64(0), deny_ptr=_i64(1), deny_cats=np.zeros(0, np.int32), item_ptr=_i64(1),
-              deny_items=np.zeros(0, np.int32), boost_row=_i64(0), mult=np.zeros((0, 0), np.float32),
-              pin_ptr=_i64(1), pin_pos=_i64(0), pin_ids=np.zeros(0, np.int32), texts=_i64(2))
+def _none(n: int) -> np.ndarray:
+    return np.zeros(n, np.int64)
+
+
+EMPTY = pack(_none(0), _none(1), _none(0), _none(1), _none(0), _none(0), np.zeros((0, 0), np.float32), _none(1),
+             _none(0), _none(0), -1, -1)
 
 
 @numba.njit(cache=True, nogil=True)
 def scope_of(rules, first):
     """The scope of the slot whose program starts at step ``first``; -1 when the page has no rules."""
-    for s in range(rules.slot_first.shape[0]):
-        if rules.slot_first[s] == first:
+    idx = rules.index
+    base = idx[H_SLOT_FIRST]
+    for s in range(idx[H_SCOPES]):
+        if idx[base + s] == first:
             return s
     return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _part(rules, ptr, data, scope):
+    """Scope ``scope``'s entries of a part indexed by a pointer part."""
+    idx = rules.index
+    at = idx[ptr] + scope
+    return idx[idx[data] + idx[at]:idx[data] + idx[at + 1]]
+
+
+@numba.njit(cache=True, nogil=True)
+def boost_row(rules, scope):
+    """The scope's row of ``mult``, -1 without boosts or buries (or without a scope)."""
+    return rules.index[rules.index[H_BOOST_ROW] + scope] if scope >= 0 else np.int64(-1)
 
 
 @numba.njit(cache=True, nogil=True)
 def denied_categories(rules, scope):
     """The scope's denied categories (sorted): the ranking kernels' ``cat_deny``."""
     if scope < 0:
-        return rules.deny_cats[:0]
-    return rules.deny_cats[rules.deny_ptr[scope]:rules.deny_ptr[scope + 1]]
+        return rules.index[:0]
+    return _part(rules, H_DENY_PTR, H_DENY_CATS, scope)
 
 
 @numba.njit(cache=True, nogil=True)
 def denied_items(rules, scope, exclude):
     """``exclude`` (sorted, unique) plus the items of the scope's excluded brands: a merge, both sorted."""
-    if scope < 0 or rules.item_ptr[scope] == rules.item_ptr[scope + 1]:
+    if scope < 0:
         return exclude
-    extra = rules.deny_items[rules.item_ptr[scope]:rules.item_ptr[scope + 1]]
+    extra = _part(rules, H_ITEM_PTR, H_DENY_ITEMS, scope)
+    if extra.shape[0] == 0:
+        return exclude
     out = np.empty(exclude.shape[0] + extra.shape[0], np.int32)
     i = j = m = 0
     while i < exclude.shape[0] or j < extra.shape[0]:
@@ -100,9 +133,10 @@ def denied_items(rules, scope, exclude):
 @numba.njit(cache=True, nogil=True)
 def boosted(rules, scope, ids, scores):
     """``scores`` times the scope's factors, a new array; ``scores`` itself without boosts or buries."""
-    if scope < 0 or rules.boost_row[scope] < 0:
+    row = boost_row(rules, scope)
+    if row < 0:
         return scores
-    mult = rules.mult[rules.boost_row[scope]]
+    mult = rules.mult[row]
     out = np.empty(scores.shape[0], np.float32)
     for i in range(scores.shape[0]):
         item = ids[i]
@@ -115,7 +149,7 @@ def ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
            per_category, k):
     """A precomputed ranking's step: its head in list order (``from_ranked``), or, where the scope
     boosts or buries, the whole list ranked again by the multiplied scores."""
-    if scope < 0 or rules.boost_row[scope] < 0:
+    if boost_row(rules, scope) < 0:
         return from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow, deny,
                            per_category, k)
     return rank(items, boosted(rules, scope, items, item_scores), in_stock, price, category, exclude, lo, hi,
@@ -125,13 +159,14 @@ def ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
 @numba.njit(cache=True, nogil=True)
 def feature(rules, scope, ids, lo, hi, out_text, out_num):
     """Explain the boosted picks among ids[lo:hi] as featured."""
-    if scope < 0 or rules.boost_row[scope] < 0:
+    row = boost_row(rules, scope)
+    if row < 0:
         return
-    mult = rules.mult[rules.boost_row[scope]]
+    mult = rules.mult[row]
     for j in range(lo, hi):
         item = ids[j]
         if 0 <= item < mult.shape[0] and mult[item] > 1.0:
-            out_text[j] = rules.texts[TEXT_FEATURED]
+            out_text[j] = rules.index[H_TEXT_FEATURED]
             out_num[j] = 0.0
 
 
@@ -146,17 +181,20 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
     slot's end appends. Its score is that of the pick whose place it takes."""
     if scope < 0:
         return got
-    first = rules.pin_ptr[scope]
-    last = rules.pin_ptr[scope + 1]
+    idx = rules.index
+    first = idx[idx[H_PIN_PTR] + scope]
+    last = idx[idx[H_PIN_PTR] + scope + 1]
     if first == last:
         return got
+    positions = idx[idx[H_PIN_POS] + first:idx[H_PIN_POS] + last]
+    items = idx[idx[H_PIN_IDS] + first:idx[H_PIN_IDS] + last]
     n_items = min(in_stock.shape[0], price.shape[0], category.shape[0])
     allow = _sorted_copy(cat_allow)
     band = price_lo > -np.inf or price_hi < np.inf
     ok = np.zeros(last - first, np.bool_)
-    for p in range(first, last):
-        item = rules.pin_ids[p]
-        if rules.pin_pos[p] >= n or item < 0 or item >= n_items or not in_stock[item]:
+    for p in range(last - first):
+        item = items[p]
+        if positions[p] >= n or item < 0 or item >= n_items or not in_stock[item]:
             continue
         if band:
             value = price[item]
@@ -177,19 +215,19 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
             got -= 1
         elif exclude.shape[0] and _in_sorted(exclude, item):
             continue
-        ok[p - first] = True
-    text = rules.texts[TEXT_PINNED]
-    for p in range(first, last):  # by position, so that each lands where it was asked
-        if not ok[p - first]:
+        ok[p] = True
+    text = idx[H_TEXT_PINNED]
+    for p in range(last - first):  # by position, so that each lands where it was asked
+        if not ok[p]:
             continue
-        target = start + min(rules.pin_pos[p], got - start)
+        target = start + min(positions[p], got - start)
         score = out_scores[target] if target < got else (out_scores[got - 1] if got > start else np.float32(0.0))
         if got - start >= n:
             got -= 1  # the last pick makes room
         for j in range(got, target, -1):
             out_ids[j], out_scores[j] = out_ids[j - 1], out_scores[j - 1]
             out_text[j], out_num[j] = out_text[j - 1], out_num[j - 1]
-        out_ids[target] = rules.pin_ids[p]
+        out_ids[target] = items[p]
         out_scores[target] = score
         out_text[target] = text
         out_num[target] = 0.0

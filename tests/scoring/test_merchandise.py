@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge.scoring import merchandise as merch
-from edge.scoring.merchandise import EMPTY, Rules
+from edge.scoring.merchandise import EMPTY, Rules, pack
 from tests.scoring.arrays import read_only
 
 N_ITEMS = 10
@@ -30,16 +30,15 @@ def catalog() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def bundle(deny_cats=(), deny_items=(), mult=None, pins=()) -> Rules:
     """One scope (first step 7) with the given rules."""
-    return Rules(slot_first=np.array([7], np.int64),
-                 deny_ptr=np.array([0, len(deny_cats)], np.int64), deny_cats=np.array(sorted(deny_cats), np.int32),
-                 item_ptr=np.array([0, len(deny_items)], np.int64),
-                 deny_items=np.array(sorted(deny_items), np.int32),
-                 boost_row=np.array([0 if mult is not None else -1], np.int64),
-                 mult=np.array([mult], np.float32) if mult is not None else np.zeros((0, 0), np.float32),
-                 pin_ptr=np.array([0, len(pins)], np.int64),
-                 pin_pos=np.array([p for p, _ in sorted(pins)], np.int64),
-                 pin_ids=np.array([i for _, i in sorted(pins)], np.int32),
-                 texts=np.array([PINNED, FEATURED], np.int64))
+    def part(values):
+        return np.array(list(values), np.int64)
+
+    return pack(slot_first=part([7]), deny_ptr=part([0, len(deny_cats)]), deny_cats=part(sorted(deny_cats)),
+                item_ptr=part([0, len(deny_items)]), deny_items=part(sorted(deny_items)),
+                boost_row=part([0 if mult is not None else -1]),
+                mult=np.array([mult], np.float32) if mult is not None else np.zeros((0, 0), np.float32),
+                pin_ptr=part([0, len(pins)]), pin_pos=part(p for p, _ in sorted(pins)),
+                pin_ids=part(i for _, i in sorted(pins)), pinned_text=PINNED, featured_text=FEATURED)
 
 
 def pinned(rules: Rules, slot: list[int], n: int, exclude=(), price_lo=-INF, price_hi=INF, cat_allow=()):
