@@ -47,7 +47,7 @@ def control_slot(snap: Snapshot, ctx: Context, settings: Settings, rules: Rules,
         out_ids[have:have + ids.size] = ids
         out_scores[have:have + ids.size] = got_scores
         boosted = mult[ids] > 1.0 if mult is not None else np.zeros(ids.size, np.bool_)
-        featured = TEXTS.encoded[int(rules.index[H_TEXT_FEATURED])]
+        featured = TEXTS.encoded[int(rules.table[H_TEXT_FEATURED])]
         why += [featured if b else r for b, r in zip(boosted.tolist(), explain(ids), strict=True)]  # type: ignore[misc]
         have += ids.size
         exclude = hide(exclude, ids)
@@ -58,7 +58,7 @@ def control_slot(snap: Snapshot, ctx: Context, settings: Settings, rules: Rules,
                     a["price"], a["category"], ctx.price_lo, ctx.price_hi, ctx.cat_allow, deny)
     if got == 0:
         return NOTHING
-    pinned_text = int(rules.index[H_TEXT_PINNED])
+    pinned_text = int(rules.table[H_TEXT_PINNED])
     reasons = [TEXTS.encoded[pinned_text] if t == pinned_text else why[int(i)]
                for t, i in zip(out_text[:got].tolist(), out_num[:got].tolist(), strict=True)]
     return Picked(out_ids[:got].copy(), out_scores[:got].copy(), reasons)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ import numpy as np
 from edge.scoring.filters import _in_sorted, _sorted_copy
 from edge.scoring.rank import from_ranked, rank
 
-# ``Rules.index``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
+# ``Rules.table``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
 # pinned and of a boosted pick in ``edge.slots.texts``), then the parts. One array rather than one per part:
 # numba unboxes every array argument on every call, ~0.3 us each, and a page without rules should not pay that.
 (H_SCOPES, H_SLOT_FIRST, H_DENY_PTR, H_DENY_CATS, H_ITEM_PTR, H_DENY_ITEMS, H_BOOST_ROW, H_PIN_PTR, H_PIN_POS,
@@ -38,7 +38,7 @@ class Rules(NamedTuple):
     """One page's compiled rules (``pack`` builds it). Every bundle has the same numba type, so a new rule set
     compiles nothing. Scope s is the page slot whose program's first step is the s-th ``slot_first``."""
 
-    index: np.ndarray  # int64: the header above, then its parts
+    table: np.ndarray  # int64: the header above, then its parts
     mult: np.ndarray   # float32 (rows, items): per scope with boosts or buries, the product of its factors per item
 
 
@@ -50,17 +50,17 @@ def pack(slot_first: np.ndarray, deny_ptr: np.ndarray, deny_cats: np.ndarray, it
     ``boost_row`` (S,) its row of ``mult`` or -1; pins by ``pin_ptr``, ascending 0-based ``pin_pos`` and dense
     ``pin_ids``; ``mult`` 2-D."""
     parts = (slot_first, deny_ptr, deny_cats, item_ptr, deny_items, boost_row, pin_ptr, pin_pos, pin_ids)
-    index = np.zeros(HEADER + sum(len(p) for p in parts), np.int64)
-    index[H_SCOPES] = len(slot_first)
+    table = np.zeros(HEADER + sum(len(p) for p in parts), np.int64)
+    table[H_SCOPES] = len(slot_first)
     at = HEADER
     for field, part in zip((H_SLOT_FIRST, H_DENY_PTR, H_DENY_CATS, H_ITEM_PTR, H_DENY_ITEMS, H_BOOST_ROW, H_PIN_PTR,
                             H_PIN_POS, H_PIN_IDS), parts, strict=True):
-        index[field] = at
-        index[at:at + len(part)] = part
+        table[field] = at
+        table[at:at + len(part)] = part
         at += len(part)
-    index[H_TEXT_PINNED] = pinned_text
-    index[H_TEXT_FEATURED] = featured_text
-    return Rules(index, np.ascontiguousarray(mult, np.float32))
+    table[H_TEXT_PINNED] = pinned_text
+    table[H_TEXT_FEATURED] = featured_text
+    return Rules(table, np.ascontiguousarray(mult, np.float32))
 
 
 def _none(n: int) -> np.ndarray:
@@ -74,7 +74,7 @@ EMPTY = pack(_none(0), _none(1), _none(0), _none(1), _none(0), _none(0), np.zero
 @numba.njit(cache=True, nogil=True)
 def scope_of(rules, first):
     """The scope of the slot whose program starts at step ``first``; -1 when the page has no rules."""
-    idx = rules.index
+    idx = rules.table
     base = idx[H_SLOT_FIRST]
     for s in range(idx[H_SCOPES]):
         if idx[base + s] == first:
@@ -85,7 +85,7 @@ def scope_of(rules, first):
 @numba.njit(cache=True, nogil=True)
 def _part(rules, ptr, data, scope):
     """Scope ``scope``'s entries of a part indexed by a pointer part."""
-    idx = rules.index
+    idx = rules.table
     at = idx[ptr] + scope
     return idx[idx[data] + idx[at]:idx[data] + idx[at + 1]]
 
@@ -93,14 +93,14 @@ def _part(rules, ptr, data, scope):
 @numba.njit(cache=True, nogil=True)
 def boost_row(rules, scope):
     """The scope's row of ``mult``, -1 without boosts or buries (or without a scope)."""
-    return rules.index[rules.index[H_BOOST_ROW] + scope] if scope >= 0 else np.int64(-1)
+    return rules.table[rules.table[H_BOOST_ROW] + scope] if scope >= 0 else np.int64(-1)
 
 
 @numba.njit(cache=True, nogil=True)
 def denied_categories(rules, scope):
     """The scope's denied categories (sorted): the ranking kernels' ``cat_deny``."""
     if scope < 0:
-        return rules.index[:0]
+        return rules.table[:0]
     return _part(rules, H_DENY_PTR, H_DENY_CATS, scope)
 
 
@@ -166,7 +166,7 @@ def feature(rules, scope, ids, lo, hi, out_text, out_num):
     for j in range(lo, hi):
         item = ids[j]
         if 0 <= item < mult.shape[0] and mult[item] > 1.0:
-            out_text[j] = rules.index[H_TEXT_FEATURED]
+            out_text[j] = rules.table[H_TEXT_FEATURED]
             out_num[j] = 0.0
 
 
@@ -181,7 +181,7 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
     slot's end appends. Its score is that of the pick whose place it takes."""
     if scope < 0:
         return got
-    idx = rules.index
+    idx = rules.table
     first = idx[idx[H_PIN_PTR] + scope]
     last = idx[idx[H_PIN_PTR] + scope + 1]
     if first == last:
