@@ -13,7 +13,7 @@ rules generation and snapshot (``edge.rules.compile``). Each slot of the page is
   past ``n``, and only when the item passes what every pick passes (in stock, the request's
   price range and categories, not excluded, not shown by another slot).
 
-With no rules the bundle is ``EMPTY`` and every helper returns at its first test.
+With no rules the bundle is ``EMPTY``: each slot makes one call here (``slot_rules``) and no other.
 """
 
 from __future__ import annotations
@@ -80,6 +80,14 @@ def scope_of(rules, first):
         if idx[base + s] == first:
             return s
     return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def slot_rules(rules, first, exclude):
+    """A slot's (scope, denied categories, ``exclude`` plus its excluded brands' items): one call per slot, and
+    with a scope of -1 the planner calls nothing else here."""
+    scope = scope_of(rules, first)
+    return scope, denied_categories(rules, scope), denied_items(rules, scope, exclude)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -348,11 +348,9 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
         elif guard == GUARD_PRICED:
             ok = bool(anchor_price == anchor_price)
         exclude = union_sorted(base_exclude, shown) if is_own else hidden
-        # Merchandising rules (edge/scoring/merchandise.py): the slot's scope, its denied categories (the
-        # ranking kernels' cat_deny below) and the items of its excluded brands.
-        scope = merch.scope_of(rules, first)
-        deny = merch.denied_categories(rules, scope)
-        exclude = merch.denied_items(rules, scope, exclude)
+        # Merchandising rules (edge/scoring/merchandise.py): the slot's scope (-1: no rules, and no further
+        # calls), its denied categories (the ranking kernels' cat_deny below), the items of its excluded brands.
+        scope, deny, exclude = merch.slot_rules(rules, first, exclude)
         per_category = 0 if is_own else max_per_category
         have = 0
         for r in range(first, first + slots[s, SLOT_STEPS] if ok else first):
@@ -393,10 +391,11 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                     memo_scores.append(acc.astype(np.float32))
                     memo_keys[n_memo] = key
                     n_memo += 1
-                # Merchandising rules: boosts and buries multiply the candidates' scores before the top-k.
-                ids, scores = rank(memo_ids[at + 1], merch.boosted(rules, scope, memo_ids[at + 1], memo_scores[at + 1]),
-                                   in_stock, price, category, exclude, lo, hi, allow, deny, per_category,
-                                   k * row[K_MULT])
+                blended = memo_scores[at + 1]
+                if scope >= 0:  # merchandising rules: boosts and buries multiply the scores before the top-k
+                    blended = merch.boosted(rules, scope, memo_ids[at + 1], blended)
+                ids, scores = rank(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi, allow,
+                                   deny, per_category, k * row[K_MULT])
                 if row[BOOST]:
                     ids, scores = _margin_boost(ids, scores, margin, k)
             elif kind == RANKED:
@@ -416,9 +415,12 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                     continue
                 src = row[SOURCE]
                 items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
-                # Merchandising rules: with boosts or buries the list is ranked again by the multiplied scores.
-                ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude, lo,
-                                           hi, allow, deny, per_category, k)
+                if scope >= 0:  # merchandising rules: with boosts or buries, ranked again by the multiplied scores
+                    ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
+                                               lo, hi, allow, deny, per_category, k)
+                else:
+                    ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
+                                              deny, per_category, k)
             else:
                 ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
                                           deny, per_category, k)  # merchandising rules: deny
@@ -430,15 +432,15 @@ def plan_page(nbr_indptr, nbr_indices, nbr_scores, nbr_counts, in_stock, price, 
                 out_scores[got + j] = scores[j]
             _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
                      views, cooc, has_views, anchor_price, gap, out_text, out_num)
-            if kind != OWN:  # merchandising rules: a boosted pick is featured (the shopper's own keep their order)
+            if scope >= 0 and kind != OWN:  # merchandising rules: a boosted pick is featured (not the shopper's own)
                 merch.feature(rules, scope, out_ids, got, got + m, out_text, out_num)
             got += m
             have += m
             if have < n:
                 exclude = union_sorted(exclude, ids)  # later steps skip what this one took
-        # Merchandising rules: pins, once the slot is planned.
-        got = merch.pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exclude, in_stock, price,
-                        category, price_lo, price_hi, cat_allow, deny)
+        if scope >= 0:  # merchandising rules: pins, once the slot is planned
+            got = merch.pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exclude, in_stock,
+                            price, category, price_lo, price_hi, cat_allow, deny)
         ends[s] = got
         if got > start:
             # An item appears in at most one slot of a response.
