@@ -23,6 +23,7 @@ from edge.overlay.resolve import Overlay, attach, forget_tags, generation_of, re
 from edge.overlay.schemas import Override
 from edge.rules.compile import compile_rules
 from edge.rules.schemas import Rule, rules_decoder
+from edge.scoring.merchandise import Rules
 from edge.shared.factory import Overrides, open_local_overlay
 from edge.store import Snapshot
 from edge.swap import SnapshotHolder
@@ -38,6 +39,7 @@ class OverlayWatcher:
         self._opener = opener
         self._last: tuple[int, dict[str, Override]] | None = None  # the overrides last read
         self._last_rules: tuple[int, list[Rule]] = (0, [])  # the merchandising rules last read
+        self._rules_cache: tuple[tuple[str, int, int], dict[str, Rules]] | None = None  # and last compiled
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
         self._pending: asyncio.Future[Overlay | None] | None = None
@@ -70,9 +72,20 @@ class OverlayWatcher:
             use_shared(self.path, snap)
         rules_generation, rules = self._last_rules
         if rules:  # after the prices: a price-range rule sees the overridden ones
-            overlay = replace(overlay, rules=compile_rules(snap, rules), rules_generation=rules_generation,
-                              rule_count=len(rules))
+            overlay = replace(overlay, rules=self._compiled(snap, overlay, rules_generation, rules),
+                              rules_generation=rules_generation, rule_count=len(rules))
         return overlay
+
+    def _compiled(self, snap: Snapshot, overlay: Overlay, generation: int, rules: list[Rule]) -> dict[str, Rules]:
+        """The rules compiled for ``snap``, again only when they or the snapshot changed, or with price rules the
+        overlay (prices change in place in the shared file): a stock update should not cost every worker a pass
+        over the catalog per rule."""
+        priced = any(getattr(r, "price_min", None) is not None or getattr(r, "price_max", None) is not None
+                     for r in rules)
+        key = (snap.version, generation, overlay.generation if priced else -1)
+        if self._rules_cache is None or self._rules_cache[0] != key:
+            self._rules_cache = (key, compile_rules(snap, rules))
+        return self._rules_cache[1]
 
     def _read_rules(self, store: Overrides) -> tuple[int, list[Rule]]:
         generation, raw = store.rules()

@@ -346,3 +346,29 @@ def test_a_rules_change_changes_the_etag_and_the_cached_answer(client, product):
     third = client.get("/v1/recommend", params=params)
     assert third.headers["etag"] not in (etag, second.headers["etag"])
     assert third.json()["slots"] == first.json()["slots"]
+
+
+def test_a_price_rule_follows_price_overrides_and_a_stock_update_compiles_nothing(client, facts, monkeypatch):
+    import edge.overlay.watch as watch
+
+    compiled = []
+    real = watch.compile_rules
+    monkeypatch.setattr(watch, "compile_rules", lambda *a: compiled.append(1) or real(*a))
+    before = slots(client, n=10, page="home")["bestsellers"]
+    cheap = next(i for i, _ in before[3:] if facts[i]["price"] < 100)
+    accepted(client, {"kind": "boost", "id": "dear", "page": "home", "slot": "bestsellers", "price_min": 500,
+                      "factor": 100})
+    assert not any(reason == FEATURED for _, reason in slots(client, n=10, page="home")["bestsellers"])
+    assert client.put("/v1/catalog/items", json={"items": [{"id": cheap, "price": 900}]},
+                      headers=ADMIN).status_code == 200
+    assert slots(client, n=10, page="home")["bestsellers"][0] == (cheap, FEATURED)
+    runs = len(compiled)
+    other = next(i for i, _ in before if i != cheap)
+    assert client.put("/v1/catalog/items", json={"items": [{"id": other, "in_stock": False}]},
+                      headers=ADMIN).status_code == 200
+    assert other not in ids_of(slots(client, n=10, page="home"))["bestsellers"]
+    assert len(compiled) == runs + 1  # with a price rule every overlay change may move prices: compiled again
+    accepted(client, {"kind": "exclude", "id": "no", "page": "cart", "brand": "Acme"})
+    assert client.put("/v1/catalog/items", json={"items": [{"id": other, "in_stock": True}]},
+                      headers=ADMIN).status_code == 200
+    assert len(compiled) == runs + 2  # the new set once; the stock update none (no price rule in it)
