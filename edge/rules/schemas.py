@@ -44,7 +44,7 @@ class _Matching(_Scoped, kw_only=True):
     factor: float
 
 
-class Pin(_Scoped, tag="pin"):
+class Pin(_Scoped, tag="pin", kw_only=True):
     """Show ``item`` at ``position`` of the slot (or of every slot of the page)."""
 
     item: ItemId
@@ -59,7 +59,7 @@ class Bury(_Matching, tag="bury"):
     """Multiply the scores of matching items by ``factor`` (below 1, at least 0.01)."""
 
 
-class Exclude(_Scoped, tag="exclude"):
+class Exclude(_Scoped, tag="exclude", kw_only=True):
     """Never show items of a category (and its subcategories) or of a brand."""
 
     category: Label | None = None
