@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.decoding import decode
-from edge.errors import NotReadyError, ValidationError
+from edge.errors import NotReadyError, StoreError, ValidationError
 from edge.routes.body import decode_batch, read_body
 from edge.routes.catalog import AUTH_HEADER, check_admin
 from edge.rules.schemas import (
@@ -65,5 +66,10 @@ async def put_rules(request: Request) -> Response:
 async def get_rules(request: Request) -> Response:
     store = _store(request)
     generation, raw = await asyncio.to_thread(store.rules)
-    body = encode(RuleSet(generation=generation, rules=rules_decoder.decode(raw)))
+    try:
+        rules = rules_decoder.decode(raw)
+    except msgspec.DecodeError as exc:  # written by a newer server, say (the watcher then serves without them)
+        raise StoreError(f"the stored rule set of generation {generation} cannot be read by this server: {exc}") \
+            from exc
+    body = encode(RuleSet(generation=generation, rules=rules))
     return Response(body, media_type="application/json", headers=NO_STORE)

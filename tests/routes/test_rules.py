@@ -372,3 +372,14 @@ def test_a_price_rule_follows_price_overrides_and_a_stock_update_compiles_nothin
     assert client.put("/v1/catalog/items", json={"items": [{"id": other, "in_stock": True}]},
                       headers=ADMIN).status_code == 200
     assert len(compiled) == runs + 2  # the new set once; the stock update none (no price rule in it)
+
+
+def test_a_stored_set_this_server_cannot_read_is_served_without_and_listed_as_a_problem(client, product):
+    before = slots(client, **product)
+    store = client.app.state.overlay.store
+    store.put_rules(b'[{"kind": "spotlight", "id": "x", "page": "product"}]')  # as a newer server might
+    client.portal.call(client.app.state.overlay.refresh, client.app.state.holder)
+    assert slots(client, **product) == before
+    assert "cannot be read" in assert_problem(client.get("/v1/rules", headers=ADMIN), 503)["detail"]
+    accepted(client)  # a PUT replaces it
+    assert client.get("/v1/rules", headers=ADMIN).json()["rules"] == []
