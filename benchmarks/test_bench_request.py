@@ -205,3 +205,60 @@ def test_asgi_trivial_route(benchmark: Any, apps: Any) -> None:
     call = _asgi_get(trivial, "/", b"")
     sent = benchmark(lambda: loop.run_until_complete(call()))
     assert sent[0]["status"] == 200
+
+
+def realistic_rules(snap: Any) -> list[Any]:
+    """50 rules as a shop might keep them: pins, boosts and buries by every criterion, exclusions, over every page."""
+    from edge.rules.schemas import Boost, Bury, Exclude, Pin
+
+    cats, brands = snap.manifest.categories, snap.manifest.brands
+    best, _ = snap.ranking("bestsellers", 0)
+    item = [snap.external_id(int(i)) for i in best[:40]]
+    rules: list[Any] = []
+    for page, slots in PAGE_SLOTS.items():
+        for s, slot in enumerate(slots):  # 15 slots: a pin on each, two on the first
+            rules.append(Pin(id=f"pin-{page}-{slot}", page=page, slot=slot, item=item[len(rules)], position=2))
+            if s == 0:
+                rules.append(Pin(id=f"pin2-{page}-{slot}", page=page, slot=slot, item=item[len(rules)], position=4))
+        rules += [Boost(id=f"cat-{page}", page=page, category=cats[3], factor=2.0),  # page-wide
+                  Boost(id=f"brand-{page}", page=page, slot=slots[0], brand=brands[5], factor=1.5),
+                  Boost(id=f"new-{page}", page=page, slot=slots[1], new_within_days=30, factor=3.0),
+                  Bury(id=f"cheap-{page}", page=page, slot=slots[-1], price_max=2.0, factor=0.5),
+                  Bury(id=f"brand-bury-{page}", page=page, brand=brands[7], factor=0.3),
+                  Exclude(id=f"no-cat-{page}", page=page, category=cats[11]),
+                  Exclude(id=f"no-brand-{page}", page=page, slot=slots[0], brand=brands[9])]
+    rules += [Boost(id="mid-price", page="product", slot="similar", price_min=5.0, price_max=50.0, factor=1.2),
+              Bury(id="dept-0", page="product", slot="alternatives", category="Department 0", factor=0.5),
+              Exclude(id="no-cat-upsell", page="product", slot="upsell", category=cats[12])]
+    assert len(rules) == 50
+    return rules
+
+
+@pytest.fixture(scope="module")
+def ruled(synthetic_tables: Any, snap: Any, tmp_path_factory: Any) -> Any:
+    """An app serving the realistic rule set (response cache off), on its own loop."""
+    from edge.app import create_app
+    from edge.rules.schemas import encode
+
+    app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0, response_cache_bytes=0,
+                              admin_keys=("bench-admin-key-0001",), overlay_poll_seconds=3600.0,
+                              catalog_overlay=str(tmp_path_factory.mktemp("overlay"))))
+    loop = asyncio.new_event_loop()
+    lifespan = app.router.lifespan_context(app)
+    loop.run_until_complete(lifespan.__aenter__())
+    app.state.overlay.store.put_rules(encode(realistic_rules(app.state.holder.current)))
+    assert loop.run_until_complete(app.state.overlay.refresh(app.state.holder))
+    yield loop, app
+    loop.run_until_complete(lifespan.__aexit__(None, None, None))
+    loop.close()
+
+
+def test_asgi_product_page_with_rules(benchmark: Any, ruled: Any, queries: Any) -> None:
+    """Computed every time under 50 merchandising rules (pins, boosts, buries and exclusions on the page)."""
+    from urllib.parse import urlencode
+
+    benchmark.group = "asgi: skylt vs trivial route"
+    loop, app = ruled
+    call = _asgi_get(app, "/v1/recommend", urlencode(queries["product"]).encode())
+    sent = benchmark(lambda: loop.run_until_complete(call()))
+    assert sent[0]["status"] == 200 and b"Picked by the shop" in sent[1]["body"]

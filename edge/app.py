@@ -36,6 +36,7 @@ from edge.routes.docs import api_page, openapi_json
 from edge.routes.events import ingest
 from edge.routes.health import healthz, metrics, readyz
 from edge.routes.recommend import RecommendGets, recommend
+from edge.routes.rules import get_rules, put_rules
 from edge.routes.shopify import webhook as shopify_webhook
 from edge.routes.shopify_install import callback as shopify_callback
 from edge.routes.shopify_install import install as shopify_install
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/v1/events", ingest, methods=["POST"]),
             Route("/v1/catalog/items", upsert_items, methods=["PUT"]),
             Route("/v1/catalog/items/{item_id:path}", delete_item, methods=["DELETE"]),
+            Route("/v1/rules", put_rules, methods=["PUT"]),
+            Route("/v1/rules", get_rules, methods=["GET"]),
             Route("/v1/shopify/webhooks", shopify_webhook, methods=["POST"]),
             Route("/v1/shopify/install", shopify_install, methods=["GET"]),
             Route("/v1/shopify/callback", shopify_callback, methods=["GET"]),

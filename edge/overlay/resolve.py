@@ -14,6 +14,7 @@ import numpy as np
 
 from edge.overlay.schemas import Override
 from edge.scoring import sorted_unique
+from edge.scoring.merchandise import Rules
 from edge.store import Snapshot
 from edge.urls import web_url
 
@@ -30,6 +31,11 @@ class Overlay:
     priced_ids: np.ndarray            # int32 items whose price was overridden
     priced_values: np.ndarray         # float64, their new prices (the kernels read them via edge/overlay/prices.py)
     fragments: dict[int, bytes] = field(default_factory=dict)  # dense id -> render fragment
+    # The merchandising rules compiled for this snapshot (edge/rules/compile.py): page -> bundle, the
+    # pages without rules left out; and the generation that wrote them, and how many there are.
+    rules: dict[str, Rules] = field(default_factory=dict)
+    rules_generation: int = 0
+    rule_count: int = 0
 
 
 def resolve(snap: Snapshot, overrides: dict[str, Override], generation: int) -> Overlay:
@@ -73,4 +79,4 @@ def _fragment(original: bytes, o: Override) -> bytes:
 
 
 def is_empty(overlay: Overlay) -> bool:
-    return not (overlay.blocked.size or overlay.priced_ids.size or overlay.fragments)
+    return not (overlay.blocked.size or overlay.priced_ids.size or overlay.fragments or overlay.rules)

@@ -17,6 +17,9 @@ from edge.overlay.schemas import ItemUpdate, Override, override_decoder, overrid
 
 ITEMS_DB = b"items"
 GENERATION_KEY = b"generation"
+# The merchandising rule set (edge/rules/): one JSON list, replaced whole, and the generation that wrote it.
+RULES_KEY = b"rules"
+RULES_GENERATION_KEY = b"rules_generation"
 # Virtual address space only: the file grows with what is written.
 MAP_SIZE = 1 << 32
 
@@ -64,6 +67,21 @@ class OverlayStore:
         with self.env.begin(write=True) as txn:
             txn.drop(self._items, delete=False)
             return _bump(txn)
+
+    def rules(self) -> tuple[int, bytes]:
+        """The stored rule set (a JSON list) and the generation that wrote it; (0, b"[]") before any."""
+        with self.env.begin() as txn:
+            raw = txn.get(RULES_GENERATION_KEY)
+            return (0 if raw is None else int.from_bytes(raw, "little")), bytes(txn.get(RULES_KEY) or b"[]")
+
+    def put_rules(self, encoded: bytes) -> int:
+        """Replace the rule set; the new generation (shared with the overrides: every worker reloads, and
+        ETags and cached answers move with it)."""
+        with self.env.begin(write=True) as txn:
+            generation = _bump(txn)
+            txn.put(RULES_KEY, encoded)
+            txn.put(RULES_GENERATION_KEY, generation.to_bytes(8, "little"))
+            return generation
 
     def close(self) -> None:
         self.env.close()

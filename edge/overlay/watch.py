@@ -13,14 +13,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 import numpy as np
 
 from edge.errors import StateUnavailableError
 from edge.overlay.prices import SharedPrices, price_file, prune, publish, use_shared
 from edge.overlay.resolve import Overlay, resolve
 from edge.overlay.schemas import Override
+from edge.rules.compile import compile_rules
+from edge.rules.schemas import Rule, rules_decoder
+from edge.scoring.merchandise import Rules
 from edge.shared.factory import Overrides, open_local_overlay
 from edge.slots.served import Served
 from edge.store import Snapshot
@@ -36,6 +41,8 @@ class OverlayWatcher:
         self.store: Overrides | None = None
         self._opener = opener
         self._last: tuple[int, dict[str, Override]] | None = None  # the overrides last read
+        self._last_rules: tuple[int, list[Rule]] = (0, [])  # the merchandising rules last read
+        self._rules_cache: tuple[tuple[str, int, int], dict[str, Rules]] | None = None  # and last compiled
         self._on_change = on_change
         self._lock: asyncio.Lock | None = None  # made on the loop that serves
         self._pending: asyncio.Future[Served | None] | None = None
@@ -54,6 +61,7 @@ class OverlayWatcher:
             return None
         try:
             generation, overrides = self._last = self.store.load()
+            self._last_rules = self._read_rules(self.store)
         except StateUnavailableError:
             if not stale_ok:
                 raise
@@ -69,6 +77,10 @@ class OverlayWatcher:
             publish(self.path, snap, overlay.priced_ids, overlay.priced_values, generation)
             self._shared = use_shared(self.path, snap, self._shared)
             prices = self._shared.prices
+        rules_generation, rules = self._last_rules
+        if rules:  # after the prices: a price-range rule sees the overridden ones
+            overlay = replace(overlay, rules=self._compiled(snap, overlay, rules_generation, rules, prices),
+                              rules_generation=rules_generation, rule_count=len(rules))
         return overlay, prices
 
     def _next(self, served: Served, stale_ok: bool = False) -> Served | None:
@@ -90,6 +102,28 @@ class OverlayWatcher:
         if self._on_change is not None and applied.overlay is not None:
             self._on_change(applied.overlay)
         return applied
+
+    def _compiled(self, snap: Snapshot, overlay: Overlay, generation: int, rules: list[Rule],
+                  prices: np.ndarray | None) -> dict[str, Rules]:
+        """The rules compiled for ``snap``, again only when they or the snapshot changed, or with price rules the
+        overlay (prices change in place in the shared file): a stock update should not cost every worker a pass
+        over the catalog per rule."""
+        priced = any(getattr(r, "price_min", None) is not None or getattr(r, "price_max", None) is not None
+                     for r in rules)
+        key = (snap.version, generation, overlay.generation if priced else -1)
+        if self._rules_cache is None or self._rules_cache[0] != key:
+            self._rules_cache = (key, compile_rules(snap, rules, prices=prices))
+        return self._rules_cache[1]
+
+    def _read_rules(self, store: Overrides) -> tuple[int, list[Rule]]:
+        generation, raw = store.rules()
+        if generation == self._last_rules[0]:
+            return self._last_rules
+        try:
+            return generation, rules_decoder.decode(raw)
+        except msgspec.DecodeError:  # written by a newer server, say: this one serves without them
+            log.exception("merchandising rules of generation %d cannot be read; serving without rules", generation)
+            return generation, []
 
     async def refresh(self, holder: SnapshotHolder) -> bool:
         """Reload if the store or the served snapshot changed. A writer calls this too, so its

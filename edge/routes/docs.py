@@ -14,6 +14,7 @@ from edge import __version__
 from edge.events.schemas import EventBatch, IngestResponse
 from edge.overlay.schemas import CatalogBatch, CatalogResponse, DeleteResponse
 from edge.routes.users import ErasureResponse
+from edge.rules.schemas import RulesAccepted, RuleSet, RulesReplace
 from edge.schemas import PAGE_SLOTS, Health, Problem, RecommendRequest, RecommendResponse
 
 REF = "#/components/schemas/{name}"
@@ -26,10 +27,11 @@ def _problem(description: str) -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    (request, response, _problem_schema, health, batch, ingested, items, upserted, deleted, erased), components = \
+    (request, response, _problem_schema, health, batch, ingested, items, upserted, deleted, erased, rules_in,
+     rules_ok, rule_set), components = \
         msgspec.json.schema_components([RecommendRequest, RecommendResponse, Problem, Health, EventBatch,
                                         IngestResponse, CatalogBatch, CatalogResponse, DeleteResponse,
-                                        ErasureResponse], ref_template=REF)
+                                        ErasureResponse, RulesReplace, RulesAccepted, RuleSet], ref_template=REF)
     admin = [{"name": "Authorization", "in": "header", "required": True, "description": "Bearer <admin key>",
               "schema": {"type": "string"}}]
     admin_errors = {"401": _problem("Missing or wrong admin key"), "503": _problem("No admin key configured")}
@@ -87,6 +89,20 @@ def openapi() -> dict[str, Any]:
                            "responses": {"200": {"description": "Deleted",
                                                  "content": {"application/json": {"schema": deleted}}},
                                          **admin_errors}},
+            },
+            "/v1/rules": {
+                "put": {"summary": "Replace the merchandising rules (pin, boost, bury, exclude) as a whole",
+                        "operationId": "putRules", "parameters": admin,
+                        "requestBody": {"required": True, "content": {"application/json": {"schema": rules_in}}},
+                        "responses": {"200": {"description": "Stored; every worker serves them within a second",
+                                              "content": {"application/json": {"schema": rules_ok}}},
+                                      "413": _problem("Too many rules or body too large"),
+                                      "422": _problem("A rule is invalid; `field` names it"), **admin_errors}},
+                "get": {"summary": "The merchandising rules and the generation that wrote them",
+                        "operationId": "getRules", "parameters": admin,
+                        "responses": {"200": {"description": "The stored rule set",
+                                              "content": {"application/json": {"schema": rule_set}}},
+                                      **admin_errors}},
             },
             "/v1/shopify/webhooks": {
                 "post": {"summary": "Shopify webhook deliveries (catalog, inventory, orders, uninstall, privacy)",

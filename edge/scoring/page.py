@@ -19,6 +19,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring import merchandise as merch
 from edge.scoring.blend import _accumulate, recency_weights
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, union_sorted
@@ -74,7 +75,10 @@ E_SAVES = 5  # amount below the anchor's price
 E_GAP = 6  # closes the free-shipping gap, else as E_CO_OCCURRENCE
 
 # Slot rows: [first step, step count, own-item slot, guard]
-SLOT_FIRST, SLOT_STEPS, SLOT_OWN, SLOT_GUARD = range(4)
+# SLOT_KEY: the (page, slot)'s own program's first step, the same in both buckets: merchandising rules find
+# their scope by it, so the control bucket's shared program keeps each slot's rules.
+SLOT_FIRST, SLOT_STEPS, SLOT_OWN, SLOT_GUARD, SLOT_KEY = range(5)
+SLOT_FIELDS = 5
 GUARD_NONE = 0
 GUARD_UPSELL = 1  # the anchor has a price and a category the request allows
 GUARD_PRICED = 2  # the anchor has a price
@@ -255,19 +259,21 @@ def _ranking(items, scores, indptr, group):
 
 
 @numba.njit(cache=True, nogil=True)
-def plan_page(bundles, request):
-    """``plan`` for ``Bundles`` and the request as a plain tuple (edge/scoring/bundles.py)."""
-    return plan(bundles.catalog, bundles.program, bundles.tunables, Request(*request))
+def plan_page(bundles, request, rules):
+    """``plan`` for ``Bundles``, the request as a plain tuple (edge/scoring/bundles.py) and the page's
+    merchandising rules (``edge.scoring.merchandise.Rules``, ``EMPTY`` when it has none)."""
+    return plan(bundles.catalog, bundles.program, bundles.tunables, Request(*request), rules)
 
 
 @numba.njit(cache=True, nogil=True)
-def plan(catalog, program, tunables, request):
+def plan(catalog, program, tunables, request, rules):
     """Run the slot programs ``request.slots`` (rows of step ranges into ``program.steps``).
 
     Returns (ids int32, scores float32, text ids int32, text numbers float64, slot ends
     int64, favourite category): slot s holds ids[ends[s-1]:ends[s]]. No slot shows the cart,
     the ``current`` item, ``excluded`` ids or ``catalog.blocked`` ones (the overlay's), and only
-    own-item slots show the history. ``request.gap`` is NaN when not given.
+    own-item slots show the history. ``request.gap`` is NaN when not given. ``rules``: the page's
+    merchandising rules (``edge.scoring.merchandise.Rules``).
     """
     nbr_indptr, nbr_indices, nbr_scores, nbr_counts = (catalog.nbr_indptr, catalog.nbr_indices, catalog.nbr_scores,
                                                        catalog.nbr_counts)
@@ -288,7 +294,6 @@ def plan(catalog, program, tunables, request):
     out_num = np.zeros(cap, np.float64)
     ends = np.zeros(n_slots, np.int64)
     n_items = in_stock.shape[0]
-    no_categories = np.zeros(0, np.int32)
     inf = np.inf
 
     # What every slot may derive from the request, once.
@@ -363,6 +368,9 @@ def plan(catalog, program, tunables, request):
         elif guard == GUARD_PRICED:
             ok = bool(anchor_price == anchor_price)
         exclude = union_sorted(base_exclude, shown) if is_own else hidden
+        # Merchandising rules (edge/scoring/merchandise.py): the slot's scope (-1: no rules, and no further
+        # calls), its denied categories (the ranking kernels' cat_deny below), the items of its excluded brands.
+        scope, deny, exclude = merch.slot_rules(rules, slots[s, SLOT_KEY], exclude)
         per_category = 0 if is_own else max_per_category
         have = 0
         for r in range(first, first + slots[s, SLOT_STEPS] if ok else first):
@@ -403,8 +411,11 @@ def plan(catalog, program, tunables, request):
                     memo_scores.append(acc.astype(np.float32))
                     memo_keys[n_memo] = key
                     n_memo += 1
-                ids, scores = rank(memo_ids[at + 1], memo_scores[at + 1], in_stock, price, category, exclude, lo,
-                                   hi, allow, no_categories, per_category, k * row[K_MULT])
+                blended = memo_scores[at + 1]
+                if scope >= 0:  # merchandising rules: boosts and buries multiply the scores before the top-k
+                    blended = merch.boosted(rules, scope, memo_ids[at + 1], blended)
+                ids, scores = rank(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi, allow,
+                                   deny, per_category, k * row[K_MULT])
                 if row[BOOST]:
                     ids, scores = _margin_boost(ids, scores, margin, k)
             elif kind == RANKED:
@@ -424,11 +435,15 @@ def plan(catalog, program, tunables, request):
                     continue
                 src = row[SOURCE]
                 items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
-                ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          no_categories, per_category, k)
+                if scope >= 0:  # merchandising rules: with boosts or buries, ranked again by the multiplied scores
+                    ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
+                                               lo, hi, allow, deny, per_category, k)
+                else:
+                    ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
+                                              deny, per_category, k)
             else:
                 ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          no_categories, per_category, k)
+                                          deny, per_category, k)  # merchandising rules: deny
             m = ids.shape[0]
             if m == 0:
                 continue
@@ -437,10 +452,15 @@ def plan(catalog, program, tunables, request):
                 out_scores[got + j] = scores[j]
             _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
                      views, cooc, has_views, anchor_price, gap, out_text, out_num)
+            if scope >= 0 and kind != OWN:  # merchandising rules: a boosted pick is featured (not the shopper's own)
+                merch.feature(rules, scope, out_ids, got, got + m, out_text, out_num)
             got += m
             have += m
             if have < n:
                 exclude = union_sorted(exclude, ids)  # later steps skip what this one took
+        if scope >= 0:  # merchandising rules: pins, once the slot is planned
+            got = merch.pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exclude, in_stock,
+                            price, category, price_lo, price_hi, cat_allow, deny)
         ends[s] = got
         if got > start:
             # An item appears in at most one slot of a response.

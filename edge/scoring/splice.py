@@ -174,12 +174,12 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
 
 
 @numba.njit(cache=True, nogil=True)
-def page_items(bundles, request):
-    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles`` and the request as a
-    plain tuple (edge/scoring/bundles.py): (items as uint8, byte end of each slot, item end of each
-    slot, favourite category)."""
+def page_items(bundles, request, rules):
+    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles``, the request as a
+    plain tuple (edge/scoring/bundles.py) and the page's merchandising rules: (items as uint8,
+    byte end of each slot, item end of each slot, favourite category)."""
     catalog, program = bundles.catalog, bundles.program
-    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request))
+    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request), rules)
     items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
                                      catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
                                      catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,

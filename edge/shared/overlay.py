@@ -20,11 +20,21 @@ from edge.shared.client import PREFIX, SharedState
 
 ITEMS = PREFIX + "overlay:items"
 GENERATION = PREFIX + "overlay:generation"
+RULES = PREFIX + "overlay:rules"  # the merchandising rule set, a JSON list
+RULES_GENERATION = PREFIX + "overlay:rules_generation"
 # The first bump after the store started empty (restarted without persistence, flushed) starts from
 # the time in milliseconds, so that a generation never repeats one that workers already applied.
 _BUMP = """
 if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
 return redis.call('INCR', KEYS[1])
+"""
+# A new rule set: the generation bumped as above, the set and its generation written in the same script.
+_PUT_RULES = """
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+local generation = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], generation)
+return generation
 """
 MAX_RETRIES = 50  # of an upsert whose items another writer changed meanwhile
 
@@ -77,6 +87,18 @@ class SharedOverlayStore:
             pipe.delete(ITEMS)
             _bump(pipe)
             return int(pipe.execute()[-1])
+
+    def rules(self) -> tuple[int, bytes]:
+        """The stored rule set (a JSON list) and the generation that wrote it; (0, b"[]") before any."""
+        with self.state.call("overlay") as r, r.pipeline(transaction=True) as pipe:
+            pipe.get(RULES_GENERATION)
+            pipe.get(RULES)
+            generation, raw = pipe.execute()
+        return int(generation or 0), bytes(raw or b"[]")
+
+    def put_rules(self, encoded: bytes) -> int:
+        with self.state.call("rules") as r:
+            return int(r.eval(_PUT_RULES, 3, GENERATION, RULES, RULES_GENERATION, int(time.time() * 1000), encoded))
 
     def close(self) -> None:
         self.state.close()

@@ -16,6 +16,7 @@ import time
 
 from edge.scoring import page as k
 from edge.scoring.bundles import Request
+from edge.scoring.merchandise import EMPTY, Rules
 from edge.scoring.page import plan_page
 from edge.scoring.splice import page_items
 from edge.slots.context import Context
@@ -36,10 +37,17 @@ def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) 
                    segment=ctx.segment, gap=NAN if gap is None else float(gap))
 
 
+def page_rules(served: Served, page: str) -> Rules:
+    """Merchandising rules: the page's bundle, compiled with the overlay (``EMPTY`` when it has none)."""
+    overlay = served.overlay
+    return EMPTY if overlay is None else overlay.rules.get(page, EMPTY)
+
+
 def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
-    """The page kernels' arguments for one request, in order: the served ``Bundles`` and the
-    request as a plain tuple (typed by numba's fast path)."""
-    return served.bundles, tuple(request_bundle(ctx, slots, control))
+    """The page kernels' arguments for one request, in order: the served ``Bundles``, the
+    request as a plain tuple (typed by numba's fast path) and the page's merchandising rules
+    (the shop's decisions: both buckets follow them)."""
+    return served.bundles, tuple(request_bundle(ctx, slots, control)), page_rules(served, ctx.page)
 
 
 def plan_picks(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:

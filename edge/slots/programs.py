@@ -123,13 +123,14 @@ for _page, _chains in _CHAINS.items():
     for _slot in PAGE_SLOTS[_page]:
         _chain = _chains[_slot]
         _slot_rows[(_page, _slot, False)] = [len(_rows), len(_chain), int(_slot in OWN_ITEM_SLOTS),
-                                             _GUARDS.get(_slot, k.GUARD_NONE)]
+                                             _GUARDS.get(_slot, k.GUARD_NONE), len(_rows)]
         _rows.extend(_chain)
-_control_row = [len(_rows), len(CONTROL), 0, k.GUARD_NONE]
+_control_first = len(_rows)
 _rows.extend(CONTROL)
 for _page, _slots in PAGE_SLOTS.items():
-    for _slot in _slots:
-        _slot_rows[(_page, _slot, True)] = _control_row
+    for _slot in _slots:  # the slot keeps its key (its own program's first step): its rules still apply
+        _slot_rows[(_page, _slot, True)] = [_control_first, len(CONTROL), 0, k.GUARD_NONE,
+                                            _slot_rows[(_page, _slot, False)][k.SLOT_KEY]]
 STEPS = np.array(_rows, dtype=np.int64)
 STEPS.flags.writeable = False
 _slot_cache: dict[tuple[str, tuple[str, ...], bool], np.ndarray] = {}
@@ -141,7 +142,7 @@ def slot_rows(page: str, slots: tuple[str, ...], control: bool = False) -> np.nd
     key = (page, slots, control)
     rows = _slot_cache.get(key)
     if rows is None:
-        rows = np.array([_slot_rows[(page, s, control)] for s in slots], dtype=np.int64).reshape(-1, 4)
+        rows = np.array([_slot_rows[(page, s, control)] for s in slots], dtype=np.int64).reshape(-1, k.SLOT_FIELDS)
         rows.flags.writeable = False
         _slot_cache[key] = rows
     return rows

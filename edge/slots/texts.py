@@ -106,3 +106,7 @@ for _tid, _template, _kind in (
         (k.T_SAVES, SAVES_TEXT, SAVES),
         (k.T_FREE_SHIPPING, "Gets you free shipping", FIXED)):
     assert TEXTS.add(_template, _kind) == _tid
+
+# Merchandising rules (edge/scoring/merchandise.py): a pinned pick, and a boosted one.
+PINNED = TEXTS.add("Picked by the shop")
+FEATURED = TEXTS.add("Featured by the shop")

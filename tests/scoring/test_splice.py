@@ -1,4 +1,4 @@
-"""edge.splice: numbers written the same way by the kernel and by Python."""
+"""edge.scoring.splice: numbers written the same way by the kernel and by Python."""
 
 from __future__ import annotations
 

@@ -83,3 +83,21 @@ def test_a_server_started_while_the_store_is_down_serves_anonymously(demo_tables
         assert known.status_code == 200 and known.json()["slots"]
         assert_problem(client.post("/v1/events", json=view("alice", "85123A"), headers={"X-Skylt-Key": INGEST_KEY}),
                        503)
+
+
+def test_a_rule_set_put_through_one_app_is_served_by_another(demo_tables, tmp_path, redis_server):
+    one, two = (app(demo_tables, tmp_path / n, redis_server.url) for n in ("one", "two"))
+    with TestClient(one) as first, TestClient(two) as second:
+        query = {"page": "product", "item": "22423", "slots": "similar"}
+        shown = [i["id"] for i in second.get("/v1/recommend", params=query).json()["slots"][0]["items"]]
+        rule = {"kind": "pin", "id": "hero", "page": "product", "item": shown[-1], "position": 1}
+        put = first.put("/v1/rules", json={"rules": [rule]}, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        assert put.status_code == 200, put.text
+        def pinned() -> dict[str, object] | None:
+            top = second.get("/v1/recommend", params=query).json()["slots"][0]["items"][0]
+            return top if top["id"] == shown[-1] else None
+
+        top = wait_until(pinned, timeout=1.0, what="the pin served by the other app")
+        assert top["reason"] == "Picked by the shop"
+        listed = second.get("/v1/rules", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
+        assert listed == {"generation": put.json()["generation"], "rules": [rule]}

@@ -52,3 +52,13 @@ def test_the_overlay_commands_reach_the_shared_store(redis_server, tmp_path):
     assert cleared.exit_code == 0 and "cleared 1 overrides" in cleared.output, cleared.output
     assert SharedOverlayStore(SharedState(redis_server.url)).load()[1] == {}
     assert not (tmp_path / "none").exists()
+
+
+def test_a_rule_set_written_through_one_store_is_read_by_another_with_the_overlay_generation(redis_server):
+    one, two = (SharedOverlayStore(SharedState(redis_server.url)) for _ in range(2))
+    assert two.rules() == (0, b"[]")
+    before = one.upsert([ItemUpdate(id="a", price=1.0)])
+    generation = one.put_rules(b'[{"kind":"exclude","id":"x","page":"cart","brand":"Acme"}]')
+    assert generation == before + 1 == two.generation()  # every worker reloads, ETags move
+    assert two.rules() == (generation, b'[{"kind":"exclude","id":"x","page":"cart","brand":"Acme"}]')
+    assert two.clear() == generation + 1 and two.rules()[0] == generation  # clearing overrides keeps the rules

@@ -183,18 +183,19 @@ def test_the_kernels_take_typed_bundles(stocked_snapshot):
     request's fields in ``Request`` order; a catalog with two arrays swapped is refused when it is
     built, not compiled into a second specialisation."""
     from edge.scoring.bundles import Bundles, Catalog, Program, Request, Tunables, checked
+    from edge.scoring.merchandise import EMPTY
     from edge.scoring.splice import page_items
     from edge.slots.compiled import kernel_args
 
     served = serve(stocked_snapshot)
     ctx = build_context(stocked_snapshot, RecommendRequest(page="home"))
-    bundles, request = kernel_args(served, ctx, PAGE_SLOTS["home"])
-    assert isinstance(bundles, Bundles) and len(request) == len(Request._fields)
+    bundles, request, rules = kernel_args(served, ctx, PAGE_SLOTS["home"])
+    assert isinstance(bundles, Bundles) and len(request) == len(Request._fields) and rules is EMPTY
     render(served, ctx, PAGE_SLOTS["home"], "rid")
     for signature in page_items.signatures:
         fields = dict(signature[0].field_dict)
         assert [fields[f].instance_class for f in ("catalog", "program", "tunables")] == [Catalog, Program, Tunables]
-        assert len(signature[1]) == len(Request._fields)
+        assert len(signature[1]) == len(Request._fields) and len(signature) == 3
     catalog = served.catalog
     with pytest.raises(TypeError, match="price: int32"):
         checked(catalog._replace(price=catalog.category, category=catalog.price))
