@@ -18,15 +18,15 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from edge.codec import decode_query, encode_response
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
+from edge.serve.codec import decode_query, encode_response
+from edge.serve.warm import warm
 from edge.slots.compiled import kernel_args, plan_encoded, plan_picks
 from edge.slots.context import build_context
 from edge.slots.planner import render
 from edge.slots.served import Served, serve
 from edge.store import open_snapshot
-from edge.warm import warm
 from tests.slots.oracle.planner import plan_reference
 
 SETTINGS = Settings()
@@ -158,7 +158,7 @@ def _asgi_get(app: Any, path: str, query: bytes) -> Any:
 def apps(synthetic_tables: Any, snap: Any) -> Any:
     from urllib.parse import urlencode
 
-    from edge.app import create_app
+    from edge.serve.app import create_app
 
     # The same query repeats: without response_cache_bytes=0 the app would answer from its cache.
     app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0, response_cache_bytes=0))
@@ -237,8 +237,8 @@ def realistic_rules(snap: Any) -> list[Any]:
 @pytest.fixture(scope="module")
 def ruled(synthetic_tables: Any, snap: Any, tmp_path_factory: Any) -> Any:
     """An app serving the realistic rule set (response cache off), on its own loop."""
-    from edge.app import create_app
     from edge.rules.schemas import encode
+    from edge.serve.app import create_app
 
     app = create_app(Settings(tables=str(synthetic_tables), poll_seconds=3600.0, response_cache_bytes=0,
                               admin_keys=("bench-admin-key-0001",), overlay_poll_seconds=3600.0,

@@ -17,9 +17,9 @@ import pytest
 from benchmarks.conftest import N_ITEMS, synthetic_tables_for
 from benchmarks.test_bench_request import SETTINGS, handle
 from edge.schemas import PAGE_SLOTS
+from edge.serve.warm import warm
 from edge.slots.served import serve
 from edge.store import open_snapshot
-from edge.warm import warm
 
 CATALOGS = sorted({10_000, 100_000, N_ITEMS})
 HISTORIES = (0, 5, 10, 20, 50)

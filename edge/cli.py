@@ -231,7 +231,7 @@ def run_server(tables: Path, host: str, port: int, workers: int, access_log: boo
 
     from edge.auth import check_key_settings
     from edge.config import Settings
-    from edge.servers import check_server, run
+    from edge.serve.servers import check_server, run
 
     # Workers are separate processes: settings reach them through the environment.
     os.environ["SKYLT_TABLES"] = str(tables.resolve())
@@ -344,9 +344,9 @@ def demo(out: Path, host: str, port: int, build_only: bool) -> None:
         print_summary(result)
     if build_only:
         from edge.config import Settings
+        from edge.serve.warm import warm
         from edge.slots.served import serve
         from edge.store import open_snapshot
-        from edge.warm import warm
 
         with open_snapshot(tables) as snap:
             warm(serve(snap, Settings.load(tables=str(tables))))

@@ -144,9 +144,9 @@ def built_and_served(data: Path, tables: Path) -> Iterator[object]:
     from click.testing import CliRunner
     from starlette.testclient import TestClient
 
-    from edge.app import create_app
     from edge.cli import main
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     result = CliRunner().invoke(main, ["build", "--events", str(data / "events.csv.gz"), "--catalog",
                                        str(data / "catalog.csv"), "--out", str(tables), "--quiet"])
@@ -160,10 +160,10 @@ def app_client(demo_tables: Path) -> Iterator[object]:
     """The app in-process (lifespan included) for fast contract tests."""
     from starlette.testclient import TestClient
 
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
-    # No gc freeze: this app lives for the whole session, and tests/test_app.py checks a freeze from a clean state.
+    # No gc freeze: this app lives for the whole session; tests/serve/test_app.py checks a freeze from a clean state.
     app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0, gc_freeze=False))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from edge.app import create_app
 from edge.auth import KEY_SETTINGS, MIN_KEY_LENGTH, bearer
 from edge.cli import DEMO_INGEST_KEY
 from edge.config import Settings
 from edge.errors import SkyltError
+from edge.serve.app import create_app
 
 GOOD = {name: f"{name.replace('_', '-')}-0123456789" for name in KEY_SETTINGS}
 

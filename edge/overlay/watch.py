@@ -26,10 +26,10 @@ from edge.overlay.schemas import Override
 from edge.rules.compile import compile_rules
 from edge.rules.schemas import Rule, rules_decoder
 from edge.scoring.merchandise import Rules
+from edge.serve.swap import SnapshotHolder
 from edge.shared.factory import Overrides, open_local_overlay
 from edge.slots.served import Served
 from edge.store import Snapshot
-from edge.swap import SnapshotHolder
 
 log = logging.getLogger("skylt.overlay")
 

@@ -7,7 +7,7 @@ the catalog are ignored; empty inputs, k <= 0 or all-zero weights give empty res
 
 Numba compiles one specialisation per combination of argument types (dtype, layout,
 read-only, alignment), so the served path is run once with the served arrays before the
-server reports ready (``edge.warm``). Request-side arguments must keep the types used there: writable
+server reports ready (``edge.serve.warm``). Request-side arguments must keep the types used there: writable
 C-contiguous int32 ids (seeds, cart, exclude, category lists), float32 weight arrays,
 Python int and float scalars (a numpy float32 price bound is another specialisation, so
 pass ``float(...)``); anything else compiles on first use.

@@ -3,7 +3,7 @@
 Each item is ``{<render fragment>,"score":<score>,"reason":<reason>}``: the fragment was
 encoded at build time (or by the catalog overlay), and a reason is a pre-encoded text with
 its number (a count, a price difference) written in between. Numbers are written by one
-rule on both sides, here and in ``edge.codec`` for the Python path, so the two encoders
+rule on both sides, here and in ``edge.serve.codec`` for the Python path, so the two encoders
 give the same bytes: ``fixed`` rounds half away from zero at ``decimals`` places.
 ``page_items`` plans and splices a page in one call: what every computed request runs.
 """

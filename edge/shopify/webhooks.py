@@ -1,4 +1,4 @@
-"""What each Shopify webhook topic does to Skylt's data (the HTTP side is edge/routes/shopify.py).
+"""What each Shopify webhook topic does to Skylt's data (the HTTP side is edge/serve/routes/shopify.py).
 
 | topic | effect |
 |---|---|

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from edge.codec import encode_spliced
 from edge.errors import ValidationError
-from edge.experiments import CONTROL
 from edge.schemas import PAGE_SLOTS
+from edge.serve.codec import encode_spliced
+from edge.serve.experiments import CONTROL
 from edge.slots.compiled import plan_encoded, plan_slots
 from edge.slots.context import Context
 from edge.slots.picks import SlotResult

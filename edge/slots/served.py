@@ -1,5 +1,5 @@
 """What a worker serves: a snapshot, the catalog overlay resolved against it, and the page
-kernel's bundles built from both, swapped as one unit (``edge.swap.SnapshotHolder``).
+kernel's bundles built from both, swapped as one unit (``edge.serve.swap.SnapshotHolder``).
 
 A ``Served`` is immutable. An overlay change (stock, prices, fragments) makes a new one for
 the same snapshot (``with_overlay``); a new snapshot makes a new one too. A request takes

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from edge.events.schemas import MAX_TOUCHES
-from edge.routes.body import FORM_TYPES, read_body
+from edge.serve.routes.body import FORM_TYPES, read_body
 from edge.storefront import html
 from edge.storefront.catalog import Product, known
 from edge.storefront.respond import CART_COOKIE, cart_ids, render

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from edge.routes.body import FORM_TYPES, read_body
+from edge.serve.routes.body import FORM_TYPES, read_body
 from edge.storefront import html
 from edge.storefront.catalog import categories, category_products, known, product
 from edge.storefront.order import order_button, place_order, thanks

@@ -141,7 +141,7 @@ class Shop:
         """One batch through the real app (closed again: `skylt notify` opens the same LMDB files)."""
         from starlette.testclient import TestClient
 
-        from edge.app import create_app
+        from edge.serve.app import create_app
 
         with TestClient(create_app(self.settings(**overrides))) as client:
             answer = client.post("/v1/events", json={"events": events}, headers={"X-Skylt-Key": key})
@@ -151,7 +151,7 @@ class Shop:
     def erase(self, user: str) -> Any:
         from starlette.testclient import TestClient
 
-        from edge.app import create_app
+        from edge.serve.app import create_app
 
         with TestClient(create_app(self.settings())) as client:
             answer = client.delete(f"/v1/users/{user}", headers={"Authorization": f"Bearer {ADMIN_KEY}"})

@@ -85,7 +85,7 @@ def _shopify_webhook(shop: Shop, topic: str, payload: dict[str, object]) -> None
 
     from starlette.testclient import TestClient
 
-    from edge.app import create_app
+    from edge.serve.app import create_app
 
     secret = "shopify-client-secret-notify-01"
     body = json.dumps(payload).encode()

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.config import Settings
 from edge.overlay import ItemUpdate, OverlayStore, Override, resolve
 from edge.overlay.prices import price_file, publish, use_shared
 from edge.overlay.watch import OverlayWatcher
+from edge.serve.app import create_app
 from edge.slots.served import serve
 from edge.store import open_snapshot
 from tests.waiting import wait_until

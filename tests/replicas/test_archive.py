@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.cli import main
 from edge.config import Settings
 from edge.events.segments import segment_name
 from edge.replicas.archive import Archive
+from edge.serve.app import create_app
 from edge.store import open_snapshot
 from tests.conftest import SERVER_KEY, assert_problem
 from tests.waiting import wait_until

@@ -1,6 +1,6 @@
 """The merchandising kernels on hand-made arrays: pins, exclusions, boosts, and their collisions.
 
-Whole pages under rules (compiled from the HTTP contract, both buckets) are in tests/routes/test_rules.py."""
+Whole pages under rules (compiled from the HTTP contract, both buckets) are in tests/serve/routes/test_rules.py."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.config import Settings
 from edge.errors import SkyltError
 from edge.events.segments import lines, segments
+from edge.serve.app import create_app
 from tests.conftest import IDENTITY_SECRET, as_user, assert_problem, user_token
 from tests.waiting import wait_until
 

@@ -57,8 +57,8 @@ def store(redis_server: Any) -> SharedTokenStore:
 
 
 def replica(shop_tables: Path, directory: Path, fake: Any) -> TestClient:
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     app = create_app(Settings.load(**local.install_settings(shop_tables, directory, fake)))
     return TestClient(app, raise_server_exceptions=False, follow_redirects=False)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.config import Settings
+from edge.serve.app import create_app
 from tests.shopify.conftest import PRODUCTS, deliver, order, product, settings_for
 from tests.waiting import wait_until
 

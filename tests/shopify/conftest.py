@@ -50,8 +50,8 @@ def settings_for(tables: Path, tmp_path: Path, **overrides: Any) -> dict[str, An
 
 @pytest.fixture
 def shop_client(shop_tables: Path, tmp_path: Path) -> Iterator[TestClient]:
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     app = create_app(Settings.load(**settings_for(shop_tables, tmp_path)))
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -61,7 +61,7 @@ def notify_settings(tables: Path, tmp_path: Path, **overrides: Any) -> Any:
 
 @pytest.fixture
 def client(shop_tables: Path, tmp_path: Path) -> Iterator[TestClient]:
-    from edge.app import create_app
+    from edge.serve.app import create_app
 
     with TestClient(create_app(notify_settings(shop_tables, tmp_path)), raise_server_exceptions=False) as c:
         yield c
@@ -156,7 +156,7 @@ def test_an_order_of_a_customer_who_unsubscribed_withdraws_and_one_without_a_sta
 
 
 def test_without_notify_set_up_a_grant_is_not_kept(shop_tables: Path, tmp_path: Path):
-    from edge.app import create_app
+    from edge.serve.app import create_app
 
     with TestClient(create_app(notify_settings(shop_tables, tmp_path, klaviyo_private_key=""))) as c:
         r = deliver(c, EMAIL_TOPIC, email_consent("subscribed"))
@@ -166,8 +166,8 @@ def test_without_notify_set_up_a_grant_is_not_kept(shop_tables: Path, tmp_path: 
 
 def test_a_customer_consenting_in_shopify_gets_the_cart_message(shop_tables: Path, tmp_path: Path):
     """End to end: consent from Shopify's consent webhook, the customer's cart events (server key), then notify."""
-    from edge.app import create_app
     from edge.notify.cli import notify_once
+    from edge.serve.app import create_app
 
     settings = notify_settings(shop_tables, tmp_path)
     with TestClient(create_app(settings)) as c:

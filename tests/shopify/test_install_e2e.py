@@ -47,8 +47,8 @@ def install_settings(shop_tables: Path, tmp_path: Path, fake: FakeInstallShop, *
 
 @pytest.fixture
 def client(shop_tables: Path, tmp_path: Path, fake: FakeInstallShop) -> Iterator[TestClient]:
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     app = create_app(Settings.load(**install_settings(shop_tables, tmp_path, fake)))
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
@@ -167,8 +167,8 @@ def test_foreign_shop_domains_are_refused(client, fake, shop):
 
 
 def test_shops_outside_shopify_shops_are_refused(shop_tables, tmp_path, fake):
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     app = create_app(Settings.load(**install_settings(shop_tables, tmp_path, fake, shopify_shops=SHOP)))
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
@@ -178,8 +178,8 @@ def test_shops_outside_shopify_shops_are_refused(shop_tables, tmp_path, fake):
 
 @pytest.mark.parametrize("unset", ["public_url", "secret_key", "shopify_client_id"])
 def test_install_and_callback_answer_503_until_configured(shop_tables, tmp_path, fake, unset):
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     app = create_app(Settings.load(**{**install_settings(shop_tables, tmp_path, fake), unset: ""}))
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:

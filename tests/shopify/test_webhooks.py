@@ -78,8 +78,8 @@ def test_either_secret_verifies_while_rotating(shop_client):
 
 
 def test_webhooks_are_off_until_a_secret_is_configured(shop_tables, tmp_path):
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     settings = Settings.load(**settings_for(shop_tables, tmp_path, shopify_webhook_secrets=""))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
@@ -229,9 +229,9 @@ def test_app_uninstalled_is_recorded_and_a_later_delivery_means_a_reinstall(shop
 
 
 def test_customers_redact_erases_the_customers_events_and_nothing_else(shop_tables, tmp_path, caplog):
-    from edge.app import create_app
     from edge.build.readers import read_events
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     settings = Settings.load(**settings_for(shop_tables, tmp_path, ingest_keys="shopify-ingest-key-01",
                                             identity_secrets=IDENTITY_SECRET))
@@ -276,8 +276,8 @@ def test_shop_redact_erases_the_shops_orders_and_state(shop_client, tmp_path):
 
 
 def test_shops_not_served_are_acknowledged_and_ignored(shop_tables, tmp_path):
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     settings = Settings.load(**settings_for(shop_tables, tmp_path, shopify_shops=SHOP.upper()))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:

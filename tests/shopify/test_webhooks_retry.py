@@ -9,10 +9,10 @@ import msgspec
 import pytest
 from starlette.testclient import TestClient
 
-from edge.app import create_app
 from edge.config import Settings
 from edge.events.erase import erase_user
 from edge.events.segments import lines, segments
+from edge.serve.app import create_app
 from edge.shopify import webhooks as webhooks_module
 from edge.shopify.state import CLAIM_TIMEOUT, WebhookState
 from tests.conftest import IDENTITY_SECRET, assert_problem, user_token

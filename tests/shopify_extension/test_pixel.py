@@ -75,8 +75,8 @@ def ingest(demo_tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     browser makes from the pixel's sandbox (opaque origin: `Origin: null`, allowed by listing "null")."""
     from starlette.testclient import TestClient
 
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     events = tmp_path_factory.mktemp("pixel-events")
     app = create_app(Settings.load(tables=str(demo_tables), poll_seconds=3600.0, ingest_keys=KEY,

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edge.codec import encode_response
 from edge.config import Settings
 from edge.overlay.resolve import resolve
 from edge.overlay.schemas import Override
 from edge.schemas import PAGE_SLOTS, RecommendRequest
+from edge.serve.codec import encode_response
 from edge.slots.context import build_context
 from edge.slots.planner import plan, render
 from edge.slots.served import serve
@@ -128,7 +128,7 @@ def test_overlay_fragments_and_stock_are_spliced_like_the_python_encoder(overlai
 def test_warm_compiles_what_requests_use(stocked_snapshot):
     """Requests of every shape reuse the specialisation the warm-up compiled: no compile while serving."""
     from edge.scoring.splice import page_items
-    from edge.warm import warm
+    from edge.serve.warm import warm
 
     snap = stocked_snapshot
     warm(serve(snap))
@@ -159,7 +159,7 @@ from edge.slots.planner import render
 from edge.slots.served import serve
 from edge.scoring.splice import page_items
 from edge.store import open_snapshot
-from edge.warm import warm
+from edge.serve.warm import warm
 
 snap = open_snapshot({str(demo_tables)!r})
 served = serve(snap, Settings())

@@ -6,8 +6,8 @@ import numpy as np
 
 from edge.overlay.resolve import resolve
 from edge.overlay.schemas import Override
+from edge.serve.swap import SnapshotHolder
 from edge.slots.served import Served, serve
-from edge.swap import SnapshotHolder
 from tests.snapshots import write_tiny
 
 

@@ -41,7 +41,7 @@ class Get:
     headers: dict[str, str]  # names in lower case
 
 
-# What Skylt's CORS allows (edge/app.py): the fake API answers preflights the same way.
+# What Skylt's CORS allows (edge/serve/app.py): the fake API answers preflights the same way.
 CORS_HEADERS = "Content-Type, If-None-Match, X-Skylt-Key, X-Skylt-User-Token"
 
 

@@ -42,8 +42,8 @@ def assert_same_snapshot(single: BuildResult, on_spark: BuildResult) -> None:
 def _clients(tables: Sequence[Path]) -> Iterator[list[Any]]:
     from starlette.testclient import TestClient
 
-    from edge.app import create_app
     from edge.config import Settings
+    from edge.serve.app import create_app
 
     with ExitStack() as stack:
         yield [stack.enter_context(TestClient(create_app(Settings.load(tables=str(t), poll_seconds=3600.0))))

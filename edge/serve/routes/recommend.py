@@ -1,0 +1,210 @@
+"""GET and POST /v1/recommend: the page's slots for one shopper.
+
+``RecommendGets`` is a pure ASGI layer in front of the router that answers GET
+/v1/recommend itself, computed or from the worker's response cache (edge/serve/cache.py), with two
+``send`` calls: Starlette's routing, request and response objects cost about a quarter of a
+computed answer. POSTs, HEADs, a mounted root path and every GET that fails go on to the
+``recommend`` route, which computes the same answer (``compute``) and lets the one error
+mapping in edge/serve/problems.py answer what failed. Either way the same status, headers and body
+go out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from edge.errors import StateUnavailableError
+from edge.identity import verify
+from edge.profiles.store import decode_profile
+from edge.schemas import RecommendRequest
+from edge.serve.cache import Entry, entry, etag_matches, token
+from edge.serve.codec import canonical_key, decode_body, decode_query, encode_response, query_items
+from edge.serve.experiments import CONTROL
+from edge.serve.metrics import Metrics
+from edge.serve.routes.body import read_body
+from edge.slots.context import build_context
+from edge.slots.planner import render, slots_for
+
+PATH = "/v1/recommend"
+# Where a browser sends the shopper's signed identity: a header keeps it out of URLs and CDN logs.
+TOKEN_HEADER = "x-skylt-user-token"
+# Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
+MISSED = "skylt.response_cache_missed"
+# A known customer's answer depends on the stored profile, not only the URL: no shared cache.
+PRIVATE = "private, no-cache"
+CONTENT_TYPE = (b"content-type", b"application/json")
+NO_STORE = (b"cache-control", b"no-store")
+
+# (status, raw ASGI headers, body); the headers are the caller's to change (CORS adds its own).
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def answer_from(found: Entry, if_none_match: str | None, metrics: Metrics, started: float) -> Answer:
+    """A cache hit, counted as the computed answer would be."""
+    metrics.cache_hits.inc()
+    if etag_matches(if_none_match, found.etag):
+        metrics.not_modified.inc()
+        return 304, list(found.not_modified), b""
+    requests, latency = metrics.served(found.page)
+    requests.inc()
+    latency.observe(time.perf_counter() - started)
+    return 200, list(found.headers), found.body
+
+
+def cached_answer(state: Any, query: bytes, if_none_match: str | None, started: float) -> Answer | None:
+    """The response cache's answer to a GET's query string, if it holds one."""
+    cache = state.response_cache
+    if cache.max_bytes <= 0 or (current := state.holder.served) is None:
+        return None
+    found = cache.get(query, token(current))
+    return None if found is None else answer_from(found, if_none_match, state.metrics, started)
+
+
+def _counted(metrics: Metrics, req: RecommendRequest) -> bool:
+    """Count a cache lookup that missed; True when the answer may be stored (no ``user``)."""
+    if req.user is None:
+        metrics.cache_misses.inc()
+        return True
+    metrics.cache_bypasses.inc()
+    return False
+
+
+def identified(state: Any, req: RecommendRequest, header_token: str | None) -> RecommendRequest:
+    """The request as served: ``user`` only with a valid token (the header's, else the field's),
+    else an anonymous request on its session. The token itself is dropped, so that a renewed
+    token keeps the ETag."""
+    if req.user is None:
+        return req if req.user_token is None else msgspec.structs.replace(req, user_token=None)
+    user: str | None = req.user
+    if not verify(header_token or req.user_token, req.user, state.settings.identity_secrets):
+        state.metrics.unverified_requests.inc()
+        user = None
+    return msgspec.structs.replace(req, user=user, user_token=None)
+
+
+def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_match: str | None,
+            started: float, header_token: str | None = None) -> Answer:
+    """The answer to a decoded request. ``query``: a GET's raw query string (None for a POST),
+    the key its answer is stored under. Raises the error tree before it counts anything."""
+    metrics: Metrics = state.metrics
+    is_get = query is not None
+    cached = is_get and state.response_cache.max_bytes > 0
+    req = identified(state, sent, header_token)
+    slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
+    page_latency, slot_metrics = metrics.page(req.page)
+    bucket = state.experiment.bucket(req.user, req.session)
+    stored = None
+    if req.user is not None and state.profiles is not None:
+        with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
+            stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
+    with state.holder.lease_served() as served:
+        snap = served.snapshot
+        tok = token(served)
+        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""), served.tag)
+        etag = f'"{key}"'
+        if is_get:
+            # A query that names a user is never shared, signed or not: its answer depends on a header.
+            cache_control = state.settings.cache_control if sent.user is None else PRIVATE
+            head = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode("latin-1"))]
+            if etag_matches(if_none_match, etag):
+                if cached:
+                    _counted(metrics, sent)
+                metrics.not_modified.inc()
+                return 304, head, b""
+        else:
+            head = [NO_STORE]
+        ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
+        counted: list[tuple[str, int, float]] = []
+        if bucket == CONTROL and req.control == "shop":
+            # "shop": the page shows its own recommendations, measured against ours.
+            body = encode_response(snap, key, req.page, [], ctx.ignored, bucket)
+        else:
+            body, counted = render(served, ctx, slots, key, bucket)
+    for slot, count, spent in counted:
+        seconds, items = slot_metrics[slot]
+        seconds.observe(spent)
+        items.inc(count)
+    if ctx.ignored:
+        metrics.unknown_ids.inc(ctx.ignored)
+    requests, _ = metrics.served(req.page)
+    requests.inc()
+    page_latency.observe(time.perf_counter() - started)
+    headers = [*head, (b"content-length", str(len(body)).encode()), CONTENT_TYPE]
+    if cached and query is not None and _counted(metrics, sent):
+        # Only a pure function of the query string (under ``tok``) is stored: never one that names a user,
+        # whose answer also depends on the token header.
+        state.response_cache.put(query, tok, entry(query, req.page, etag, body, headers, head))
+        headers = list(headers)
+    return 200, headers, body
+
+
+class _Answered(Response):
+    """An answer whose raw headers are already built: Starlette sends them as they are."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.status_code, self.raw_headers, self.body = answer
+        self.background = None
+
+
+async def recommend(request: Request) -> Response:
+    started = time.perf_counter()
+    state = request.app.state
+    header_token = request.headers.get(TOKEN_HEADER)
+    if request.method != "GET":
+        req = decode_body(await read_body(request, state.settings.max_body_bytes))
+        return _Answered(compute(state, req, None, None, started, header_token))
+    query: bytes = request.scope["query_string"]
+    if_none_match = request.headers.get("if-none-match")
+    if not request.scope.get(MISSED) and (hit := cached_answer(state, query, if_none_match, started)):
+        return _Answered(hit)
+    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started, header_token))
+
+
+def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """If-None-Match and the user token: the first of each, as Starlette's Headers.get reads them."""
+    if_none_match = user_token = None
+    for name, value in scope["headers"]:
+        if name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+        elif name == b"x-skylt-user-token" and user_token is None:
+            user_token = value.decode("latin-1")
+    return if_none_match, user_token
+
+
+class RecommendGets:
+    """Pure ASGI, in front of the router: answers GET /v1/recommend with two ``send`` calls.
+    Everything else goes on to the app unchanged (HEAD and other methods, other paths, a
+    mounted root path, no snapshot yet: 503 there), and so does a GET that raised: the route
+    raises it again, and the app's error handlers answer it."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != PATH
+                or scope.get("root_path") or self.state.holder.current is None):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        query = scope["query_string"]
+        if_none_match, user_token = _headers(scope)
+        answer = cached_answer(self.state, query, if_none_match, started)
+        if answer is None:
+            scope[MISSED] = True
+            try:
+                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started,
+                                 user_token)
+            except Exception:
+                await self.app(scope, receive, send)
+                return
+        status, headers, body = answer
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,144 @@
+import msgspec
+import pytest
+
+from edge.schemas import PAGE_SLOTS, RecommendResponse
+from tests.conftest import assert_problem
+
+decode = msgspec.json.Decoder(RecommendResponse).decode
+
+
+@pytest.fixture(scope="module")
+def ids(demo_snapshot):
+    """Real item ids of the demo shop: its bestsellers, best first."""
+    items, _ = demo_snapshot.ranking("bestsellers", 0)
+    return [demo_snapshot.external_id(int(i)) for i in items[:20]]
+
+
+@pytest.mark.parametrize("page", list(PAGE_SLOTS))
+def test_every_page_fills_its_slots(app_client, ids, page):
+    r = app_client.get("/v1/recommend", params={"page": page, "item": ids[0], "cart": ",".join(ids[1:3]),
+                                                "history": ",".join(ids[3:8])})
+    assert r.status_code == 200
+    body = decode(r.content)  # the bytes match the documented Structs exactly
+    assert body.page == page
+    assert [s.slot for s in body.slots] == list(PAGE_SLOTS[page])
+    for slot in body.slots:
+        assert slot.title
+        assert 0 < len(slot.items) <= 8, slot.slot
+        for item in slot.items:
+            assert item.reason and item.title and item.currency == "GBP"
+
+
+def test_get_and_post_agree(app_client, ids):
+    query = {"page": "product", "item": ids[0], "history": ",".join(ids[1:4]), "n": "5"}
+    got = app_client.get("/v1/recommend", params=query)
+    posted = app_client.post("/v1/recommend", json={"page": "product", "item": ids[0], "history": ids[1:4], "n": 5})
+    assert got.status_code == posted.status_code == 200
+    assert got.json() == posted.json()
+    assert posted.headers["cache-control"] == "no-store"
+
+
+def test_etag_and_conditional_get(app_client, ids):
+    params = {"page": "product", "item": ids[0]}
+    first = app_client.get("/v1/recommend", params=params)
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and first.headers["cache-control"].startswith("public")
+    again = app_client.get("/v1/recommend", params=params, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    other = app_client.get("/v1/recommend", params={"page": "product", "item": ids[1]},
+                           headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_request_id_is_stable_for_the_same_request(app_client, ids):
+    params = {"page": "home", "history": ",".join(ids[:3])}
+    a, b = app_client.get("/v1/recommend", params=params).json(), app_client.get("/v1/recommend", params=params).json()
+    assert a["request_id"] == b["request_id"]
+    c = app_client.get("/v1/recommend", params={"page": "home", "history": ",".join(ids[1:4])}).json()
+    assert c["request_id"] != a["request_id"]
+
+
+def test_unknown_ids_are_ignored_and_counted(app_client, ids):
+    r = app_client.get("/v1/recommend", params={"page": "cart", "cart": f"{ids[0]},NOPE-1,NOPE-2",
+                                                "history": "NOPE-3"})
+    assert r.status_code == 200
+    assert r.json()["ignored_ids"] == 3
+
+
+def test_slot_subset_and_n(app_client, ids):
+    r = app_client.get("/v1/recommend", params={"page": "product", "item": ids[0], "slots": "bought_together,similar",
+                                                "n": "3"})
+    body = r.json()
+    assert [s["slot"] for s in body["slots"]] == ["similar", "bought_together"]
+    assert all(len(s["items"]) == 3 for s in body["slots"])
+
+
+def test_price_and_category_filters(app_client, demo_snapshot):
+    category = demo_snapshot.manifest.categories[0]
+    r = app_client.post("/v1/recommend", json={"page": "home", "slots": ["bestsellers"], "price_min": 2,
+                                               "price_max": 5, "category": category, "n": 20})
+    items = r.json()["slots"][0]["items"]
+    assert items
+    for item in items:
+        assert 2 <= item["price"] <= 5
+        index = demo_snapshot.index_of(item["id"])
+        assert demo_snapshot.manifest.categories[demo_snapshot.arrays["category"][index]].startswith(category)
+
+
+@pytest.mark.parametrize(("params", "status", "field"), [
+    ({"page": "nowhere"}, 404, "page"),
+    ({}, 422, None),
+    ({"page": "home", "n": "0"}, 422, "n"),
+    ({"page": "home", "n": "51"}, 422, "n"),
+    ({"page": "home", "n": "many"}, 422, "n"),
+    ({"page": "home", "price_min": "-1"}, 422, "price_min"),
+    ({"page": "home", "slots": "similar"}, 422, "slots"),
+    ({"page": "home", "slots": "made_up"}, 422, "slots"),
+    ({"page": "home", "colour": "red"}, 422, "colour"),
+    ({"page": "home", "history": ",".join(f"id{i}" for i in range(51))}, 422, "history"),
+    ({"page": "home", "item": "x" * 129}, 422, "item"),
+])
+def test_bad_query_gets_a_problem_naming_the_field(app_client, params, status, field):
+    assert_problem(app_client.get("/v1/recommend", params=params), status, field)
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    (b"{not json", 400, None),
+    (b"[]", 422, None),
+    (b'{"page": "home", "n": 1.5}', 422, "n"),
+    (b'{"page": "home", "cart": "abc"}', 422, "cart"),
+    (b'{"page": "home", "cart": [1, 2]}', 422, "cart"),
+    (b'{"page": "home", "extra": true}', 422, "extra"),
+    (b'{"page": "attic"}', 404, "page"),
+])
+def test_bad_body_gets_a_problem_naming_the_field(app_client, body, status, field):
+    r = app_client.post("/v1/recommend", content=body, headers={"content-type": "application/json"})
+    assert_problem(r, status, field)
+
+
+def test_body_over_64k_is_413(app_client):
+    assert_problem(app_client.post("/v1/recommend", content=b" " * 70_000), 413)
+
+
+def test_unknown_route_and_method(app_client):
+    assert_problem(app_client.get("/v2/recommend"), 404)
+    r = app_client.put("/v1/recommend", json={"page": "home"})
+    assert_problem(r, 405)
+    assert "GET" in r.headers["allow"]
+
+
+def test_reasons_name_the_behaviour_the_shop_actually_sent(app_client, ids):
+    # The demo shop sends purchases only: co-occurrence evidence is about buying, never viewing.
+    r = app_client.get("/v1/recommend", params={"page": "product", "item": ids[0], "n": "20"})
+    reasons = [item["reason"] for slot in r.json()["slots"] for item in slot["items"]]
+    assert any("times" in reason for reason in reasons)
+    assert not any(reason.startswith("Viewed") for reason in reasons)
+
+
+def test_query_strings_are_unquoted_like_forms():
+    from edge.serve.codec import query_items
+
+    assert query_items(b"page=home&history=A%2CB,C&x=a+b&&empty=") == [
+        ("page", "home"), ("history", "A,B,C"), ("x", "a b"), ("empty", "")]
+    assert query_items(b"item=%C3%A5ngest") == [("item", "\u00e5ngest")]
+    assert query_items(b"cart=A%2cB%2C%2525,%252C") == [("cart", "A,B,%25,%2C")]  # commas first, the rest once
