@@ -42,7 +42,7 @@ def _row(indptr, t, item, n_nb):
 
 
 @numba.njit(cache=True, nogil=True)
-def _accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
+def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
     """Unique candidate ids and their float64 summed scores, in first-seen order."""
     n_items = indptr.shape[1] - 1
     n_tables = min(indptr.shape[0], table_weights.shape[0])
@@ -119,5 +119,5 @@ def blend(indptr, indices, scores, seeds, seed_weights, table_weights):
     occurrence); seeds outside [0, n) and zero weights contribute nothing. Returns unique
     candidate ids (int32, unordered; may include the seeds) and float32 scores.
     """
-    ids, acc = _accumulate(indptr, indices, scores, seeds, seed_weights, table_weights)
+    ids, acc = accumulate(indptr, indices, scores, seeds, seed_weights, table_weights)
     return ids, acc.astype(np.float32)

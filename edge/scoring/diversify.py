@@ -2,7 +2,7 @@
 
 Category ids can be anything up to 2**31, so per-category counts live in a small
 open-addressing hash table sized from k (at most k categories are ever kept) rather
-than an array indexed by category. ``_cap`` is the one greedy loop; ``diversify``,
+than an array indexed by category. ``category_cap`` is the one greedy loop; ``diversify``,
 ``rank`` and ``from_ranked`` all run it over batches, carrying the table between
 batches. (A per-item helper taking the table's arrays would not be inlined by numba
 and costs ~20 ns a call.)
@@ -18,7 +18,7 @@ _EMPTY = -1
 
 
 @numba.njit(cache=True, nogil=True)
-def _counter(n_keep):
+def category_counter(n_keep):
     """Empty (slot_category, slot_count, hash_shift) table for up to n_keep categories."""
     bits = 1
     while (1 << bits) < 2 * n_keep:
@@ -27,7 +27,7 @@ def _counter(n_keep):
 
 
 @numba.njit(cache=True, nogil=True)
-def _cap(items, category, limit, slot_cat, slot_count, shift, room, keep):
+def category_cap(items, category, limit, slot_cat, slot_count, shift, room, keep):
     """Walk items (best first) and write the positions of those kept to keep[:m], at most
     ``room``: an item is kept while its category has fewer than ``limit`` kept items.
     limit <= 0 keeps everything; unknown categories (< 0, or ids outside the catalog)
@@ -70,9 +70,9 @@ def diversify(ids, scores, category, max_per_category, k):
     max_per_category <= 0 means no limit."""
     n = min(ids.shape[0], scores.shape[0])
     n_keep = max(min(k, n), 0)
-    slot_cat, slot_count, shift = _counter(n_keep if max_per_category > 0 else 0)
+    slot_cat, slot_count, shift = category_counter(n_keep if max_per_category > 0 else 0)
     keep = np.empty(n_keep, np.int64)
-    m = _cap(ids[:n], category, max_per_category, slot_cat, slot_count, shift, n_keep, keep)
+    m = category_cap(ids[:n], category, max_per_category, slot_cat, slot_count, shift, n_keep, keep)
     out_ids = np.empty(m, np.int32)
     out_scores = np.empty(m, np.float32)
     for j in range(m):

@@ -1,6 +1,6 @@
 """Per-item business rules: stock, exclusions, price band and category allow/deny lists.
 
-``_filter`` is the one place the rules live; ``eligible`` exposes it as a mask and the
+``filter_ids`` is the one place the rules live; ``eligible`` exposes it as a mask and the
 fused kernels in ``rank`` call it on their candidates, so a request never materialises a
 mask over the catalog.
 
@@ -29,13 +29,13 @@ def lower_bound(a, x):
 
 
 @numba.njit(cache=True, nogil=True)
-def _in_sorted(a, x):
+def in_sorted(a, x):
     i = lower_bound(a, x)
     return i < a.shape[0] and a[i] == x
 
 
 @numba.njit(cache=True, nogil=True)
-def _filter(ids, start, max_out, in_stock, price, category, exclude, price_lo, price_hi, allow, deny,
+def filter_ids(ids, start, max_out, in_stock, price, category, exclude, price_lo, price_hi, allow, deny,
             out_pos):
     """Write the positions of eligible ids[start:] into out_pos, stopping once max_out are
     found. Returns (count, position to resume from). allow/deny must be sorted.
@@ -63,11 +63,11 @@ def _filter(ids, start, max_out, in_stock, price, category, exclude, price_lo, p
             p = price[item]
             if p != p or p < lo or p > hi:
                 continue
-        if has_allow and not _in_sorted(allow, category[item]):
+        if has_allow and not in_sorted(allow, category[item]):
             continue
-        if has_deny and _in_sorted(deny, category[item]):
+        if has_deny and in_sorted(deny, category[item]):
             continue
-        if has_exclude and _in_sorted(exclude, item):
+        if has_exclude and in_sorted(exclude, item):
             continue
         out_pos[m] = i - 1
         m += 1
@@ -75,7 +75,7 @@ def _filter(ids, start, max_out, in_stock, price, category, exclude, price_lo, p
 
 
 @numba.njit(cache=True, nogil=True)
-def _sorted_copy(ids):
+def sorted_copy(ids):
     """A sorted int32 copy. Request lists (history, category lists) are short, and for
     those an insertion sort is several times cheaper than numba's general sort."""
     n = ids.shape[0]
@@ -98,7 +98,7 @@ def _sorted_copy(ids):
 @numba.njit(cache=True, nogil=True)
 def sorted_unique(ids):
     """Sorted unique int32 copy of ids, e.g. history + cart as an ``exclude`` set."""
-    s = _sorted_copy(ids)
+    s = sorted_copy(ids)
     m = 0
     for i in range(s.shape[0]):
         if i == 0 or s[i] != s[m - 1]:
@@ -117,8 +117,8 @@ def eligible(ids, in_stock, price, category, exclude, price_lo, price_hi, cat_al
     lists are tiny and unsorted, so they are sorted here once per call.
     """
     pos = np.empty(ids.shape[0], np.int64)
-    m, _ = _filter(ids, 0, ids.shape[0], in_stock, price, category, exclude, price_lo, price_hi,
-                   _sorted_copy(cat_allow), _sorted_copy(cat_deny), pos)
+    m, _ = filter_ids(ids, 0, ids.shape[0], in_stock, price, category, exclude, price_lo, price_hi,
+                   sorted_copy(cat_allow), sorted_copy(cat_deny), pos)
     out = np.zeros(ids.shape[0], np.bool_)
     for j in range(m):
         out[pos[j]] = True

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from edge.scoring.filters import _in_sorted, _sorted_copy
+from edge.scoring.filters import in_sorted, sorted_copy
 from edge.scoring.rank import from_ranked, rank
 
 # ``Rules.table``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
@@ -197,7 +197,7 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
     positions = idx[idx[H_PIN_POS] + first:idx[H_PIN_POS] + last]
     items = idx[idx[H_PIN_IDS] + first:idx[H_PIN_IDS] + last]
     n_items = min(in_stock.shape[0], price.shape[0], category.shape[0])
-    allow = _sorted_copy(cat_allow)
+    allow = sorted_copy(cat_allow)
     band = price_lo > -np.inf or price_hi < np.inf
     ok = np.zeros(last - first, np.bool_)
     for p in range(last - first):
@@ -209,7 +209,7 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
             if value != value or value < np.float32(price_lo) or value > np.float32(price_hi):
                 continue
         c = category[item]
-        if (allow.shape[0] and not _in_sorted(allow, c)) or (deny.shape[0] and _in_sorted(deny, c)):
+        if (allow.shape[0] and not in_sorted(allow, c)) or (deny.shape[0] and in_sorted(deny, c)):
             continue
         # Among the slot's picks: taken out first (all of them, so that no move shifts a placed pin).
         at = -1
@@ -221,7 +221,7 @@ def pin(rules, scope, out_ids, out_scores, out_text, out_num, start, got, n, exc
                 out_ids[j], out_scores[j] = out_ids[j + 1], out_scores[j + 1]
                 out_text[j], out_num[j] = out_text[j + 1], out_num[j + 1]
             got -= 1
-        elif exclude.shape[0] and _in_sorted(exclude, item):
+        elif exclude.shape[0] and in_sorted(exclude, item):
             continue
         ok[p] = True
     text = idx[H_TEXT_PINNED]

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from edge.scoring import merchandise as merch
-from edge.scoring.blend import _accumulate, recency_weights
+from edge.scoring.blend import accumulate, recency_weights
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
@@ -405,7 +405,7 @@ def plan(catalog, program, tunables, request, rules):
                 while at < n_memo and memo_keys[at] != key:
                     at += 1
                 if at == n_memo:
-                    cand, acc = _accumulate(nbr_indptr, nbr_indices, nbr_scores, seeds, seed_w,
+                    cand, acc = accumulate(nbr_indptr, nbr_indices, nbr_scores, seeds, seed_w,
                                             table_weights[row[WEIGHTS]])
                     memo_ids.append(cand)
                     memo_scores.append(acc.astype(np.float32))

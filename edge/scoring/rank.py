@@ -14,9 +14,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from edge.scoring.diversify import _cap, _counter
-from edge.scoring.filters import _filter, _sorted_copy
-from edge.scoring.topk import _NO_KEY, _band_cut, _collect, _decode, _encode, _key_item, _partial_sort
+from edge.scoring.diversify import category_cap, category_counter
+from edge.scoring.filters import filter_ids, sorted_copy
+from edge.scoring.topk import NO_KEY, band_cut, collect_top, decode_key, encode_key, key_item, partial_sort
 
 
 @numba.njit(cache=True, nogil=True)
@@ -24,9 +24,9 @@ def _keep_eligible(keys, lo, hi, in_stock, price, category, exclude, price_lo, p
     """Compact keys[lo:hi] in place to its eligible keys, order kept; returns the new hi."""
     items = np.empty(hi - lo, np.int32)
     for i in range(hi - lo):
-        items[i] = _key_item(keys[lo + i])
+        items[i] = key_item(keys[lo + i])
     pos = np.empty(hi - lo, np.int64)
-    m, _ = _filter(items, 0, hi - lo, in_stock, price, category, exclude, price_lo, price_hi, allow,
+    m, _ = filter_ids(items, 0, hi - lo, in_stock, price, category, exclude, price_lo, price_hi, allow,
                    deny, pos)
     for j in range(m):
         keys[lo + j] = keys[lo + pos[j]]  # pos[j] >= j: a forward in-place compaction
@@ -39,9 +39,9 @@ def _walk(keys, lo, hi, category, limit, slot_cat, slot_count, shift, out, got):
     (limit <= 0: no limit) and out has room; returns the new fill."""
     items = np.empty(hi - lo, np.int32)
     for i in range(hi - lo):
-        items[i] = _key_item(keys[lo + i])
+        items[i] = key_item(keys[lo + i])
     keep = np.empty(hi - lo, np.int64)
-    m = _cap(items, category, limit, slot_cat, slot_count, shift, out.shape[0] - got, keep)
+    m = category_cap(items, category, limit, slot_cat, slot_count, shift, out.shape[0] - got, keep)
     for j in range(m):
         out[got + j] = keys[lo + keep[j]]
     return got + m
@@ -57,19 +57,19 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
     n_keep = max(min(k, n), 0)
     out = np.empty(n_keep, np.int64)
     if n_keep == 0:
-        return _decode(out)
-    keys = _encode(ids, scores, n)
-    allow = _sorted_copy(cat_allow)
-    deny = _sorted_copy(cat_deny)
-    slot_cat, slot_count, shift = _counter(n_keep if max_per_category > 0 else 0)
+        return decode_key(out)
+    keys = encode_key(ids, scores, n)
+    allow = sorted_copy(cat_allow)
+    deny = sorted_copy(cat_deny)
+    slot_cat, slot_count, shift = category_counter(n_keep if max_per_category > 0 else 0)
 
     # Candidates are examined in score bands, best first. band[lo:hi] holds the eligible,
     # not yet walked keys of the bands examined so far; every key above ``prev`` is still
     # unexamined and ranks after all of them.
-    band = np.empty(n + 1, np.int64)  # + 1: see _collect
+    band = np.empty(n + 1, np.int64)  # + 1: see collect_top
     lo = 0
     hi = 0
-    prev = _NO_KEY
+    prev = NO_KEY
     examined = 0
     target = 2 * n_keep + 16
     got = 0
@@ -77,14 +77,14 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
         if lo < hi:
             # Walk the eligible keys in sorted chunks: diversity may skip some.
             step = min(hi, lo + max(2 * (n_keep - got), 16))
-            _partial_sort(band, lo, hi, step - lo)
+            partial_sort(band, lo, hi, step - lo)
             got = _walk(band, lo, step, category, max_per_category, slot_cat, slot_count, shift, out, got)
             lo = step
             continue
         if examined == n:
             break
-        cut = _band_cut(keys, prev, n - examined, target)
-        end = _collect(keys, prev, cut, band, lo)
+        cut = band_cut(keys, prev, n - examined, target)
+        end = collect_top(keys, prev, cut, band, lo)
         examined += end - lo
         prev = cut
         hi = _keep_eligible(band, lo, end, in_stock, price, category, exclude, price_lo, price_hi,
@@ -94,7 +94,7 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
         taken = got + (hi - lo)
         need = (n_keep - got) * examined // max(taken, 1)
         target = max(2 * target, need + need // 2)
-    return _decode(out[:got])
+    return decode_key(out[:got])
 
 
 @numba.njit(cache=True, nogil=True)
@@ -104,25 +104,25 @@ def from_ranked(ranked_items, ranked_scores, in_stock, price, category, exclude,
     rules as ``rank``. Stops as soon as k are found; the list should hold each id once."""
     n = min(ranked_items.shape[0], ranked_scores.shape[0])
     items = ranked_items[:n]
-    allow = _sorted_copy(cat_allow)
-    deny = _sorted_copy(cat_deny)
+    allow = sorted_copy(cat_allow)
+    deny = sorted_copy(cat_deny)
     n_keep = max(min(k, n), 0)
     out_ids = np.empty(n_keep, np.int32)
     out_scores = np.empty(n_keep, np.float32)
     pos = np.empty(n_keep, np.int64)
     found = np.empty(n_keep, np.int32)
     keep = np.empty(n_keep, np.int64)
-    slot_cat, slot_count, shift = _counter(n_keep if max_per_category > 0 else 0)
+    slot_cat, slot_count, shift = category_counter(n_keep if max_per_category > 0 else 0)
     got = 0
     i = 0
     # Each round asks for exactly as many eligible items as slots are left, so without a
     # diversity cap one round scans just far enough into the list.
     while got < n_keep and i < n:
-        m, i = _filter(items, i, n_keep - got, in_stock, price, category, exclude, price_lo, price_hi,
+        m, i = filter_ids(items, i, n_keep - got, in_stock, price, category, exclude, price_lo, price_hi,
                        allow, deny, pos)
         for j in range(m):
             found[j] = items[pos[j]]
-        kept = _cap(found[:m], category, max_per_category, slot_cat, slot_count, shift, n_keep - got, keep)
+        kept = category_cap(found[:m], category, max_per_category, slot_cat, slot_count, shift, n_keep - got, keep)
         for j in range(kept):
             out_ids[got + j] = found[keep[j]]
             out_scores[got + j] = ranked_scores[pos[keep[j]]]

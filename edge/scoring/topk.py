@@ -23,7 +23,7 @@ _U32 = 4294967295  # 2**32 - 1
 _HALF = 2147483648  # 2**31
 _SAMPLE = 128
 _SAMPLE_MIN = 256  # below this many keys one band takes them all
-_NO_KEY = -9223372036854775808  # below every key: no key packs to int64 min
+NO_KEY = -9223372036854775808  # below every key: no key packs to int64 min
 _NO_CUT = 9223372036854775807
 
 
@@ -45,7 +45,7 @@ def _key(item, score):
 
 
 @numba.njit(cache=True, nogil=True)
-def _key_item(key):
+def key_item(key):
     return np.int32((key & _U32) - _HALF)
 
 
@@ -56,11 +56,11 @@ def _key_score(key):
 
 
 @numba.njit(cache=True, nogil=True)
-def _decode(keys):
+def decode_key(keys):
     ids = np.empty(keys.shape[0], np.int32)
     scores = np.empty(keys.shape[0], np.float32)
     for i in range(keys.shape[0]):
-        ids[i] = _key_item(keys[i])
+        ids[i] = key_item(keys[i])
         scores[i] = _key_score(keys[i])
     return ids, scores
 
@@ -93,7 +93,7 @@ def _nth(a, lo, hi, kth):
 
 
 @numba.njit(cache=True, nogil=True)
-def _encode(ids, scores, n):
+def encode_key(ids, scores, n):
     keys = np.empty(n, np.int64)
     for i in range(n):
         keys[i] = _key(ids[i], scores[i])
@@ -101,7 +101,7 @@ def _encode(ids, scores, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def _band_cut(keys, prev, remaining, target):
+def band_cut(keys, prev, remaining, target):
     """A cut such that about ``target`` (rarely fewer) of the ``remaining`` keys above
     ``prev`` lie in (prev, cut]; _NO_CUT when the band should take them all.
 
@@ -127,7 +127,7 @@ def _band_cut(keys, prev, remaining, target):
 
 
 @numba.njit(cache=True, nogil=True)
-def _collect(keys, prev, cut, out, at):
+def collect_top(keys, prev, cut, out, at):
     """Append the keys in (prev, cut] to out[at:] without a branch; returns the new end.
     Every key is stored before the cursor moves, so out needs one spare slot past the
     band whenever keys outside it may follow the band's last key."""
@@ -155,7 +155,7 @@ def _sort(a, lo, hi):
 
 
 @numba.njit(cache=True, nogil=True)
-def _partial_sort(keys, lo, hi, m):
+def partial_sort(keys, lo, hi, m):
     """Make keys[lo:lo+m] the m smallest keys of keys[lo:hi], sorted ascending; the rest
     of keys[lo:hi] is left, permuted, after them."""
     m = min(max(m, 0), hi - lo)
@@ -170,11 +170,11 @@ def top_k(ids, scores, k):
     them, sorted, when k >= len(ids)."""
     n = min(ids.shape[0], scores.shape[0])
     m = max(min(k, n), 0)
-    keys = _encode(ids, scores, n)
-    band = np.empty(n + 1, np.int64)  # + 1: see _collect
-    c = _collect(keys, _NO_KEY, _band_cut(keys, _NO_KEY, n, m), band, 0)
+    keys = encode_key(ids, scores, n)
+    band = np.empty(n + 1, np.int64)  # + 1: see collect_top
+    c = collect_top(keys, NO_KEY, band_cut(keys, NO_KEY, n, m), band, 0)
     if c < m:  # unlucky sample: fall back to all keys
         band = keys
         c = n
-    _partial_sort(band, 0, c, m)
-    return _decode(band[:m])
+    partial_sort(band, 0, c, m)
+    return decode_key(band[:m])
