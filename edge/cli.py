@@ -177,6 +177,8 @@ def _importer(name: str, help_text: str) -> None:
 
 _importer("uci", "UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv.")
 _importer("otto", "OTTO sessions (JSON Lines) -> events.csv.gz.")
+_importer("yoochoose", "YOOCHOOSE clicks (SessionId/ItemId/Time TSV) -> events.csv.gz.")
+_importer("wootables", "A WooCommerce shop's order tables (folder of CSVs) -> events.csv.gz + catalog.csv.")
 main.add_command(woocommerce)
 main.add_command(shopify)
 main.add_command(report)
@@ -189,18 +191,24 @@ main.add_command(report)
 @click.option("--train-share", default=0.8, show_default=True, help="Share of sessions (by start time) to train on.")
 @click.option("--max-cases", default=50_000, show_default=True, help="Cases sampled per protocol.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the report as JSON here.")
+@click.option("--test-days", type=float, help="Test on the last DAYS of the data instead (overrides --train-share).")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--baselines", is_flag=True, help="Also implicit's cosine, BM25 and TF-IDF item-kNN "
+                                                 "(pip install 'skylt[eval]').")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Also the weights a build would tune on the training data ('skylt (tuned)').")
 def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float, max_cases: int,
-             json_out: Path | None, seed: int) -> None:
-    """Offline evaluation: time split, next-item and basket-completion protocols, with a popularity baseline."""
+             json_out: Path | None, test_days: float | None, seed: int, baselines: bool, tune: bool) -> None:
+    """Offline evaluation: time split, next-item and basket-completion protocols through the served planner,
+    beside popularity (and implicit's item-kNN with --baselines)."""
     import msgspec
 
     from edge.evaluate.run import evaluate as run_evaluate
     from edge.evaluate.run import report_table
 
     with _clean_errors(), _progress(err_console.is_terminal) as say:
-        report = run_evaluate(list(events), catalog, train_share=train_share, max_cases=max_cases, seed=seed,
-                              progress=say)
+        report = run_evaluate(list(events), catalog, train_share=train_share, test_days=test_days,
+                              max_cases=max_cases, seed=seed, baselines=baselines, tune=tune, progress=say)
     table = Table(title=f"trained before {report.cutoff}: {report.train_events:,} events; "
                         f"tested on {report.test_events:,}")
     for column in ("protocol", "model", "cases", f"HR@{report.k}", f"MRR@{report.k}", f"NDCG@{report.k}",

@@ -1,0 +1,176 @@
+"""Per-shop tuning at build time: the recipe weights that serve this shop's own recent past best.
+
+``skylt build`` cuts a validation window from the end of its training data (the last
+``VALIDATION_SHARE`` of sessions by start time), computes the tables from what came before,
+and for each slot family with at least ``MIN_CASES`` cases in the window searches the weights
+of that family's recipe over the neighbour tables:
+
+- basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe;
+- next item (``page=product``, ``similar``; only for shops that send views or clicks): the
+  ``similar`` recipe.
+
+The search is coordinate descent from the defaults, a few multiplicative steps per table, and
+a step is only taken when HR@10 improves by more than half a standard error over the current
+point: on a small window the defaults stand (shrinkage toward them). Every answer comes from
+the served planner (``edge.evaluate.served``). The search stops when the time budget is spent.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
+
+import numpy as np
+
+from edge.build.frames import Catalog, Events, EventType
+from edge.config import Settings
+from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
+from edge.evaluate.served import RECIPES, context, default_weights, slot_ids
+from edge.layout import NEIGHBOUR_TABLES, Tune
+from edge.store import Snapshot
+
+VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
+MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
+MAX_CASES = 2000         # cases sampled per family: enough to decide, cheap to replay
+MIN_BUDGET = 5.0         # seconds: a small shop's build is faster than one pass of the search
+STEPS = (0.0, 0.25, 0.5, 2.0, 4.0)  # multipliers tried per table weight
+FROM_ZERO = (0.1, 0.3, 1.0)         # absolute weights tried for a table at 0 (x the row's largest)
+PASSES = 2
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    recipe: str
+    page: str
+    slot: str
+
+
+BASKET = Family("basket", "cart", "cart", "bought_together")
+NEXT_ITEM = Family("next_item", "similar", "product", "similar")
+
+
+def request(family: Family, case: Case, n: int = 10) -> Any:
+    """The storefront request of a case: the cart page with the rest of the order, or the
+    product page of the last click with the earlier clicks as history."""
+    if family.page == "cart":
+        return context("cart", cart=case.seeds, n=n)
+    return context("product", item=int(case.seeds[-1]), history=case.seeds[:-1], n=n)
+
+
+def hit_rate(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
+             k: int = 10) -> float:
+    hits = 0
+    for case in cases:
+        ids = slot_ids(snap, request(family, case, k), family.slot, settings, weights)
+        hits += int(case.target in ids[:k].tolist())
+    return hits / max(len(cases), 1)
+
+
+def _candidates(row: np.ndarray, t: int) -> list[float]:
+    w = float(row[t])
+    if w > 0:
+        return [w * m for m in STEPS if m != 1.0]
+    top = float(row.max()) if row.max() > 0 else 1.0
+    return [top * m for m in FROM_ZERO]
+
+
+def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, n_cases: int, deadline: float,
+                       clock: Clock = time.perf_counter) -> tuple[np.ndarray, float, float, int]:
+    """(best row, its score, the start's score, evaluations). A move must beat the current
+    score by half a standard error of a hit rate on ``n_cases``; no evaluation starts after
+    ``deadline``."""
+    best = start.astype(np.float32, copy=True)
+    base = best_score = score(best)
+    evaluations = 1
+    for _ in range(PASSES):
+        moved = False
+        for t in range(best.shape[0]):
+            for w in _candidates(best, t):
+                if clock() >= deadline:
+                    return best, best_score, base, evaluations
+                trial = best.copy()
+                trial[t] = w
+                if trial.max() <= 0:
+                    continue
+                s = score(trial)
+                evaluations += 1
+                margin = 0.5 * math.sqrt(max(best_score * (1 - best_score), 1e-4) / max(n_cases, 1))
+                if s > best_score + margin:
+                    best, best_score, moved = trial, s, True
+        if not moved:
+            break
+    return best, best_score, base, evaluations
+
+
+def _sample(cases: list[Case], limit: int, seed: int = 0) -> list[Case]:
+    if len(cases) <= limit:
+        return cases
+    pick = np.random.default_rng(seed).choice(len(cases), size=limit, replace=False)
+    return [cases[i] for i in np.sort(pick)]
+
+
+def has_browsing(events: Events) -> bool:
+    return bool(np.isin(events.kind, (EventType.VIEW, EventType.CLICK, EventType.CART)).any())
+
+
+def family_cases(events: Events, cut: int, *, max_cases: int = MAX_CASES) -> dict[Family, list[Case]]:
+    out = {BASKET: _sample(list(basket_cases(events, cut, every=True)), max_cases)}
+    if has_browsing(events):
+        out[NEXT_ITEM] = _sample(list(next_item_cases(events, cut)), max_cases)
+    return out
+
+
+def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
+                     say: Callable[[str], None]) -> Snapshot:
+    """The arrays a snapshot of ``train`` would hold, in memory: what the planner reads."""
+    from edge.build.pipeline import compute_arrays  # the pipeline imports this module lazily too
+
+    arrays = compute_arrays(train, catalog, now, params, say)
+    frame = SimpleNamespace(arrays=arrays, derived={}, manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES)),
+                            has_views=has_browsing(train))
+    return cast(Snapshot, frame)
+
+
+def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settings: Settings | None = None,
+         clock: Clock = time.perf_counter, say: Callable[[str], None] | None = None) -> Tune | None:
+    """The tuned weights for this shop, or None when no family has enough validation cases.
+    ``budget``: seconds (at least ``MIN_BUDGET``), counted from the call."""
+    say = say or (lambda _step: None)
+    deadline = clock() + max(budget, MIN_BUDGET)
+    settings = settings or Settings()
+    if len(events) == 0:
+        return None
+    cut = cutoff(events, 1.0 - VALIDATION_SHARE)
+    families = {f: c for f, c in family_cases(events, cut).items() if len(c) >= MIN_CASES}
+    if not families:
+        return None
+    train = events.take(events.ts < cut)
+    say("tuning: tables of the validation window")
+    frame = validation_frame(train, catalog, cut - 1, params, say)
+    defaults = default_weights()
+    weights: dict[str, dict[str, float]] = {}
+    measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
+    for family, cases in families.items():
+        row = RECIPES.index(family.recipe)
+        say(f"tuning {family.name} on {len(cases):,} cases")
+
+        def score(trial: np.ndarray, row: int = row, family: Family = family, cases: list[Case] = cases) -> float:
+            matrix = defaults.copy()
+            matrix[row] = trial
+            return hit_rate(frame, family, cases, matrix, settings)
+
+        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], len(cases), deadline, clock)
+        measured.update({f"{family.name}_cases": len(cases), f"{family.name}_hr_default": round(base, 4),
+                         f"{family.name}_hr_tuned": round(best_score, 4),
+                         f"{family.name}_evaluations": evaluations})
+        if not np.array_equal(best, defaults[row]):
+            weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
+    measured["seconds"] = round(clock() - (deadline - max(budget, MIN_BUDGET)), 2)
+    return Tune(weights=weights, validation=measured)
