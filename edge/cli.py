@@ -88,10 +88,13 @@ def main() -> None:
 @click.option("--spark-master", metavar="URL",
               help="Spark master for --engine spark (default local[2], bound to 127.0.0.1); a cluster's own "
                    "settings apply.")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Choose this shop's recipe weights on a validation window cut from the end of the data, in at "
+                   "most the build's own time again (single-node engine only).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str | None, catalog: Path | None,
           out: Path, now: str | None, k: int, half_life_days: float, keep: int, engine: str,
-          spark_master: str | None, quiet: bool) -> None:
+          spark_master: str | None, tune: bool, quiet: bool) -> None:
     """Build a snapshot from shop data and make it current."""
     import tempfile
 
@@ -139,7 +142,7 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
                                      progress=say, master=spark_master)
             else:
                 result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
-                                   progress=say)
+                                   progress=say, tune=tune)
     print_summary(result)
 
 
@@ -151,6 +154,10 @@ def print_summary(result: Any) -> None:
     table.add_row("events", f"{m.n_events:,}")
     for key, value in m.counts.items():
         table.add_row(key, f"{value:,}")
+    if m.tune is not None:
+        chosen = "; ".join(f"{recipe}: " + ", ".join(f"{t} {w:g}" for t, w in tables.items())
+                           for recipe, tables in m.tune.weights.items())
+        table.add_row("tuned", chosen or "the defaults stand")
     table.add_row("seconds", f"{result.seconds:.1f}")
     console.print(table)
 

@@ -23,7 +23,7 @@ from edge.build.frames import Catalog, Events, Neighbours, Ranking
 from edge.build.readers import read_catalog, read_events
 from edge.build.render import render_fragments, string_table
 from edge.build.writer import array_specs, publish, write_snapshot
-from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest
+from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest, Tune
 
 Progress = Callable[[str], None]
 
@@ -48,7 +48,9 @@ class BuildResult:
 
 def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None = None,
           now: int | None = None, params: BuildParams | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, tune: bool = False) -> BuildResult:
+    """``tune``: choose this shop's recipe weights on a validation window (``edge.evaluate.tune``),
+    in at most the build's own time again; ``skylt build`` does unless ``--no-tune``."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter()
@@ -69,12 +71,12 @@ def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None
     say("encoding ids")
     events, catalog = encode(event_tables, catalog_table)
     return build_frames(events, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
-                        started=started)
+                        started=started, tune=tune)
 
 
 def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: list[InputFile] | None = None,
                  now: int | None = None, params: BuildParams | None = None, progress: Progress | None = None,
-                 started: float | None = None) -> BuildResult:
+                 started: float | None = None, tune: bool = False) -> BuildResult:
     """Compute, write and publish a snapshot from already encoded frames."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
@@ -82,20 +84,28 @@ def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: lis
         now = int(events.ts.max()) if len(events) else int(time.time())
     say("counting")
     aggs = aggregate(events, len(catalog), now, params.window)
+    tuner = None
+    if tune:
+        def tuner(budget: float) -> Tune | None:
+            from edge.evaluate.tune import tune as tune_weights
+
+            return tune_weights(events, catalog, params, budget, say=say)
     return build_aggregates(aggs, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
-                            started=started)
+                            started=started, tuner=tuner)
 
 
 def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: int,
                      inputs: list[InputFile] | None = None, params: BuildParams | None = None,
                      progress: Progress | None = None, started: float | None = None,
-                     engine: str = "single-node") -> BuildResult:
-    """Score, write and publish a snapshot from either engine's aggregates."""
+                     engine: str = "single-node", tuner: Callable[[float], Tune | None] | None = None) -> BuildResult:
+    """Score, write and publish a snapshot from either engine's aggregates. ``tuner`` gets the
+    seconds the build took so far as its budget and returns the manifest's ``tune`` section."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter() if started is None else started
     inputs = inputs or []
     arrays = arrays_from(aggs, catalog, now, params, say)
+    tuned = tuner(time.perf_counter() - started) if tuner is not None else None
     say("writing snapshot")
     version = _version_name(inputs, params, now)
     manifest = Manifest(
@@ -106,7 +116,7 @@ def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: 
         params={**msgspec.structs.asdict(params), "engine": engine},
         tables=list(NEIGHBOUR_TABLES), rankings=list(RANKINGS), arrays=array_specs(arrays),
         categories=catalog.categories, brands=catalog.brands, regions=aggs.regions,
-        segments=aggs.segments,
+        segments=aggs.segments, tune=tuned,
     )
     partial = write_snapshot(out_dir, manifest, arrays, catalog.item_ids)
     final = publish(partial, keep=params.keep)

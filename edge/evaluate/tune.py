@@ -84,22 +84,26 @@ def _candidates(row: np.ndarray, t: int) -> list[float]:
 def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, n_cases: int, deadline: float,
                        clock: Clock = time.perf_counter) -> tuple[np.ndarray, float, float, int]:
     """(best row, its score, the start's score, evaluations). A move must beat the current
-    score by half a standard error of a hit rate on ``n_cases``; no evaluation starts after
-    ``deadline``."""
+    score by half a standard error of a hit rate on ``n_cases``. No evaluation starts unless the
+    last one's duration still fits before ``deadline``: the search ends within it."""
     best = start.astype(np.float32, copy=True)
+    began = clock()
     base = best_score = score(best)
+    spent = clock() - began
     evaluations = 1
     for _ in range(PASSES):
         moved = False
         for t in range(best.shape[0]):
             for w in _candidates(best, t):
-                if clock() >= deadline:
+                began = clock()
+                if began + spent > deadline:
                     return best, best_score, base, evaluations
                 trial = best.copy()
                 trial[t] = w
                 if trial.max() <= 0:
                     continue
                 s = score(trial)
+                spent = clock() - began
                 evaluations += 1
                 margin = 0.5 * math.sqrt(max(best_score * (1 - best_score), 1e-4) / max(n_cases, 1))
                 if s > best_score + margin:
@@ -158,6 +162,9 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
     weights: dict[str, dict[str, float]] = {}
     measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
     for family, cases in families.items():
+        if clock() >= deadline:
+            measured[f"{family.name}_skipped"] = "out of time"
+            continue
         row = RECIPES.index(family.recipe)
         say(f"tuning {family.name} on {len(cases):,} cases")
 
