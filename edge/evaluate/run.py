@@ -5,7 +5,8 @@ asked as a storefront asks: next item is ``page=product&item=<click k>&history=<
 and its ``similar`` slot; basket completion is ``page=cart&cart=<the rest of the order>`` and its
 ``bought_together`` slot, each item of a test order held out in turn. "skylt (tuned)" is the
 same snapshot with the weights a build's tuning (``edge.evaluate.tune``) picks on the training
-data alone (with no time bound by default, so the figures do not depend on the machine). ``baselines=True`` adds implicit's item-kNN on the same cases.
+data alone (with no time bound by default, so the figures do not depend on the machine).
+``baselines=True`` adds implicit's item-kNN on the same cases.
 """
 
 from __future__ import annotations
