@@ -74,6 +74,8 @@ def evaluate(events_paths: Sequence[Path], catalog_path: Path | None = None, *, 
             popular = popularity_order(train, snap.n_items)
             protocols = {}
             for name, family in (("next_item", tuning.NEXT_ITEM), ("basket", tuning.BASKET)):
+                if not cases[name]:
+                    continue  # e.g. no orders in click data
                 models = {"popularity": popularity_model(popular, k),
                           "skylt": _served(snap, family, settings, tuned_weights(snap.manifest.tune), k)}
                 if tune:

@@ -37,7 +37,7 @@ def test_search_ends_within_its_budget():
     start = np.array([1.0, 0.5, 0.3, 0.2, 0.1], np.float32)
     deadline = clock() + 5.0
     best, _, _, evaluations = tuning.coordinate_descent(score, start, 100_000, deadline, clock)
-    assert clock() <= deadline and evaluations == clock.replays == 7
+    assert clock() <= deadline and evaluations == clock.replays == 6  # the 7th would end at 1004.9: too close
     assert best[0] > start[0]
 
 
