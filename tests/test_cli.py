@@ -69,3 +69,19 @@ def test_import_otto_writes_skylt_events(tmp_path):
     assert result.exit_code == 0, result.output
     with gzip.open(tmp_path / "events.csv.gz", "rt") as fh:
         assert sum(1 for _ in fh) == 862 + 1  # every event and the header
+
+
+def test_build_tunes_unless_told_not_to(tmp_path):
+    from edge.build.demo import demo_files
+
+    (events,), catalog = demo_files()
+    base = ["build", "--events", str(events), "--catalog", str(catalog), "--quiet"]
+    tuned = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "tuned")])
+    assert tuned.exit_code == 0, tuned.output
+    assert "tuned" in tuned.output
+    plain = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "plain"), "--no-tune"])
+    assert plain.exit_code == 0, plain.output
+    with open_snapshot(tmp_path / "tuned") as snap:
+        assert snap.manifest.tune is not None and snap.manifest.tune.validation["basket_cases"] >= 200
+    with open_snapshot(tmp_path / "plain") as snap:
+        assert snap.manifest.tune is None
