@@ -9,7 +9,7 @@ of that family's recipe over the neighbour tables:
 - next item (``page=product``, ``similar``; only for shops that send views or clicks): the
   ``similar`` recipe.
 
-The search is coordinate descent from the defaults, a few multiplicative steps per table, and
+The search is coordinate descent from the defaults, a few multiplicative steps per (non-empty) table, and
 a step is only taken when HR@10 improves by more than half a standard error over the current
 point: on a small window the defaults stand (shrinkage toward them). Every answer comes from
 the served planner (``edge.evaluate.served``). The search stops when the time budget is spent.
@@ -35,10 +35,10 @@ from edge.store import Snapshot
 
 VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
 MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
-MAX_CASES = 2000         # cases sampled per family: enough to decide, cheap to replay
+MAX_CASES = 1500         # cases sampled per family: enough to decide, cheap to replay
 MIN_BUDGET = 5.0         # seconds: a small shop's build is faster than one pass of the search
-STEPS = (0.0, 0.25, 0.5, 2.0, 4.0)  # multipliers tried per table weight
-FROM_ZERO = (0.1, 0.3, 1.0)         # absolute weights tried for a table at 0 (x the row's largest)
+STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from wherever a pass ended
+FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
 PASSES = 2
 
 Clock = Callable[[], float]
@@ -82,7 +82,8 @@ def _candidates(row: np.ndarray, t: int) -> list[float]:
 
 
 def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, n_cases: int, deadline: float,
-                       clock: Clock = time.perf_counter) -> tuple[np.ndarray, float, float, int]:
+                       clock: Clock = time.perf_counter,
+                       tables: list[int] | None = None) -> tuple[np.ndarray, float, float, int]:
     """(best row, its score, the start's score, evaluations). A move must beat the current
     score by half a standard error of a hit rate on ``n_cases``. No evaluation starts unless the
     last one's duration (with a quarter to spare) still fits before ``deadline``: the search ends within it."""
@@ -93,7 +94,7 @@ def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, 
     evaluations = 1
     for _ in range(PASSES):
         moved = False
-        for t in range(best.shape[0]):
+        for t in range(best.shape[0]) if tables is None else tables:
             for w in _candidates(best, t):
                 began = clock()
                 if began + 1.25 * spent > deadline:  # replays vary a little in length
@@ -159,6 +160,8 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
     say("tuning: tables of the validation window")
     frame = validation_frame(train, catalog, cut - 1, params, say)
     defaults = default_weights()
+    indptr = frame.arrays["nbr_indptr"]
+    filled = [t for t in range(indptr.shape[0]) if indptr[t, -1] > indptr[t, 0]]  # an empty table cannot matter
     weights: dict[str, dict[str, float]] = {}
     measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
     for family, cases in families.items():
@@ -173,7 +176,8 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
             matrix[row] = trial
             return hit_rate(frame, family, cases, matrix, settings)
 
-        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], len(cases), deadline, clock)
+        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], len(cases), deadline, clock,
+                                                                 filled)
         measured.update({f"{family.name}_cases": len(cases), f"{family.name}_hr_default": round(base, 4),
                          f"{family.name}_hr_tuned": round(best_score, 4),
                          f"{family.name}_evaluations": evaluations})
