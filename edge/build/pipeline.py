@@ -173,15 +173,21 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
     return arrays
 
 
+# Tables scored from another table's aggregate (so neither engine counts anything new for them).
+NEAR_SOURCE = {"viewed_near": "viewed_next"}
+
+
 def _neighbour_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams) -> Neighbours:
     n, k = len(catalog), params.k
     if name == "similar_content":
         return tables.similar_content(catalog, k=k)
-    pairs = aggs.pairs[name]
+    pairs = aggs.pairs[NEAR_SOURCE.get(name, name)]
     if name in ("also_viewed", "also_bought"):
         return tables.cosine_scores(pairs, n, k, shrinkage=10.0)
     if name == "viewed_next":
         return tables.sequence_scores(pairs, n, k, decay=0.5, shrinkage=5.0)
+    if name == "viewed_near":
+        return tables.near_scores(pairs, n, k, decay=0.5, back=0.5, shrinkage=5.0)
     if name == "bought_together":
         return tables.basket_scores(pairs, n, k, shrinkage=3.0, alpha=0.5)
     raise ValueError(f"unknown neighbour table {name!r}")
