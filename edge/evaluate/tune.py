@@ -148,7 +148,8 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
     """The tuned weights for this shop, or None when no family has enough validation cases.
     ``budget``: seconds (at least ``MIN_BUDGET``), counted from the call."""
     say = say or (lambda _step: None)
-    deadline = clock() + max(budget, MIN_BUDGET)
+    started = clock()
+    deadline = started + max(budget, MIN_BUDGET)
     settings = settings or Settings()
     if len(events) == 0:
         return None
@@ -183,5 +184,5 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
                          f"{family.name}_evaluations": evaluations})
         if not np.array_equal(best, defaults[row]):
             weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
-    measured["seconds"] = round(clock() - (deadline - max(budget, MIN_BUDGET)), 2)
+    measured["seconds"] = round(clock() - started, 2)
     return Tune(weights=weights, validation=measured)

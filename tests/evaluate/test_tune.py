@@ -71,6 +71,7 @@ def test_tuning_respects_the_build_time_bound(monkeypatch):
     assert clock() - started <= tuning.MIN_BUDGET
     assert 1 <= clock.replays <= tuning.MIN_BUDGET / 0.9
     assert tuned.validation["basket_cases"] >= tuning.MIN_CASES
+    assert tuned.validation["seconds"] == round(clock() - started, 2)
 
 
 def test_too_few_cases_keep_the_defaults():
