@@ -10,8 +10,8 @@ of that family's recipe over the neighbour tables:
   ``similar`` recipe.
 
 The search is coordinate descent from the defaults, a few multiplicative steps per (non-empty) table, and
-a step is only taken when HR@10 improves by more than half a standard error over the current
-point: on a small window the defaults stand (shrinkage toward them). Every answer comes from
+a step is only taken when the cases it newly hits outnumber those it loses by two standard errors
+(a paired sign test): on a small or noisy window the defaults stand (shrinkage toward them). Every answer comes from
 the served planner (``edge.evaluate.served``). The search stops when the time budget is spent.
 """
 
@@ -40,6 +40,7 @@ MIN_BUDGET = 5.0         # seconds: a small shop's build is faster than one pass
 STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from wherever a pass ended
 FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
 PASSES = 2
+Z = 2.0                   # standard errors a move must win by (paired over the changed cases)
 
 Clock = Callable[[], float]
 
@@ -64,13 +65,14 @@ def request(family: Family, case: Case, n: int = 10) -> Any:
     return context("product", item=int(case.seeds[-1]), history=case.seeds[:-1], n=n)
 
 
-def hit_rate(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
-             k: int = 10) -> float:
-    hits = 0
-    for case in cases:
+def hits(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
+         k: int = 10) -> np.ndarray:
+    """Per case: is the target among the slot's first ``k`` items?"""
+    out = np.zeros(len(cases), dtype=bool)
+    for i, case in enumerate(cases):
         ids = slot_ids(snap, request(family, case, k), family.slot, settings, weights)
-        hits += int(case.target in ids[:k].tolist())
-    return hits / max(len(cases), 1)
+        out[i] = case.target in ids[:k].tolist()
+    return out
 
 
 def _candidates(row: np.ndarray, t: int) -> list[float]:
@@ -81,15 +83,24 @@ def _candidates(row: np.ndarray, t: int) -> list[float]:
     return [top * m for m in FROM_ZERO]
 
 
-def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, n_cases: int, deadline: float,
+def better(trial: np.ndarray, current: np.ndarray) -> bool:
+    """A paired sign test on the cases that change: the trial must win ``Z`` standard errors more
+    than it loses (McNemar), so chance moves among many trials rarely pass."""
+    gained = int((trial & ~current).sum())
+    lost = int((current & ~trial).sum())
+    return gained > lost and gained - lost >= Z * math.sqrt(gained + lost)
+
+
+def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndarray, deadline: float,
                        clock: Clock = time.perf_counter,
                        tables: list[int] | None = None) -> tuple[np.ndarray, float, float, int]:
-    """(best row, its score, the start's score, evaluations). A move must beat the current
-    score by half a standard error of a hit rate on ``n_cases``. No evaluation starts unless the
-    last one's duration (with a quarter to spare) still fits before ``deadline``: the search ends within it."""
+    """(best row, its hit rate, the start's, evaluations). ``score`` gives per-case hits; a move
+    must be ``better``. No evaluation starts unless the last one's duration (with a quarter to
+    spare) still fits before ``deadline``: the search ends within it."""
     best = start.astype(np.float32, copy=True)
     began = clock()
-    base = best_score = score(best)
+    current = score(best)
+    base = float(current.mean()) if current.size else 0.0
     spent = clock() - began
     evaluations = 1
     for _ in range(PASSES):
@@ -98,20 +109,19 @@ def coordinate_descent(score: Callable[[np.ndarray], float], start: np.ndarray, 
             for w in _candidates(best, t):
                 began = clock()
                 if began + 1.25 * spent > deadline:  # replays vary a little in length
-                    return best, best_score, base, evaluations
+                    return best, float(current.mean()), base, evaluations
                 trial = best.copy()
                 trial[t] = w
                 if trial.max() <= 0:
                     continue
-                s = score(trial)
+                result = score(trial)
                 spent = clock() - began
                 evaluations += 1
-                margin = 0.5 * math.sqrt(max(best_score * (1 - best_score), 1e-4) / max(n_cases, 1))
-                if s > best_score + margin:
-                    best, best_score, moved = trial, s, True
+                if better(result, current):
+                    best, current, moved = trial, result, True
         if not moved:
             break
-    return best, best_score, base, evaluations
+    return best, float(current.mean()) if current.size else 0.0, base, evaluations
 
 
 def _sample(cases: list[Case], limit: int, seed: int = 0) -> list[Case]:
@@ -172,13 +182,13 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
         row = RECIPES.index(family.recipe)
         say(f"tuning {family.name} on {len(cases):,} cases")
 
-        def score(trial: np.ndarray, row: int = row, family: Family = family, cases: list[Case] = cases) -> float:
+        def score(trial: np.ndarray, row: int = row, family: Family = family,
+                  cases: list[Case] = cases) -> np.ndarray:
             matrix = defaults.copy()
             matrix[row] = trial
-            return hit_rate(frame, family, cases, matrix, settings)
+            return hits(frame, family, cases, matrix, settings)
 
-        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], len(cases), deadline, clock,
-                                                                 filled)
+        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], deadline, clock, filled)
         measured.update({f"{family.name}_cases": len(cases), f"{family.name}_hr_default": round(base, 4),
                          f"{family.name}_hr_tuned": round(best_score, 4),
                          f"{family.name}_evaluations": evaluations})

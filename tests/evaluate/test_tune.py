@@ -27,26 +27,42 @@ class FakeClock:
         self.replays += 1
 
 
+def _hits(rate: float, n: int = 1000) -> np.ndarray:
+    """The first ``rate`` x n cases hit: a better rate hits a superset."""
+    return np.arange(n) < round(min(max(rate, 0.0), 1.0) * n)
+
+
 def test_search_ends_within_its_budget():
     clock = FakeClock(0.7)
 
-    def score(row: np.ndarray) -> float:
+    def score(row: np.ndarray) -> np.ndarray:
         clock.work()
-        return float(row[0])  # more of table 0 is always better: the search never runs out of moves
+        return _hits(0.1 * float(row[0]))  # more of table 0 is always better: the search never runs out of moves
 
     start = np.array([1.0, 0.5, 0.3, 0.2, 0.1], np.float32)
     deadline = clock() + 5.0
-    best, _, _, evaluations = tuning.coordinate_descent(score, start, 100_000, deadline, clock)
+    best, _, _, evaluations = tuning.coordinate_descent(score, start, deadline, clock)
     assert clock() <= deadline and evaluations == clock.replays == 6  # the 7th would end at 1004.9: too close
     assert best[0] > start[0]
 
 
 def test_a_move_needs_more_than_noise():
     start = np.array([1.0, 0.5, 0.3, 0.2, 0.1], np.float32)
-    flat = tuning.coordinate_descent(lambda row: 0.5 + 1e-4 * float(row[0]), start, 1000, float("inf"))
-    assert np.array_equal(flat[0], start)  # 0.01 % better is no reason to leave the defaults
-    clear = tuning.coordinate_descent(lambda row: 0.5 + 0.1 * float(row[3]), start, 1000, float("inf"))
-    assert clear[0][3] > start[3]
+    # 0.1 % more hits: no reason to leave the defaults
+    flat = tuning.coordinate_descent(lambda row: _hits(0.5 + 1e-3 * float(row[0])), start, float("inf"))
+    assert np.array_equal(flat[0], start)
+    clear = tuning.coordinate_descent(lambda row: _hits(0.5 + 0.05 * float(row[3])), start, float("inf"))
+    assert clear[0][3] > start[3] and clear[1] > clear[2]
+
+
+def test_a_paired_win_must_outnumber_the_losses():
+    a = np.zeros(400, bool)
+    a[:100] = True
+    swapped = np.roll(a, 50)  # 50 gained, 50 lost
+    assert not tuning.better(swapped, a)
+    more = a.copy()
+    more[100:120] = True  # 20 gained, none lost: 20 >= 2 x sqrt(20)
+    assert tuning.better(more, a) and not tuning.better(a, more)
 
 
 def _demo():
@@ -58,13 +74,13 @@ def test_tuning_respects_the_build_time_bound(monkeypatch):
     """Whatever the replays cost, tuning stops within max(budget, MIN_BUDGET) of its start."""
     events, catalog = _demo()
     clock = FakeClock(0.9)
-    real = tuning.hit_rate
+    real = tuning.hits
 
     def costly(*args, **kwargs):
         clock.work()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tuning, "hit_rate", costly)
+    monkeypatch.setattr(tuning, "hits", costly)
     started = clock()
     tuned = tuning.tune(events, catalog, BuildParams(), 2.0, clock=clock)
     assert tuned is not None
