@@ -77,3 +77,25 @@ def test_weights_reach_the_planner(demo_snapshot):
     a = snap.arrays
     row = a["nbr_indices"][a["nbr_indptr"][t, 0]:a["nbr_indptr"][t, 1]]
     assert ids.size and set(ids[: min(row.size, 10)].tolist()) <= set(row.tolist())
+
+
+def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
+    """Five stacked tables (no ``viewed_near``, which weighs 0 by default): the same answers."""
+    from types import SimpleNamespace
+
+    snap = demo_snapshot
+    a = snap.arrays
+    five = len(NEIGHBOUR_TABLES) - 1
+    assert NEIGHBOUR_TABLES[five] == "viewed_near"
+    end = int(a["nbr_indptr"][five, 0])
+    arrays = {name: a[name] for name in a}
+    arrays.update(nbr_indptr=np.ascontiguousarray(a["nbr_indptr"][:five]), nbr_indices=a["nbr_indices"][:end],
+                  nbr_scores=a["nbr_scores"][:end], nbr_counts=a["nbr_counts"][:end])
+    old = SimpleNamespace(arrays=arrays, derived={}, manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES[:five])),
+                          has_views=snap.has_views)
+    rng = np.random.default_rng(3)
+    for seq in _contexts(snap, rng, 20):
+        for family in (NEXT_ITEM, BASKET):
+            ctx = request(family, Case(seeds=seq, target=-1, user=-1))
+            assert slot_ids(old, ctx, family.slot, Settings()).tolist() == \
+                slot_ids(snap, ctx, family.slot, Settings()).tolist()
