@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,29 +140,11 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
         "margin": catalog.margin, "created_at": catalog.created_at,
     }
     if neighbours:
-        computed: dict[str, Neighbours] = {}
-        for name in NEIGHBOUR_TABLES:
-            say(f"computing {name}")
-            computed[name] = _neighbour_table(name, aggs, catalog, params)
-        arrays.update(stack_neighbours(computed, n))
+        arrays.update(neighbour_arrays(aggs, catalog, params, say))
 
     say("computing bestsellers and trending")
-    lines, hl = aggs.lines, params.half_life_days
-    arrays["popularity"] = tables.popularity_of(lines, n, now, hl)
-    rankings: dict[str, Ranking] = {
-        "bestsellers": tables.ranking_of(lines, n, now, hl),
-        "bestsellers_category": tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
-                                                  n_groups=len(catalog.categories), top=params.group_top),
-        "bestsellers_region": tables.ranking_of(lines, n, now, hl, line_group="region",
-                                                n_groups=len(aggs.regions), top=params.group_top),
-        "bestsellers_segment": tables.ranking_of(lines, n, now, hl, line_group="segment",
-                                                 n_groups=len(aggs.segments), top=params.group_top),
-        "trending": tables.trending_of(lines, n, now, recent_days=params.trending_days),
-    }
-    for name, ranking in rankings.items():
-        arrays[f"{name}/indptr"] = ranking.indptr
-        arrays[f"{name}/items"] = ranking.items
-        arrays[f"{name}/scores"] = ranking.scores
+    arrays["popularity"] = tables.popularity_of(aggs.lines, n, now, params.half_life_days)
+    arrays.update(ranking_arrays(aggs, catalog, now, params, RANKINGS))
 
     say("computing social proof")
     arrays.update(aggs.social)
@@ -170,6 +152,38 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
     say("encoding render data")
     arrays["render_offsets"], arrays["render_blob"] = render_fragments(catalog)
     arrays["ext_offsets"], arrays["ext_blob"] = string_table(catalog.item_ids)
+    return arrays
+
+
+def neighbour_arrays(aggs: Aggregates, catalog: Catalog, params: BuildParams, say: Progress) -> dict[str, np.ndarray]:
+    """Every neighbour table, scored and stacked (``nbr_*``)."""
+    computed: dict[str, Neighbours] = {}
+    for name in NEIGHBOUR_TABLES:
+        say(f"computing {name}")
+        computed[name] = _neighbour_table(name, aggs, catalog, params)
+    return stack_neighbours(computed, len(catalog))
+
+
+def ranking_arrays(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams,
+                   names: Iterable[str]) -> dict[str, np.ndarray]:
+    """The rankings ``names`` as ``<name>/indptr|items|scores`` arrays."""
+    n, lines, hl, top = len(catalog), aggs.lines, params.half_life_days, params.group_top
+    make: dict[str, Callable[[], Ranking]] = {
+        "bestsellers": lambda: tables.ranking_of(lines, n, now, hl),
+        "bestsellers_category": lambda: tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
+                                                          n_groups=len(catalog.categories), top=top),
+        "bestsellers_region": lambda: tables.ranking_of(lines, n, now, hl, line_group="region",
+                                                        n_groups=len(aggs.regions), top=top),
+        "bestsellers_segment": lambda: tables.ranking_of(lines, n, now, hl, line_group="segment",
+                                                         n_groups=len(aggs.segments), top=top),
+        "trending": lambda: tables.trending_of(lines, n, now, recent_days=params.trending_days),
+    }
+    arrays: dict[str, np.ndarray] = {}
+    for name in names:
+        ranking = make[name]()
+        arrays[f"{name}/indptr"] = ranking.indptr
+        arrays[f"{name}/items"] = ranking.items
+        arrays[f"{name}/scores"] = ranking.scores
     return arrays
 
 

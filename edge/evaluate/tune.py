@@ -30,7 +30,7 @@ from edge.build.frames import Catalog, Events, EventType
 from edge.config import Settings
 from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
 from edge.evaluate.served import RECIPES, context, default_weights, slot_ids
-from edge.layout import NEIGHBOUR_TABLES, Tune
+from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
 from edge.store import Snapshot
 
 VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
@@ -142,12 +142,27 @@ def family_cases(events: Events, cut: int, *, max_cases: int = MAX_CASES) -> dic
     return out
 
 
+# What the replayed slots read besides the neighbour tables: the two rankings their chains fall
+# back on (the others stay empty) and the arrays every plan takes.
+FRAME_RANKINGS = ("bestsellers", "bestsellers_category")
+
+
 def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
                      say: Callable[[str], None]) -> Snapshot:
-    """The arrays a snapshot of ``train`` would hold, in memory: what the planner reads."""
-    from edge.build.pipeline import compute_arrays  # the pipeline imports this module lazily too
+    """What the planner reads of a snapshot of ``train``, in memory: the neighbour tables, the
+    rankings the replayed slots fall back on, the catalog and social-proof arrays."""
+    from edge.build.aggregate import aggregate  # the pipeline imports this module lazily too
+    from edge.build.pipeline import neighbour_arrays, ranking_arrays
 
-    arrays = compute_arrays(train, catalog, now, params, say)
+    aggs = aggregate(train, len(catalog), now, params.window)
+    arrays: dict[str, np.ndarray] = {"price": catalog.price, "category": catalog.category,
+                                     "in_stock": catalog.in_stock, "margin": catalog.margin, **aggs.social}
+    arrays.update(neighbour_arrays(aggs, catalog, params, say))
+    arrays.update(ranking_arrays(aggs, catalog, now, params, FRAME_RANKINGS))
+    for name in RANKINGS:
+        if name not in FRAME_RANKINGS:
+            arrays.update({f"{name}/indptr": np.zeros(1, np.int64), f"{name}/items": np.zeros(0, np.int32),
+                           f"{name}/scores": np.zeros(0, np.float32)})
     frame = SimpleNamespace(arrays=arrays, derived={}, manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES)),
                             has_views=has_browsing(train))
     return cast(Snapshot, frame)
