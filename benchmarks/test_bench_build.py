@@ -27,3 +27,13 @@ def test_build_10m_events(benchmark: Any, files: tuple[Path, Path], tmp_path: Pa
                                 rounds=1, iterations=1)
     assert result.manifest.n_events == N_EVENTS
     assert result.manifest.n_items == N_ITEMS
+
+
+def test_build_10m_events_tuned(benchmark: Any, files: tuple[Path, Path], tmp_path: Path) -> None:
+    """The same build with per-shop tuning (``skylt build``'s default): at most twice the time."""
+    events_csv, catalog_csv = files
+    result = benchmark.pedantic(build, args=([events_csv], tmp_path), kwargs={"catalog_path": catalog_csv,
+                                                                               "tune": True},
+                                rounds=1, iterations=1)
+    assert result.manifest.n_events == N_EVENTS
+    assert result.manifest.tune is not None

@@ -60,10 +60,13 @@ def main() -> None:
 @click.option("--spark-master", metavar="URL",
               help="Spark master for --engine spark (default local[2], bound to 127.0.0.1); a cluster's own "
                    "settings apply.")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Choose this shop's recipe weights on a validation window cut from the end of the data, in at "
+                   "most the build's own time again (single-node engine only).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str | None, catalog: Path | None,
           out: Path, now: str | None, k: int, half_life_days: float, keep: int, engine: str,
-          spark_master: str | None, quiet: bool) -> None:
+          spark_master: str | None, tune: bool, quiet: bool) -> None:
     """Build a snapshot from shop data and make it current."""
     import tempfile
 
@@ -111,7 +114,7 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
                                      progress=say, master=spark_master)
             else:
                 result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
-                                   progress=say)
+                                   progress=say, tune=tune)
     print_summary(result)
 
 
@@ -123,6 +126,10 @@ def print_summary(result: Any) -> None:
     table.add_row("events", f"{m.n_events:,}")
     for key, value in m.counts.items():
         table.add_row(key, f"{value:,}")
+    if m.tune is not None:
+        chosen = "; ".join(f"{recipe}: " + ", ".join(f"{t} {w:g}" for t, w in tables.items())
+                           for recipe, tables in m.tune.weights.items())
+        table.add_row("tuned", chosen or "the defaults stand")
     table.add_row("seconds", f"{result.seconds:.1f}")
     console.print(table)
 
@@ -149,6 +156,8 @@ def _importer(name: str, help_text: str) -> None:
 
 _importer("uci", "UCI Online Retail (online_retail.csv.gz) -> events.csv.gz + catalog.csv.")
 _importer("otto", "OTTO sessions (JSON Lines) -> events.csv.gz.")
+_importer("yoochoose", "YOOCHOOSE clicks (SessionId/ItemId/Time TSV) -> events.csv.gz.")
+_importer("wootables", "A WooCommerce shop's order tables (folder of CSVs) -> events.csv.gz + catalog.csv.")
 main.add_command(woocommerce)
 main.add_command(shopify)
 main.add_command(report)
@@ -162,18 +171,24 @@ main.add_command(notify)
 @click.option("--train-share", default=0.8, show_default=True, help="Share of sessions (by start time) to train on.")
 @click.option("--max-cases", default=50_000, show_default=True, help="Cases sampled per protocol.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the report as JSON here.")
+@click.option("--test-days", type=float, help="Test on the last DAYS of the data instead (overrides --train-share).")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--baselines", is_flag=True, help="Also implicit's cosine, BM25 and TF-IDF item-kNN "
+                                                 "(pip install 'skylt[eval]').")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Also the weights a build would tune on the training data ('skylt (tuned)').")
 def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float, max_cases: int,
-             json_out: Path | None, seed: int) -> None:
-    """Offline evaluation: time split, next-item and basket-completion protocols, with a popularity baseline."""
+             json_out: Path | None, test_days: float | None, seed: int, baselines: bool, tune: bool) -> None:
+    """Offline evaluation: time split, next-item and basket-completion protocols through the served planner,
+    beside popularity (and implicit's item-kNN with --baselines)."""
     import msgspec
 
     from edge.evaluate.run import evaluate as run_evaluate
     from edge.evaluate.run import report_table
 
     with clean_errors(), progress(err_console.is_terminal) as say:
-        report = run_evaluate(list(events), catalog, train_share=train_share, max_cases=max_cases, seed=seed,
-                              progress=say)
+        report = run_evaluate(list(events), catalog, train_share=train_share, test_days=test_days,
+                              max_cases=max_cases, seed=seed, baselines=baselines, tune=tune, progress=say)
     table = Table(title=f"trained before {report.cutoff}: {report.train_events:,} events; "
                         f"tested on {report.test_events:,}")
     for column in ("protocol", "model", "cases", f"HR@{report.k}", f"MRR@{report.k}", f"NDCG@{report.k}",

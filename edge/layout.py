@@ -14,8 +14,9 @@ MANIFEST_KEY = b"manifest"
 IDS_DB = b"ids"
 ARRAY_PREFIX = "a/"
 
-# Neighbour tables in the order they are stacked in ``nbr_*`` arrays.
-NEIGHBOUR_TABLES = ("also_viewed", "viewed_next", "bought_together", "also_bought", "similar_content")
+# Neighbour tables in the order they are stacked in ``nbr_*`` arrays (new tables go last, so a
+# table's position in older snapshots holds).
+NEIGHBOUR_TABLES = ("also_viewed", "viewed_next", "bought_together", "also_bought", "similar_content", "viewed_near")
 
 # Ranked lists: name -> what one row (group) is.
 RANKINGS = {

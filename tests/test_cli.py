@@ -79,3 +79,22 @@ def test_serve_names_an_unknown_server_in_one_line_and_starts_nothing(tmp_path, 
     assert result.output.strip() == "skylt: error: setting server: 'nginx' is not one of uvicorn, granian"
     refused = CliRunner().invoke(main, ["serve", "--tables", str(tmp_path), "--server", "hypercorn"])
     assert refused.exit_code == 2 and "'hypercorn' is not one of 'uvicorn', 'granian'" in refused.output
+
+
+def test_build_tunes_unless_told_not_to(tmp_path, monkeypatch):
+    from edge.build.demo import demo_files
+    from edge.evaluate import tune
+
+    monkeypatch.setattr(tune, "MIN_BUDGET", 600.0)  # a busy machine must not leave the search without time
+
+    (events,), catalog = demo_files()
+    base = ["build", "--events", str(events), "--catalog", str(catalog), "--quiet"]
+    tuned = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "tuned")])
+    assert tuned.exit_code == 0, tuned.output
+    assert "tuned" in tuned.output
+    plain = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "plain"), "--no-tune"])
+    assert plain.exit_code == 0, plain.output
+    with open_snapshot(tmp_path / "tuned") as snap:
+        assert snap.manifest.tune is not None and snap.manifest.tune.validation["basket_cases"] >= 200
+    with open_snapshot(tmp_path / "plain") as snap:
+        assert snap.manifest.tune is None

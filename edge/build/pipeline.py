@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from edge.build.frames import Catalog, Events, Neighbours, Ranking
 from edge.build.readers import read_catalog, read_events
 from edge.build.render import render_fragments, string_table
 from edge.build.writer import array_specs, publish, write_snapshot
-from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest
+from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest, Tune
 
 Progress = Callable[[str], None]
 
@@ -48,7 +48,9 @@ class BuildResult:
 
 def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None = None,
           now: int | None = None, params: BuildParams | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, tune: bool = False) -> BuildResult:
+    """``tune``: choose this shop's recipe weights on a validation window (``edge.evaluate.tune``),
+    in at most the build's own time again; ``skylt build`` does unless ``--no-tune``."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter()
@@ -69,12 +71,12 @@ def build(events_paths: Sequence[Path], out_dir: Path, catalog_path: Path | None
     say("encoding ids")
     events, catalog = encode(event_tables, catalog_table)
     return build_frames(events, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
-                        started=started)
+                        started=started, tune=tune)
 
 
 def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: list[InputFile] | None = None,
                  now: int | None = None, params: BuildParams | None = None, progress: Progress | None = None,
-                 started: float | None = None) -> BuildResult:
+                 started: float | None = None, tune: bool = False) -> BuildResult:
     """Compute, write and publish a snapshot from already encoded frames."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
@@ -82,21 +84,30 @@ def build_frames(events: Events, catalog: Catalog, out_dir: Path, *, inputs: lis
         now = int(events.ts.max()) if len(events) else int(time.time())
     say("counting")
     aggs = aggregate(events, len(catalog), now, params.window)
+    tuner = None
+    if tune:
+        def tuner(budget: float) -> Tune | None:
+            from edge.evaluate.tune import tune as tune_weights
+
+            return tune_weights(events, catalog, params, budget, say=say)
     return build_aggregates(aggs, catalog, out_dir, inputs=inputs, now=now, params=params, progress=say,
-                            started=started)
+                            started=started, tuner=tuner)
 
 
 def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: int,
                      inputs: list[InputFile] | None = None, params: BuildParams | None = None,
                      progress: Progress | None = None, started: float | None = None,
-                     engine: str = "single-node", scored: dict[str, Neighbours] | None = None) -> BuildResult:
-    """Score, write and publish a snapshot from either engine's aggregates; ``scored`` holds
-    tables the engine has already scored itself (the Spark engine's content neighbours)."""
+                     engine: str = "single-node", scored: dict[str, Neighbours] | None = None,
+                     tuner: Callable[[float], Tune | None] | None = None) -> BuildResult:
+    """Score, write and publish a snapshot from either engine's aggregates. ``scored`` holds tables the
+    engine has already scored itself (the Spark engine's content neighbours); ``tuner`` gets the seconds
+    the build took so far as its budget and returns the manifest's ``tune`` section."""
     params = params or BuildParams()
     say = progress or (lambda _step: None)
     started = time.perf_counter() if started is None else started
     inputs = inputs or []
     arrays = arrays_from(aggs, catalog, now, params, say, scored=scored)
+    tuned = tuner(time.perf_counter() - started) if tuner is not None else None
     say("writing snapshot")
     version = _version_name(inputs, params, now)
     manifest = Manifest(
@@ -107,7 +118,7 @@ def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: 
         params={**msgspec.structs.asdict(params), "engine": engine},
         tables=list(NEIGHBOUR_TABLES), rankings=list(RANKINGS), arrays=array_specs(arrays),
         categories=catalog.categories, brands=catalog.brands, regions=aggs.regions,
-        segments=aggs.segments,
+        segments=aggs.segments, tune=tuned,
     )
     partial = write_snapshot(out_dir, manifest, arrays, catalog.item_ids)
     final = publish(partial, keep=params.keep)
@@ -131,32 +142,11 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
         "margin": catalog.margin, "created_at": catalog.created_at,
     }
     if neighbours:
-        computed: dict[str, Neighbours] = {}
-        for name in NEIGHBOUR_TABLES:
-            if scored and name in scored:
-                computed[name] = scored[name]
-                continue
-            say(f"computing {name}")
-            computed[name] = _neighbour_table(name, aggs, catalog, params)
-        arrays.update(stack_neighbours(computed, n))
+        arrays.update(neighbour_arrays(aggs, catalog, params, say, scored))
 
     say("computing bestsellers and trending")
-    lines, hl = aggs.lines, params.half_life_days
-    arrays["popularity"] = tables.popularity_of(lines, n, now, hl)
-    rankings: dict[str, Ranking] = {
-        "bestsellers": tables.ranking_of(lines, n, now, hl),
-        "bestsellers_category": tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
-                                                  n_groups=len(catalog.categories), top=params.group_top),
-        "bestsellers_region": tables.ranking_of(lines, n, now, hl, line_group="region",
-                                                n_groups=len(aggs.regions), top=params.group_top),
-        "bestsellers_segment": tables.ranking_of(lines, n, now, hl, line_group="segment",
-                                                 n_groups=len(aggs.segments), top=params.group_top),
-        "trending": tables.trending_of(lines, n, now, recent_days=params.trending_days),
-    }
-    for name, ranking in rankings.items():
-        arrays[f"{name}/indptr"] = ranking.indptr
-        arrays[f"{name}/items"] = ranking.items
-        arrays[f"{name}/scores"] = ranking.scores
+    arrays["popularity"] = tables.popularity_of(aggs.lines, n, now, params.half_life_days)
+    arrays.update(ranking_arrays(aggs, catalog, now, params, RANKINGS))
 
     say("computing social proof")
     arrays.update(aggs.social)
@@ -167,15 +157,57 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
     return arrays
 
 
+def neighbour_arrays(aggs: Aggregates, catalog: Catalog, params: BuildParams, say: Progress,
+                     scored: dict[str, Neighbours] | None = None) -> dict[str, np.ndarray]:
+    """Every neighbour table, scored (unless ``scored`` holds it already) and stacked (``nbr_*``)."""
+    computed: dict[str, Neighbours] = {}
+    for name in NEIGHBOUR_TABLES:
+        if scored and name in scored:
+            computed[name] = scored[name]
+            continue
+        say(f"computing {name}")
+        computed[name] = _neighbour_table(name, aggs, catalog, params)
+    return stack_neighbours(computed, len(catalog))
+
+
+def ranking_arrays(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams,
+                   names: Iterable[str]) -> dict[str, np.ndarray]:
+    """The rankings ``names`` as ``<name>/indptr|items|scores`` arrays."""
+    n, lines, hl, top = len(catalog), aggs.lines, params.half_life_days, params.group_top
+    make: dict[str, Callable[[], Ranking]] = {
+        "bestsellers": lambda: tables.ranking_of(lines, n, now, hl),
+        "bestsellers_category": lambda: tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
+                                                          n_groups=len(catalog.categories), top=top),
+        "bestsellers_region": lambda: tables.ranking_of(lines, n, now, hl, line_group="region",
+                                                        n_groups=len(aggs.regions), top=top),
+        "bestsellers_segment": lambda: tables.ranking_of(lines, n, now, hl, line_group="segment",
+                                                         n_groups=len(aggs.segments), top=top),
+        "trending": lambda: tables.trending_of(lines, n, now, recent_days=params.trending_days),
+    }
+    arrays: dict[str, np.ndarray] = {}
+    for name in names:
+        ranking = make[name]()
+        arrays[f"{name}/indptr"] = ranking.indptr
+        arrays[f"{name}/items"] = ranking.items
+        arrays[f"{name}/scores"] = ranking.scores
+    return arrays
+
+
+# Tables scored from another table's aggregate (so neither engine counts anything new for them).
+NEAR_SOURCE = {"viewed_near": "viewed_next"}
+
+
 def _neighbour_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams) -> Neighbours:
     n, k = len(catalog), params.k
     if name == "similar_content":
         return tables.similar_content(catalog, k=k)
-    pairs = aggs.pairs[name]
+    pairs = aggs.pairs[NEAR_SOURCE.get(name, name)]
     if name in ("also_viewed", "also_bought"):
         return tables.cosine_scores(pairs, n, k, shrinkage=10.0)
     if name == "viewed_next":
         return tables.sequence_scores(pairs, n, k, decay=0.5, shrinkage=5.0)
+    if name == "viewed_near":
+        return tables.near_scores(pairs, n, k, decay=0.5, back=0.5, shrinkage=5.0)
     if name == "bought_together":
         return tables.basket_scores(pairs, n, k, shrinkage=3.0, alpha=0.5)
     raise ValueError(f"unknown neighbour table {name!r}")

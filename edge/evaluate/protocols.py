@@ -63,8 +63,10 @@ def next_item_cases(events: Events, cut: int, max_items: int = 30) -> Iterator[C
             yield Case(seeds=seq[:k].astype(np.int32), target=int(seq[k]), user=user)
 
 
-def basket_cases(events: Events, cut: int, max_items: int = 30, seed: int = 0) -> Iterator[Case]:
-    """Hold out one item of each test order with >= 2 distinct items; the rest is the cart."""
+def basket_cases(events: Events, cut: int, max_items: int = 30, seed: int = 0, *,
+                 every: bool = False) -> Iterator[Case]:
+    """Hold out one item of each test order with >= 2 distinct items; the rest is the cart.
+    ``every``: each item in turn (the protocol the shop figures are compared on)."""
     rng = np.random.default_rng(seed)
     is_order = (events.kind == EventType.PURCHASE) & (events.order >= 0)
     idx = np.flatnonzero(is_order)
@@ -77,9 +79,10 @@ def basket_cases(events: Events, cut: int, max_items: int = 30, seed: int = 0) -
             continue
         if items.shape[0] > max_items:
             items = rng.choice(items, size=max_items, replace=False)
-        held = int(rng.integers(items.shape[0]))
-        cart = np.delete(items, held).astype(np.int32)
-        yield Case(seeds=cart, target=int(items[held]), user=int(users[np.searchsorted(order_key, key)]))
+        user = int(users[np.searchsorted(order_key, key)])
+        for held in range(items.shape[0]) if every else (int(rng.integers(items.shape[0])),):
+            cart = np.delete(items, held).astype(np.int32)
+            yield Case(seeds=cart, target=int(items[held]), user=user)
 
 
 def _starts_per_event(key: np.ndarray, ts: np.ndarray) -> np.ndarray:

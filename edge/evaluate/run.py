@@ -1,4 +1,13 @@
-"""``skylt evaluate``: train on the past, test on the future, beside a popularity baseline."""
+"""``skylt evaluate``: train on the past, test on the future, the storefront way.
+
+Skylt's answers come from the served planner with the served defaults (``edge.evaluate.served``),
+asked as a storefront asks: next item is ``page=product&item=<click k>&history=<clicks 1..k-1>``
+and its ``similar`` slot; basket completion is ``page=cart&cart=<the rest of the order>`` and its
+``bought_together`` slot, each item of a test order held out in turn. "skylt (tuned)" is the
+same snapshot with the weights a build's tuning (``edge.evaluate.tune``) picks on the training
+data alone (with no time bound by default, so the figures do not depend on the machine).
+``baselines=True`` adds implicit's item-kNN on the same cases.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +23,14 @@ from edge.build.encode import encode
 from edge.build.frames import Events
 from edge.build.pipeline import BuildParams, build_frames
 from edge.build.readers import read_catalog, read_events
+from edge.config import Settings
+from edge.evaluate import tune as tuning
+from edge.evaluate.baselines import knn_models, popularity_model, popularity_order
 from edge.evaluate.metrics import Accumulator, Scores
-from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases, user_histories
-from edge.recommend import CART, HISTORY, Filters, exclusion, from_ranking, from_seeds
+from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
+from edge.evaluate.served import planner, slot_ids
+from edge.layout import Tune
+from edge.slots.served import Served
 from edge.store import Snapshot, open_snapshot
 
 Model = Callable[[Case], np.ndarray]
@@ -28,36 +42,51 @@ class Report(msgspec.Struct, frozen=True):
     test_events: int
     k: int
     protocols: dict[str, dict[str, Scores]]
+    tune: Tune | None = None
 
 
 def evaluate(events_paths: Sequence[Path], catalog_path: Path | None = None, *, train_share: float = 0.8,
-             k: int = 10, max_items: int = 30, max_cases: int = 50_000, seed: int = 0,
-             params: BuildParams | None = None, progress: Callable[[str], None] | None = None) -> Report:
+             test_days: float | None = None, k: int = 10, max_items: int = 30, max_cases: int = 50_000,
+             seed: int = 0, params: BuildParams | None = None, baselines: bool = False, tune: bool = True,
+             tune_budget: float = float("inf"), progress: Callable[[str], None] | None = None) -> Report:
     say = progress or (lambda _step: None)
     say("reading inputs")
     tables = [read_events(p) for p in events_paths]
     catalog_table = read_catalog(catalog_path) if catalog_path else None
     events, catalog = encode(tables, catalog_table)
-    cut = cutoff(events, train_share)
+    if test_days is not None:
+        cut = int(events.ts.max()) + 1 - int(test_days * 86400) if len(events) else 0
+    else:
+        cut = cutoff(events, train_share)
     train = events.take(events.ts < cut)
+    settings = Settings()
+    tuned = None
+    if tune:
+        say("tuning on the training data")
+        tuned = tuning.tune(train, catalog, params or BuildParams(), tune_budget, settings=settings, say=say)
+    cases = {
+        "next_item": _sample(next_item_cases(events, cut, max_items), max_cases, seed),
+        "basket": _sample(basket_cases(events, cut, max_items, seed, every=True), max_cases, seed),
+    }
     with tempfile.TemporaryDirectory(prefix="skylt-eval-") as tmp:
         say("building the training snapshot")
         build_frames(train, catalog, Path(tmp), now=cut - 1, params=params, progress=say)
         with open_snapshot(tmp) as snap:
-            histories = user_histories(train)
-            protocols = {
-                "next_item": _run(snap, _sample(next_item_cases(events, cut, max_items), max_cases, seed), k, {
-                    "popularity": _popularity(snap, k),
-                    "skylt": _history_model(snap, k),
-                }, say, "next item"),
-                "basket": _run(snap, _sample(basket_cases(events, cut, max_items, seed), max_cases, seed), k, {
-                    "popularity": _popularity(snap, k),
-                    "skylt (cart)": _cart_model(snap, k, {}),
-                    "skylt (cart + customer history)": _cart_model(snap, k, histories),
-                }, say, "basket completion"),
-            }
+            popular = popularity_order(train, snap.n_items)
+            protocols = {}
+            for name, family in (("next_item", tuning.NEXT_ITEM), ("basket", tuning.BASKET)):
+                if not cases[name]:
+                    continue  # e.g. no orders in click data
+                models = {"popularity": popularity_model(popular, k),
+                          "skylt": _served(planner(snap, settings), family, k)}
+                if tune:
+                    models["skylt (tuned)"] = _served(planner(snap, settings, tuned), family, k)
+                if baselines:
+                    models.update(knn_models(train, snap.n_items, name, k))
+                protocols[name] = _run(snap, cases[name], k, models, say, name)
     return Report(cutoff=datetime.fromtimestamp(cut, UTC).isoformat(timespec="seconds"),
-                  train_events=len(train), test_events=int((events.ts >= cut).sum()), k=k, protocols=protocols)
+                  train_events=len(train), test_events=int((events.ts >= cut).sum()), k=k, protocols=protocols,
+                  tune=tuned)
 
 
 def _sample(cases: Iterable[Case], limit: int, seed: int) -> list[Case]:
@@ -80,39 +109,9 @@ def _run(snap: Snapshot, cases: list[Case], k: int, models: dict[str, Model],
     return out
 
 
-def _fill(snap: Snapshot, ids: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
-    """Top up with bestsellers, as the served slots do."""
-    if ids.shape[0] >= k:
-        return ids
-    more, _ = from_ranking(snap, "bestsellers", 0, Filters(exclude=exclusion(exclude, ids)), k - ids.shape[0])
-    return np.concatenate([ids, more])
-
-
-def _popularity(snap: Snapshot, k: int) -> Model:
+def _served(served: Served, family: tuning.Family, k: int) -> Model:
     def model(case: Case) -> np.ndarray:
-        return from_ranking(snap, "bestsellers", 0, Filters(exclude=exclusion(case.seeds)), k)[0]
-    return model
-
-
-def _history_model(snap: Snapshot, k: int) -> Model:
-    def model(case: Case) -> np.ndarray:
-        exclude = exclusion(case.seeds)
-        ids, _ = from_seeds(snap, case.seeds, HISTORY, Filters(exclude=exclude), k, half_life=3.0)
-        return _fill(snap, ids, exclude, k)
-    return model
-
-
-def _cart_model(snap: Snapshot, k: int, histories: dict[int, np.ndarray], history_weight: float = 0.05) -> Model:
-    def model(case: Case) -> np.ndarray:
-        exclude = exclusion(case.seeds)
-        past = histories.get(case.user)
-        seeds, weights = case.seeds, np.ones(case.seeds.shape[0], dtype=np.float32)
-        if past is not None and past.size:
-            past = past[-50:]
-            seeds = np.concatenate([past, case.seeds]).astype(np.int32)
-            weights = np.concatenate([np.full(past.shape[0], history_weight, np.float32), weights])
-        ids, _ = from_seeds(snap, seeds, CART, Filters(exclude=exclude), k, seed_weights=weights)
-        return _fill(snap, ids, exclude, k)
+        return slot_ids(served, tuning.request(family, case, k), family.slot)
     return model
 
 

@@ -112,6 +112,40 @@ def sequence_scores(pairs: Pairs, n_items: int, k: int, *, decay: float = 0.5, s
     return top_k_csr(rows, cols, scores, total, n_items, k)
 
 
+def near_scores(pairs: Pairs, n_items: int, k: int, *, decay: float = 0.5, back: float = 0.5,
+                shrinkage: float = 5.0) -> Neighbours:
+    """Viewed near, from the viewed-next aggregate: both directions, the later one weighing more.
+
+    w_ij = sum over distances d of (c_ijd + back * c_jid) * decay ** (d - 1), with c_ijd the
+    sessions where j follows i at distance d; score_ij = w_ij / (n_i + shrinkage). Where
+    ``viewed_next`` asks what comes after i, this asks what a session around i holds, nearer
+    steps weighing more: the item-to-item form of a session-neighbourhood recommender, which
+    validated better than either co-view table on click sessions (YOOCHOOSE). ``counts`` are
+    the sessions behind the forward direction plus those behind the backward one.
+    """
+    if pairs.rows.shape[0] == 0 or pairs.dist is None:
+        return empty_neighbours(n_items)
+    rows = np.concatenate([pairs.rows, pairs.cols]).astype(np.int64)
+    cols = np.concatenate([pairs.cols, pairs.rows]).astype(np.int64)
+    dist = np.concatenate([pairs.dist, pairs.dist]).astype(np.int64)
+    side = np.repeat(np.array([1.0, float(back)]), pairs.rows.shape[0])
+    counts = np.concatenate([pairs.counts, pairs.counts]).astype(np.int64)
+    key = rows * n_items + cols
+    # Sum per pair in a fixed order (distance, then forward before backward) so floats do not
+    # depend on the order the aggregate's entries come in.
+    order = np.lexsort((-side, dist, key))
+    key, dist, side, counts = key[order], dist[order], side[order], counts[order]
+    new = np.r_[True, key[1:] != key[:-1]]
+    first = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    powers = float(decay) ** np.arange(int(dist.max()), dtype=np.float64)
+    weight = np.bincount(group, weights=counts * side * powers[dist - 1])
+    total = np.add.reduceat(counts, first).astype(np.int32)
+    r, c = key[first] // n_items, key[first] % n_items
+    scores = weight / (pairs.n[r].astype(np.float64) + shrinkage)
+    return top_k_csr(r, c, scores, total, n_items, k)
+
+
 def viewed_next(events: Events, n_items: int, k: int = 50, *, window: int = 3, decay: float = 0.5,
                 shrinkage: float = 5.0, max_items: int = 200,
                 kinds: Iterable[int] | None = None) -> Neighbours:

@@ -162,3 +162,31 @@ def test_tables_without_data_are_empty() -> None:
     empty = make_events([], [])
     for fn in (also_viewed, viewed_next, bought_together, also_bought):
         assert fn(empty, 2).indptr.tolist() == [0, 0, 0]
+
+
+def test_viewed_near_looks_both_ways_and_prefers_what_follows() -> None:
+    from edge.build.tables import near_scores, viewed_next_pairs
+
+    sessions = [[0, 1, 2]] * 3 + [[3, 0]]
+    pairs = viewed_next_pairs(sessions_to_events(sessions), 4, window=2)
+    nb = near_scores(pairs, 4, 10, decay=0.5, back=0.5, shrinkage=0.0)
+    check_well_formed(nb, 4, 10)
+    idx, scores, counts = row(nb, 0)
+    # n_0 = 4: 1 follows in 3 sessions (3), 2 at distance 2 (3 x 0.5), 3 comes before once (0.5).
+    assert idx == [1, 2, 3] and counts == [3, 3, 1]
+    assert scores == pytest.approx([3 / 4, 1.5 / 4, 0.5 / 4])
+    # From 1 (n = 3): 2 follows (3), 0 comes before (3 x 0.5).
+    assert row(nb, 1)[0] == [2, 0] and row(nb, 1)[1] == pytest.approx([1.0, 0.5])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_viewed_near_ignores_the_order_of_the_aggregate(seed: int) -> None:
+    from edge.build.tables import near_scores, viewed_next_pairs
+
+    pairs = viewed_next_pairs(sessions_to_events(random_sessions(seed)), 15, window=3)
+    shuffled = np.random.default_rng(seed).permutation(pairs.rows.shape[0])
+    other = type(pairs)(pairs.rows[shuffled], pairs.cols[shuffled], pairs.counts[shuffled], pairs.n,
+                        pairs.dist[shuffled])
+    a, b = near_scores(pairs, 15, 5), near_scores(other, 15, 5)
+    for field in ("indptr", "indices", "scores", "counts"):
+        assert np.array_equal(getattr(a, field), getattr(b, field))

@@ -1,0 +1,217 @@
+"""Per-shop tuning at build time: the recipe weights that serve this shop's own recent past best.
+
+``skylt build`` cuts a validation window from the end of its training data (the last
+``VALIDATION_SHARE`` of sessions by start time), computes the tables from what came before,
+and for each slot family with at least ``MIN_CASES`` cases in the window searches the weights
+of that family's recipe over the neighbour tables:
+
+- basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe;
+- next item (``page=product``, ``similar``; only for shops that send views or clicks): the
+  ``similar`` recipe.
+
+The search is coordinate descent from the defaults, a few multiplicative steps per (non-empty) table, and
+a step is only taken when the cases it newly hits outnumber those it loses by two standard errors
+(a paired sign test): on a small or noisy window the defaults stand (shrinkage toward them). Every answer comes from
+the served planner (``edge.evaluate.served``). The search stops when the time budget is spent.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
+
+import numpy as np
+
+from edge.build.frames import Catalog, Events, EventType
+from edge.config import Settings
+from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
+from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
+from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
+from edge.store import Snapshot
+
+VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
+MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
+MAX_CASES = 1500         # cases sampled per family: enough to decide, cheap to replay
+MIN_BUDGET = 5.0         # seconds: a small shop's build is faster than one pass of the search
+STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from wherever a pass ended
+FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
+PASSES = 2
+Z = 2.0                   # standard errors a move must win by (paired over the changed cases)
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    recipe: str
+    page: str
+    slot: str
+
+
+BASKET = Family("basket", "cart", "cart", "bought_together")
+NEXT_ITEM = Family("next_item", "similar", "product", "similar")
+
+
+def request(family: Family, case: Case, n: int = 10) -> Any:
+    """The storefront request of a case: the cart page with the rest of the order, or the
+    product page of the last click with the earlier clicks as history."""
+    if family.page == "cart":
+        return context("cart", cart=case.seeds, n=n)
+    return context("product", item=int(case.seeds[-1]), history=case.seeds[:-1], n=n)
+
+
+def hits(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
+         k: int = 10) -> np.ndarray:
+    """Per case: is the target among the slot's first ``k`` items?"""
+    out = np.zeros(len(cases), dtype=bool)
+    served = planner(snap, settings, weights=weights)
+    for i, case in enumerate(cases):
+        ids = slot_ids(served, request(family, case, k), family.slot)
+        out[i] = case.target in ids[:k].tolist()
+    return out
+
+
+def _candidates(row: np.ndarray, t: int) -> list[float]:
+    w = float(row[t])
+    if w > 0:
+        return [w * m for m in STEPS if m != 1.0]
+    top = float(row.max()) if row.max() > 0 else 1.0
+    return [top * m for m in FROM_ZERO]
+
+
+def better(trial: np.ndarray, current: np.ndarray) -> bool:
+    """A paired sign test on the cases that change: the trial must win ``Z`` standard errors more
+    than it loses (McNemar), so chance moves among many trials rarely pass."""
+    gained = int((trial & ~current).sum())
+    lost = int((current & ~trial).sum())
+    return gained > lost and gained - lost >= Z * math.sqrt(gained + lost)
+
+
+def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndarray, deadline: float,
+                       clock: Clock = time.perf_counter,
+                       tables: list[int] | None = None) -> tuple[np.ndarray, float, float, int]:
+    """(best row, its hit rate, the start's, evaluations). ``score`` gives per-case hits; a move
+    must be ``better``. No evaluation starts unless the last one's duration (with a quarter to
+    spare) still fits before ``deadline``: the search ends within it."""
+    best = start.astype(np.float32, copy=True)
+    began = clock()
+    current = score(best)
+    base = float(current.mean()) if current.size else 0.0
+    spent = clock() - began
+    evaluations = 1
+    for _ in range(PASSES):
+        moved = False
+        for t in range(best.shape[0]) if tables is None else tables:
+            for w in _candidates(best, t):
+                began = clock()
+                if began + 1.25 * spent > deadline:  # replays vary a little in length
+                    return best, float(current.mean()), base, evaluations
+                trial = best.copy()
+                trial[t] = w
+                if trial.max() <= 0:
+                    continue
+                result = score(trial)
+                spent = clock() - began
+                evaluations += 1
+                if better(result, current):
+                    best, current, moved = trial, result, True
+        if not moved:
+            break
+    return best, float(current.mean()) if current.size else 0.0, base, evaluations
+
+
+def _sample(cases: list[Case], limit: int, seed: int = 0) -> list[Case]:
+    if len(cases) <= limit:
+        return cases
+    pick = np.random.default_rng(seed).choice(len(cases), size=limit, replace=False)
+    return [cases[i] for i in np.sort(pick)]
+
+
+def has_browsing(events: Events) -> bool:
+    return bool(np.isin(events.kind, (EventType.VIEW, EventType.CLICK, EventType.CART)).any())
+
+
+def family_cases(events: Events, cut: int, *, max_cases: int = MAX_CASES) -> dict[Family, list[Case]]:
+    out = {BASKET: _sample(list(basket_cases(events, cut, every=True)), max_cases)}
+    if has_browsing(events):
+        out[NEXT_ITEM] = _sample(list(next_item_cases(events, cut)), max_cases)
+    return out
+
+
+# What the replayed slots read besides the neighbour tables: the two rankings their chains fall
+# back on (the others stay empty) and the arrays every plan takes.
+FRAME_RANKINGS = ("bestsellers", "bestsellers_category")
+
+
+def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
+                     say: Callable[[str], None]) -> Snapshot:
+    """What the planner reads of a snapshot of ``train``, in memory: the neighbour tables, the
+    rankings the replayed slots fall back on, the catalog and social-proof arrays."""
+    from edge.build.aggregate import aggregate  # the pipeline imports this module lazily too
+    from edge.build.pipeline import neighbour_arrays, ranking_arrays
+
+    aggs = aggregate(train, len(catalog), now, params.window)
+    arrays: dict[str, np.ndarray] = {"price": catalog.price, "category": catalog.category,
+                                     "in_stock": catalog.in_stock, "margin": catalog.margin, **aggs.social}
+    arrays.update(neighbour_arrays(aggs, catalog, params, say))
+    arrays.update(ranking_arrays(aggs, catalog, now, params, FRAME_RANKINGS))
+    for name in RANKINGS:
+        if name not in FRAME_RANKINGS:
+            arrays.update({f"{name}/indptr": np.zeros(1, np.int64), f"{name}/items": np.zeros(0, np.int32),
+                           f"{name}/scores": np.zeros(0, np.float32)})
+    # Nothing is spliced: the render data the kernel bundle names is empty.
+    arrays.update({"render_blob": np.zeros(0, np.uint8)})
+    frame = SimpleNamespace(arrays=arrays, render_offsets=np.zeros(len(catalog) + 1, np.int64),
+                            manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES), tune=None),
+                            has_views=has_browsing(train))
+    return cast(Snapshot, frame)
+
+
+def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settings: Settings | None = None,
+         clock: Clock = time.perf_counter, say: Callable[[str], None] | None = None) -> Tune | None:
+    """The tuned weights for this shop, or None when no family has enough validation cases.
+    ``budget``: seconds (at least ``MIN_BUDGET``), counted from the call."""
+    say = say or (lambda _step: None)
+    started = clock()
+    deadline = started + max(budget, MIN_BUDGET)
+    settings = settings or Settings()
+    if len(events) == 0:
+        return None
+    cut = cutoff(events, 1.0 - VALIDATION_SHARE)
+    families = {f: c for f, c in family_cases(events, cut).items() if len(c) >= MIN_CASES}
+    if not families:
+        return None
+    train = events.take(events.ts < cut)
+    say("tuning: tables of the validation window")
+    frame = validation_frame(train, catalog, cut - 1, params, say)
+    defaults = default_weights()
+    indptr = frame.arrays["nbr_indptr"]
+    filled = [t for t in range(indptr.shape[0]) if indptr[t, -1] > indptr[t, 0]]  # an empty table cannot matter
+    weights: dict[str, dict[str, float]] = {}
+    measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
+    for family, cases in families.items():
+        if clock() >= deadline:
+            measured[f"{family.name}_skipped"] = "out of time"
+            continue
+        row = RECIPES.index(family.recipe)
+        say(f"tuning {family.name} on {len(cases):,} cases")
+
+        def score(trial: np.ndarray, row: int = row, family: Family = family,
+                  cases: list[Case] = cases) -> np.ndarray:
+            matrix = defaults.copy()
+            matrix[row] = trial
+            return hits(frame, family, cases, matrix, settings)
+
+        best, best_score, base, evaluations = coordinate_descent(score, defaults[row], deadline, clock, filled)
+        measured.update({f"{family.name}_cases": len(cases), f"{family.name}_hr_default": round(base, 4),
+                         f"{family.name}_hr_tuned": round(best_score, 4),
+                         f"{family.name}_evaluations": evaluations})
+        if not np.array_equal(best, defaults[row]):
+            weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
+    measured["seconds"] = round(clock() - started, 2)
+    return Tune(weights=weights, validation=measured)
