@@ -152,8 +152,12 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
     m = hi - lo
     order = np.argsort(ids[lo:hi])
     picks = np.empty(m, np.int32)
+    # A 256-bit filter of the picks' low bits: most neighbours are no pick and skip the search.
+    mask = np.zeros(4, np.uint64)
     for i in range(m):
         picks[i] = ids[lo + order[i]]
+        b = picks[i] & 255
+        mask[b >> 6] |= np.uint64(1) << np.uint64(b & 63)
     for j in range(lo, hi):
         out_text[j] = spec[COOC_FALLBACK]
         out_num[j] = 0.0
@@ -174,6 +178,9 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
                 continue
             for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
                 v = indices[q]
+                b = v & 255
+                if not (mask[b >> 6] >> np.uint64(b & 63)) & np.uint64(1):
+                    continue
                 a = lower_bound(picks, v)
                 while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
                     if counts[q] > best[a]:

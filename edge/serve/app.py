@@ -10,8 +10,10 @@ import signal
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
@@ -54,6 +56,20 @@ from edge.slots.served import Served, serve
 from edge.store import Snapshot
 
 log = logging.getLogger("skylt")
+
+
+class ServeState(State):
+    """``app.state`` whose values are also plain attributes. Starlette's ``State`` answers each
+    read through ``__getattr__`` after a failed lookup (about 1 us, an exception raised and caught
+    inside); a computed request reads it some ten times."""
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        super().__setattr__(key, value)
+        object.__setattr__(self, key, value)
+
+    def __delattr__(self, key: str) -> None:
+        super().__delattr__(key)
+        object.__delattr__(self, key)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -172,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={SkyltError: skylt_error, HTTPException: http_error, Exception: unexpected_error},
         lifespan=lifespan,
     )
+    app.state = ServeState()
     app.state.settings = settings
     app.state.metrics = app_metrics
     app.state.holder = holder

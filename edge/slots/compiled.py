@@ -29,12 +29,21 @@ NAN = float("nan")
 assert RANKINGS.index("bestsellers") == k.R_BESTSELLERS and RANKINGS.index("trending") == k.R_TRENDING
 
 
-def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) -> Request:
+def request_tuple(ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
+    """The request as the kernels take it: a plain tuple in ``Request`` field order (built
+    directly: a NamedTuple made and copied costs a microsecond per request)."""
     gap = ctx.free_shipping_gap
-    return Request(slots=slot_rows(ctx.page, slots, control), anchor=ctx.anchor, history=ctx.history,
-                   purchased=ctx.purchased, cart=ctx.cart, current=ctx.current, excluded=ctx.excluded,
-                   cat_allow=ctx.cat_allow, price_lo=ctx.price_lo, price_hi=ctx.price_hi, n=ctx.n, region=ctx.region,
-                   segment=ctx.segment, gap=NAN if gap is None else float(gap))
+    return (slot_rows(ctx.page, slots, control), ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current,
+            ctx.excluded, ctx.cat_allow, ctx.price_lo, ctx.price_hi, ctx.n, ctx.region, ctx.segment,
+            NAN if gap is None else float(gap))
+
+
+assert Request._fields == ("slots", "anchor", "history", "purchased", "cart", "current", "excluded", "cat_allow",
+                           "price_lo", "price_hi", "n", "region", "segment", "gap"), "request_tuple's order"
+
+
+def request_bundle(ctx: Context, slots: tuple[str, ...], control: bool = False) -> Request:
+    return Request(*request_tuple(ctx, slots, control))
 
 
 def page_rules(served: Served, page: str) -> Rules:
@@ -47,7 +56,7 @@ def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: b
     """The page kernels' arguments for one request, in order: the served ``Bundles``, the
     request as a plain tuple (typed by numba's fast path) and the page's merchandising rules
     (the shop's decisions: both buckets follow them)."""
-    return served.bundles, tuple(request_bundle(ctx, slots, control)), page_rules(served, ctx.page)
+    return served.bundles, request_tuple(ctx, slots, control), page_rules(served, ctx.page)
 
 
 def plan_picks(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
@@ -75,10 +84,12 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
     byte end of each slot, item count of each slot, favourite category, seconds)."""
     started = time.perf_counter()
-    items, slot_bytes, ends, fav = page_items(*kernel_args(served, ctx, slots, control))
-    bounds = ends.tolist()
-    counts = [b - a for a, b in zip([0, *bounds], bounds, strict=False)]
-    return items.tobytes(), slot_bytes.tolist(), counts, int(fav), time.perf_counter() - started
+    items, meta = page_items(*kernel_args(served, ctx, slots, control))
+    n = len(slots)
+    numbers = meta.tolist()
+    ends = numbers[n:2 * n]
+    counts = [b - a for a, b in zip([0, *ends], ends, strict=False)]
+    return items.tobytes(), numbers[:n], counts, numbers[2 * n], time.perf_counter() - started
 
 
-__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle"]
+__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle", "request_tuple"]

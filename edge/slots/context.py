@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 import numpy as np
 
 from edge.profiles.store import Profile
@@ -13,8 +12,10 @@ from edge.store import Snapshot
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Built once per request: a Struct, about three times cheaper to make than a frozen dataclass.
+    Never encoded (it holds arrays); ``gc=False``: it holds no cycles."""
+
     page: str
     cart: np.ndarray            # int32, request order
     history: np.ndarray         # int32, most recent last, repeats removed (latest kept)

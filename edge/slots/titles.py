@@ -12,9 +12,19 @@ TITLES = {
 }
 
 
+# "Popular in ..." by category path: a page asks for it on every request, and paths are few.
+_category_titles: dict[str | None, str] = {}
+
+
 def title(snap: Snapshot, slot: str, category: int) -> str:
     text = TITLES[slot]
     if slot == "category_picks":
-        name = snap.manifest.categories[category].rsplit(" > ", 1)[-1] if category >= 0 else "the shop"
-        return text.format(category=name)
+        path = snap.manifest.categories[category] if category >= 0 else None
+        found = _category_titles.get(path)
+        if found is None:
+            if len(_category_titles) > 10_000:
+                _category_titles.clear()
+            name = path.rsplit(" > ", 1)[-1] if path is not None else "the shop"
+            found = _category_titles[path] = text.format(category=name)
+        return found
     return text
