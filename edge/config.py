@@ -45,7 +45,7 @@ class Settings:
     addon_cap: float = setting(15.0, "Absolute price cap of `addons` when no free-shipping gap is given.")
     addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")
     history_half_life: float = setting(4.0, "Recency half-life of `history`, in positions.")
-    similar_history_half_life: float = setting(0.0, "`similar` on a product page blends the earlier views of "
+    similar_history_half_life: float = setting(1.0, "`similar` on a product page blends the earlier views of "
                                                      "`history` beside the item, fading by this half-life in "
                                                      "positions from the latest (0: the item alone).")
     max_per_category: int = setting(0, "Most items of one category per slot (0: no limit), for diversity.")

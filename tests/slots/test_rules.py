@@ -55,14 +55,15 @@ def test_similar_ranks_the_blend_and_names_the_evidence(shop):
 
 def test_similar_blends_the_earlier_views_beside_the_item(shop):
     # On M4 after M1 (M4 repeated: it is the item, not an earlier view), similar weights also_viewed 1.0 and
-    # bought_together 0.3. M4 alone (the default): its bought-together rows x 0.3, P1 0.3, P2 0.27, B1 0.15; the
+    # bought_together 0.3. M4 alone (a half-life of 0): its bought-together rows x 0.3, P1 0.3, P2 0.27, B1 0.15; the
     # evidence tables (also_viewed, viewed_next, also_bought) do not link them, so "Similar to this item".
     # At a half-life of one view, M1 (one position back) weighs 0.5: M3 0.5, X1 0.475, M5 0.45, M2 0.4 join
     # (M4, content-similar to M1, is the item itself); the counts may come from M1, so "items you viewed".
     page = {"page": "product", "item": "M4", "history": ["M1", "M4"], "slots": ["similar"], "n": 6}
-    assert answer(shop, **page)["similar"][:3] == [
+    assert answer(shop, Settings(similar_history_half_life=0.0), **page)["similar"][:3] == [
         ("P1", "Similar to this item"), ("P2", "Similar to this item"), ("B1", "Similar to this item")]
-    near = Settings(similar_history_half_life=1.0)
+    near = Settings()  # the default: a half-life of one view
+    assert near.similar_history_half_life == 1.0
     together = "Viewed together with items you viewed {} times"
     assert answer(shop, near, **page)["similar"] == [
         ("M3", together.format(7)), ("X1", together.format(2)), ("M5", together.format(4)), ("M2", together.format(3)),
