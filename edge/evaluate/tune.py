@@ -7,7 +7,8 @@ of that family's recipe over the neighbour tables:
 
 - basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe;
 - next item (``page=product``, ``similar``; only for shops that send views or clicks): the
-  ``similar`` recipe.
+  ``similar`` recipe, then how far that slot reaches back into the history
+  (``similar_history_half_life``, one of ``HALF_LIVES``).
 
 The search is coordinate descent from the defaults, a few multiplicative steps per (non-empty) table, and
 a step is only taken when the cases it newly hits outnumber those it loses by two standard errors
