@@ -39,6 +39,7 @@ S_ANCHOR = 0  # the current item, else the latest viewed one
 S_FOR_YOU = 1  # purchases (weight 0.5) then history (recency-weighted)
 S_CART = 2
 S_NEAR = 3  # the anchor (1.0) and the earlier views, fading by ``similar_half_life`` per position from the latest
+NEAR_FLOOR = 1.0 / 32  # S_NEAR stops at views weighing less (five half-lives back): each seed costs a blend of its rows
 
 # SOURCE: the rankings, in the order ``plan_page`` receives them
 R_BESTSELLERS = 0
@@ -328,8 +329,8 @@ def plan(catalog, program, tunables, request, rules):
         for_you[purchased.shape[0] + i] = history[i]
         for_you_w[purchased.shape[0] + i] = recency[i]
     anchor_w = np.ones(anchor.shape[0], np.float32)
-    # S_NEAR: the anchor, then the history newest first without it (0.5 ** (d / half-life) at d positions back);
-    # a half-life of 0 leaves the anchor alone.
+    # S_NEAR: the anchor, then the history newest first without it (0.5 ** (d / half-life) at d positions back,
+    # down to NEAR_FLOOR); a half-life of 0 leaves the anchor alone.
     near = np.empty(anchor.shape[0] + history.shape[0], np.int32)
     near_w = np.empty(near.shape[0], np.float32)
     n_near = 0
@@ -342,6 +343,8 @@ def plan(catalog, program, tunables, request, rules):
             for i in range(history.shape[0] - 1, -1, -1):
                 if history[i] != anchor[0]:
                     w *= fade
+                    if w < NEAR_FLOOR:
+                        break
                     near[n_near], near_w[n_near] = history[i], w
                     n_near += 1
     near, near_w = near[:n_near], near_w[:n_near]

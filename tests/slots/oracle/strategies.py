@@ -16,6 +16,7 @@ import numpy as np
 
 from edge.scoring import from_ranked, recency_weights
 from edge.scoring.bundles import Tunables
+from edge.scoring.page import NEAR_FLOOR
 from edge.scoring.reference import favourite_category_reference, margin_boost_reference
 from edge.slots.context import Context
 from edge.slots.tunables import W_CART, W_CONTENT, W_HISTORY, W_SIMILAR, W_TOGETHER
@@ -143,7 +144,7 @@ def category_picks(snap: Any, ctx: Context, tun: Tunables) -> Iterator[Step]:
 
 def near_seeds(ctx: Context, half_life: float) -> tuple[np.ndarray, np.ndarray]:
     """The anchor (weight 1), then the other history items newest first, the one d positions back
-    weighing 0.5 ** (d / half_life); a half-life of 0 (or none) leaves the anchor alone."""
+    weighing 0.5 ** (d / half_life) down to 1/32; a half-life of 0 (or none) leaves the anchor alone."""
     seeds = [int(a) for a in ctx.anchor[:1]]
     weights = [1.0] * len(seeds)
     if seeds and half_life > 0:
@@ -151,6 +152,8 @@ def near_seeds(ctx: Context, half_life: float) -> tuple[np.ndarray, np.ndarray]:
         for item in ctx.history[::-1].tolist():
             if item != seeds[0]:
                 w *= fade
+                if w < NEAR_FLOOR:  # older views are left out: five half-lives back and beyond
+                    break
                 seeds.append(item)
                 weights.append(w)
     return np.array(seeds, np.int32), np.array(weights, np.float32)
