@@ -39,7 +39,7 @@ S_ANCHOR = 0  # the current item, else the latest viewed one
 S_FOR_YOU = 1  # purchases (weight 0.5) then history (recency-weighted)
 S_CART = 2
 S_NEAR = 3  # the anchor (1.0) and the earlier views, fading by ``similar_half_life`` per position from the latest
-NEAR_FLOOR = 1.0 / 32  # S_NEAR stops at views weighing less (five half-lives back): each seed costs a blend of its rows
+NEAR_FLOOR = 1.0 / 8  # S_NEAR stops at views weighing less (three half-lives back): each seed costs a blend of its rows
 
 # SOURCE: the rankings, in the order ``plan_page`` receives them
 R_BESTSELLERS = 0

@@ -78,16 +78,16 @@ def test_similar_blends_the_earlier_views_beside_the_item(shop):
     assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.5]
     assert answer(shop, near, page="product", item="M4", slots=["similar"], n=1)["similar"] == [
         ("P1", "Similar to this item")]
-    # Five views back M1 weighs 1/32, the floor: M3 at 0.03125 after M4's own P1, P2, B1. Six back it is left
-    # out, and M3 comes from the Mugs bestsellers instead.
-    five = {"page": "product", "item": "M4", "slots": ["similar"], "n": 4}
-    got = answer(shop, near, history=["M1", "P3", "B3", "X1", "M5"], **five)["similar"]
+    # Three views back M1 weighs 1/8, the floor: M3 at 0.125 after M4's own P1, P2, B1. Four back it is left
+    # out: after M4's three the Mugs bestsellers follow (M1 seen, M4 the item), M2 first.
+    back = {"page": "product", "item": "M4", "slots": ["similar"], "n": 4}
+    got = answer(shop, near, history=["M1", "P3", "B3"], **back)["similar"]
     assert got[3] == ("M3", "Viewed together with items you viewed 7 times")
     [result] = plan(serve(shop, near), build_context(shop, RecommendRequest(
-        history=["M1", "P3", "B3", "X1", "M5"], **five)), ("similar",))
-    assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.3, 0.27, 0.15, 0.03125]
-    got = answer(shop, near, history=["M1", "P3", "B3", "X1", "M5", "M2"], **five)["similar"]
-    assert got[3] == ("M3", "Popular in this category")
+        history=["M1", "P3", "B3"], **back)), ("similar",))
+    assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.3, 0.27, 0.15, 0.125]
+    got = answer(shop, near, history=["M1", "P3", "B3", "X1"], **back)["similar"]
+    assert got[3] == ("M2", "Bought 3 times this month")
 
 
 def test_alternatives_are_strictly_cheaper_and_a_better_margin_breaks_near_ties(shop):

@@ -144,7 +144,7 @@ def category_picks(snap: Any, ctx: Context, tun: Tunables) -> Iterator[Step]:
 
 def near_seeds(ctx: Context, half_life: float) -> tuple[np.ndarray, np.ndarray]:
     """The anchor (weight 1), then the other history items newest first, the one d positions back
-    weighing 0.5 ** (d / half_life) down to 1/32; a half-life of 0 (or none) leaves the anchor alone."""
+    weighing 0.5 ** (d / half_life) down to 1/8; a half-life of 0 (or none) leaves the anchor alone."""
     seeds = [int(a) for a in ctx.anchor[:1]]
     weights = [1.0] * len(seeds)
     if seeds and half_life > 0:
@@ -152,7 +152,7 @@ def near_seeds(ctx: Context, half_life: float) -> tuple[np.ndarray, np.ndarray]:
         for item in ctx.history[::-1].tolist():
             if item != seeds[0]:
                 w *= fade
-                if w < NEAR_FLOOR:  # older views are left out: five half-lives back and beyond
+                if w < NEAR_FLOOR:  # older views are left out: beyond three half-lives back
                     break
                 seeds.append(item)
                 weights.append(w)
