@@ -45,6 +45,9 @@ class Settings:
     addon_cap: float = setting(15.0, "Absolute price cap of `addons` when no free-shipping gap is given.")
     addon_cart_share: float = setting(0.25, "`addons` cap as a share of the cart value (the lower cap wins).")
     history_half_life: float = setting(4.0, "Recency half-life of `history`, in positions.")
+    similar_history_half_life: float = setting(1.0, "`similar` on a product page blends the earlier views of "
+                                                     "`history` beside the item, fading by this half-life in "
+                                                     "positions from the latest, down to 1/8 (0: the item alone).")
     max_per_category: int = setting(0, "Most items of one category per slot (0: no limit), for diversity.")
     ingest_keys: tuple[str, ...] = setting((), "Public ingest keys accepted in `X-Skylt-Key` by POST /v1/events "
                                                "(comma-separated); none: ingest answers 503.")

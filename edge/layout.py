@@ -70,6 +70,7 @@ class Tune(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
     weights: dict[str, dict[str, float]] = {}  # recipe (history, cart, similar, together, content) -> table -> weight
     history_half_life: float | None = None     # positions
+    similar_history_half_life: float | None = None  # positions; 0: ``similar`` blends the anchor alone
     validation: dict[str, float | int | str] = {}  # what was measured to choose them
 
 

@@ -41,15 +41,19 @@ def context(page: str, *, item: int = -1, history: np.ndarray = EMPTY_IDS, cart:
     return dense_context(page, n, item=item, history=history, cart=cart)
 
 
-def planner(snap: Snapshot, settings: Settings, tune: Tune | None = None, weights: np.ndarray | None = None) -> Served:
+def planner(snap: Snapshot, settings: Settings, tune: Tune | None = None, weights: np.ndarray | None = None,
+            similar_half_life: float | None = None) -> Served:
     """``snap`` served as a worker serves it, with ``tune`` in place of its manifest's and, for a tuning
-    trial, ``weights`` (recipe x the snapshot's tables) in place of the resolved matrix."""
+    trial, ``weights`` (recipe x the snapshot's tables) in place of the resolved matrix and
+    ``similar_half_life`` in place of the resolved ``similar_history_half_life``."""
     tables = list(snap.manifest.tables)
     tunables = resolve(settings, tune if tune is not None else getattr(snap.manifest, "tune", None), tables)
     if weights is not None:
         matrix = np.ascontiguousarray(weights, dtype=np.float32)
         assert matrix.shape == tunables.table_weights.shape, "one weight per recipe and table of the snapshot"
         tunables = tunables._replace(table_weights=matrix)
+    if similar_half_life is not None:
+        tunables = tunables._replace(similar_half_life=float(similar_half_life))
     return Served(snap, None, None, snap.arrays["price"], tunables)
 
 

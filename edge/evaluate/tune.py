@@ -7,7 +7,8 @@ of that family's recipe over the neighbour tables:
 
 - basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe;
 - next item (``page=product``, ``similar``; only for shops that send views or clicks): the
-  ``similar`` recipe.
+  ``similar`` recipe, then how far that slot reaches back into the history
+  (``similar_history_half_life``, one of ``HALF_LIVES``).
 
 The search is coordinate descent from the defaults, a few multiplicative steps per (non-empty) table, and
 a step is only taken when the cases it newly hits outnumber those it loses by two standard errors
@@ -41,6 +42,7 @@ STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from 
 FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
 PASSES = 2
 Z = 2.0                   # standard errors a move must win by (paired over the changed cases)
+HALF_LIVES = (0.0, 0.5, 1.0, 2.0, 4.0)  # similar_history_half_life tried for next item (0: the item alone)
 
 Clock = Callable[[], float]
 
@@ -66,10 +68,10 @@ def request(family: Family, case: Case, n: int = 10) -> Any:
 
 
 def hits(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
-         k: int = 10) -> np.ndarray:
+         k: int = 10, similar_half_life: float | None = None) -> np.ndarray:
     """Per case: is the target among the slot's first ``k`` items?"""
     out = np.zeros(len(cases), dtype=bool)
-    served = planner(snap, settings, weights=weights)
+    served = planner(snap, settings, weights=weights, similar_half_life=similar_half_life)
     for i, case in enumerate(cases):
         ids = slot_ids(served, request(family, case, k), family.slot)
         out[i] = case.target in ids[:k].tolist()
@@ -122,6 +124,30 @@ def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndar
                     best, current, moved = trial, result, True
         if not moved:
             break
+    return best, float(current.mean()) if current.size else 0.0, base, evaluations
+
+
+def choose_half_life(score: Callable[[float], np.ndarray], start: float, deadline: float,
+                     clock: Clock = time.perf_counter) -> tuple[float, float, float, int]:
+    """(best half-life, its hit rate, the start's, evaluations): each of ``HALF_LIVES`` in turn against
+    the best so far, kept only when ``better``; the same time rule as ``coordinate_descent``."""
+    best = start
+    began = clock()
+    current = score(best)
+    base = float(current.mean()) if current.size else 0.0
+    spent = clock() - began
+    evaluations = 1
+    for h in HALF_LIVES:
+        if h == best:
+            continue
+        began = clock()
+        if began + 1.25 * spent > deadline:
+            break
+        result = score(h)
+        spent = clock() - began
+        evaluations += 1
+        if better(result, current):
+            best, current = h, result
     return best, float(current.mean()) if current.size else 0.0, base, evaluations
 
 
@@ -193,6 +219,7 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
     indptr = frame.arrays["nbr_indptr"]
     filled = [t for t in range(indptr.shape[0]) if indptr[t, -1] > indptr[t, 0]]  # an empty table cannot matter
     weights: dict[str, dict[str, float]] = {}
+    half_life: float | None = None  # similar_history_half_life, when it moved
     measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
     for family, cases in families.items():
         if clock() >= deadline:
@@ -213,5 +240,18 @@ def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settin
                          f"{family.name}_evaluations": evaluations})
         if not np.array_equal(best, defaults[row]):
             weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
+        if family is NEXT_ITEM and clock() < deadline:  # then how far back the history reaches, with those weights
+            matrix = defaults.copy()
+            matrix[row] = best
+
+            def by_half_life(h: float, matrix: np.ndarray = matrix, cases: list[Case] = cases) -> np.ndarray:
+                return hits(frame, NEXT_ITEM, cases, matrix, settings, similar_half_life=h)
+
+            start = float(settings.similar_history_half_life)
+            chosen, chosen_hr, _, tried = choose_half_life(by_half_life, start, deadline, clock)
+            measured.update({"next_item_half_life": chosen, "next_item_hr_half_life": round(chosen_hr, 4),
+                             "next_item_half_life_evaluations": tried})
+            if chosen != start:
+                half_life = chosen
     measured["seconds"] = round(clock() - started, 2)
-    return Tune(weights=weights, validation=measured)
+    return Tune(weights=weights, similar_history_half_life=half_life, validation=measured)

@@ -91,6 +91,7 @@ class Program(NamedTuple):
 class Tunables(NamedTuple):
     table_weights: np.ndarray    # float32 [recipe, table]
     history_half_life: float     # recency half-life of the history seeds, in positions
+    similar_half_life: float     # S_NEAR: fade of the earlier views beside the anchor, in positions (0: none)
     max_per_category: int        # per slot, 0: no limit
     upsell_lo: float             # upsell band, x the anchor's price
     upsell_hi: float

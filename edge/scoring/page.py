@@ -38,6 +38,8 @@ OWN = 2  # the shopper's own history, most recent first
 S_ANCHOR = 0  # the current item, else the latest viewed one
 S_FOR_YOU = 1  # purchases (weight 0.5) then history (recency-weighted)
 S_CART = 2
+S_NEAR = 3  # the anchor (1.0) and the earlier views, fading by ``similar_half_life`` per position from the latest
+NEAR_FLOOR = 1.0 / 8  # S_NEAR stops at views weighing less (three half-lives back): each seed costs a blend of its rows
 
 # SOURCE: the rankings, in the order ``plan_page`` receives them
 R_BESTSELLERS = 0
@@ -334,6 +336,25 @@ def plan(catalog, program, tunables, request, rules):
         for_you[purchased.shape[0] + i] = history[i]
         for_you_w[purchased.shape[0] + i] = recency[i]
     anchor_w = np.ones(anchor.shape[0], np.float32)
+    # S_NEAR: the anchor, then the history newest first without it (0.5 ** (d / half-life) at d positions back,
+    # down to NEAR_FLOOR); a half-life of 0 leaves the anchor alone.
+    near = np.empty(anchor.shape[0] + history.shape[0], np.int32)
+    near_w = np.empty(near.shape[0], np.float32)
+    n_near = 0
+    if anchor.shape[0]:
+        near[0], near_w[0] = anchor[0], 1.0
+        n_near = 1
+        if tunables.similar_half_life > 0:
+            fade = 0.5 ** (1.0 / tunables.similar_half_life)
+            w = 1.0
+            for i in range(history.shape[0] - 1, -1, -1):
+                if history[i] != anchor[0]:
+                    w *= fade
+                    if w < NEAR_FLOOR:
+                        break
+                    near[n_near], near_w[n_near] = history[i], w
+                    n_near += 1
+    near, near_w = near[:n_near], near_w[:n_near]
     cart_w = np.ones(cart.shape[0], np.float32)
     own = np.empty(history.shape[0], np.int32)
     for i in range(history.shape[0]):
@@ -398,10 +419,14 @@ def plan(catalog, program, tunables, request, rules):
             allow = same_category if row[CAT] == C_ANCHOR else cat_allow
             kind = row[KIND]
             which = row[SEEDS]
+            if which == S_NEAR and near.shape[0] <= anchor.shape[0]:
+                which = S_ANCHOR  # nothing earlier to blend: the anchor's own blend, shared with other slots
             if which == S_ANCHOR:
                 seeds, seed_w = anchor, anchor_w
             elif which == S_FOR_YOU:
                 seeds, seed_w = for_you, for_you_w
+            elif which == S_NEAR:
+                seeds, seed_w = near, near_w
             else:
                 seeds, seed_w = cart, cart_w
             if kind == BLEND:

@@ -43,13 +43,18 @@ SIMILAR_EVIDENCE = CoOccurrence("Similar to this item", (
     ("also_viewed", "Viewed together {times}", "Bought together {times}"),
     ("viewed_next", "Viewed next {times}", "Bought next {times}"),
     *_same(("also_bought", "Bought by the same customers {times}"))))
+# The same evidence when the earlier views are seeds too: the count may link the item to any of them.
+SIMILAR_NEAR = CoOccurrence("Similar to what you viewed", (
+    ("also_viewed", "Viewed together with items you viewed {times}", "Bought together with items you viewed {times}"),
+    ("viewed_next", "Viewed after items you viewed {times}", "Bought after items you viewed {times}"),
+    *_same(("also_bought", "Bought by customers of items you viewed {times}"))))
 TOGETHER_ONE = CoOccurrence("Often bought together", _same(
     ("bought_together", "Bought together {times}"), ("also_bought", "Bought by the same customers {times}")))
 TOGETHER_MANY = CoOccurrence("Often bought together", _same(
     ("bought_together", "Bought with your cart items {times}"),
     ("also_bought", "Bought by the same customers {times}")))
 ADDONS = CoOccurrence("A small extra", _same(("bought_together", "Often added to carts like yours ({times})"),))
-SPECS = (FOR_YOU, SIMILAR_EVIDENCE, TOGETHER_ONE, TOGETHER_MANY, ADDONS)
+SPECS = (FOR_YOU, SIMILAR_EVIDENCE, TOGETHER_ONE, TOGETHER_MANY, ADDONS, SIMILAR_NEAR)
 for _spec in SPECS:  # every text is known before the first request: TEXTS.tables() is built once
     for _text in (_spec.fallback, *(t for _, *texts in _spec.tables for t in texts)):
         TEXTS.add(_text)
@@ -95,7 +100,7 @@ _HOME = {
     "category_picks": [ranked(k.R_CATEGORY, k.G_FAVOURITE, IN_CATEGORY), BESTSELLERS],
 }
 _PRODUCT = {
-    "similar": [blended(k.S_ANCHOR, W_SIMILAR, SIMILAR_EVIDENCE),
+    "similar": [blended(k.S_NEAR, W_SIMILAR, SIMILAR_EVIDENCE, cooc_many=SIMILAR_NEAR),
                 blended(k.S_ANCHOR, W_CONTENT, explain=k.E_FIXED, text="Similar to this item"),
                 ranked(k.R_CATEGORY, k.G_ANCHOR_CATEGORY, IN_CATEGORY), BESTSELLERS],
     "upsell": [blended(k.S_ANCHOR, W_SIMILAR, band=k.B_UPSELL, cat=k.C_ANCHOR, explain=k.E_STEP_UP),

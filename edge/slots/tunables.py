@@ -69,10 +69,15 @@ def resolve(settings: Settings, tune: Tune | None, tables: tuple[str, ...] | lis
     if "history_half_life" not in given and tune is not None and tune.history_half_life is not None \
             and _finite(tune.history_half_life):
         half_life = tune.history_half_life
+    similar = settings.similar_history_half_life
+    if "similar_history_half_life" not in given and tune is not None and tune.similar_history_half_life is not None \
+            and _finite(tune.similar_history_half_life):
+        similar = tune.similar_history_half_life
     lo, hi = settings.upsell_band
     matrix = weight_matrix(tuned_weights(tune), tables)
     matrix.flags.writeable = False
     return Tunables(table_weights=matrix, history_half_life=float(half_life),
+                    similar_half_life=float(similar),
                     max_per_category=int(settings.max_per_category), upsell_lo=float(lo), upsell_hi=float(hi),
                     addon_cap=float(settings.addon_cap), addon_share=float(settings.addon_cart_share),
                     favourite_half_life=4.0, purchase_weight=0.5, gap_stretch=1.5)

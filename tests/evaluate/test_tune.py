@@ -65,6 +65,22 @@ def test_a_paired_win_must_outnumber_the_losses():
     assert tuning.better(more, a) and not tuning.better(a, more)
 
 
+def test_the_history_half_life_moves_only_on_a_paired_win_and_within_its_budget():
+    # Next item hits most at a half-life of 2 views; 0.5 is within noise of the start (1).
+    rates = {0.0: 0.40, 0.5: 0.5005, 1.0: 0.50, 2.0: 0.55, 4.0: 0.52}
+    assert tuning.choose_half_life(lambda h: _hits(rates[h]), 1.0, float("inf"))[:3] == (2.0, 0.55, 0.50)
+    assert tuning.choose_half_life(lambda h: _hits(0.5 + 1e-4 * h), 1.0, float("inf"))[0] == 1.0
+    clock = FakeClock(1.0)
+
+    def score(h: float) -> np.ndarray:
+        clock.work()
+        return _hits(rates[h])
+
+    deadline = clock() + 3.0
+    _, _, _, evaluations = tuning.choose_half_life(score, 1.0, deadline, clock)
+    assert clock() <= deadline and evaluations == clock.replays == 2  # a third would end at 1003.25: too close
+
+
 def _demo():
     events_paths, catalog_path = demo_files()
     return encode([read_events(p) for p in events_paths], read_catalog(catalog_path))
@@ -104,6 +120,7 @@ def test_build_writes_what_tuning_chose(tmp_path, monkeypatch):
     assert tune is not None and tune.validation["basket_cases"] >= tuning.MIN_CASES
     for recipe, tables in tune.weights.items():
         assert recipe in ("cart", "similar") and set(tables) == set(NEIGHBOUR_TABLES)
+    assert tune.similar_history_half_life is None or tune.similar_history_half_life in tuning.HALF_LIVES
     with open_snapshot(tmp_path / "tables") as snap:
         assert snap.manifest.tune == tune
     untuned = build(events_paths, tmp_path / "plain", catalog_path=catalog_path)

@@ -25,6 +25,7 @@ from tests.slots.oracle.planner import plan_reference
 SETTINGS = st.builds(Settings, max_per_category=st.sampled_from([0, 1, 2]),
                      upsell_band=st.sampled_from([(1.1, 2.0), (1.0, 10.0), (0.5, 1.5)]),
                      history_half_life=st.sampled_from([0.0, 1.5, 4.0]),
+                     similar_history_half_life=st.sampled_from([0.0, 1.0, 2.5]),
                      addon_cap=st.sampled_from([3.0, 15.0]), addon_cart_share=st.sampled_from([0.1, 0.25, 1.0]))
 
 

@@ -53,6 +53,43 @@ def test_similar_ranks_the_blend_and_names_the_evidence(shop):
         ("M3", "Viewed together 7 times"), ("X1", "Viewed together 2 times"), ("M5", "Viewed together 4 times")]
 
 
+def test_similar_blends_the_earlier_views_beside_the_item(shop):
+    # On M4 after M1 (M4 repeated: it is the item, not an earlier view), similar weights also_viewed 1.0 and
+    # bought_together 0.3. M4 alone (a half-life of 0): its bought-together rows x 0.3, P1 0.3, P2 0.27, B1 0.15; the
+    # evidence tables (also_viewed, viewed_next, also_bought) do not link them, so "Similar to this item".
+    # At a half-life of one view, M1 (one position back) weighs 0.5: M3 0.5, X1 0.475, M5 0.45, M2 0.4 join
+    # (M4, content-similar to M1, is the item itself); the counts may come from M1, so "items you viewed".
+    page = {"page": "product", "item": "M4", "history": ["M1", "M4"], "slots": ["similar"], "n": 6}
+    assert answer(shop, Settings(similar_history_half_life=0.0), **page)["similar"][:3] == [
+        ("P1", "Similar to this item"), ("P2", "Similar to this item"), ("B1", "Similar to this item")]
+    near = Settings()  # the default: a half-life of one view
+    assert near.similar_history_half_life == 1.0
+    together = "Viewed together with items you viewed {} times"
+    assert answer(shop, near, **page)["similar"] == [
+        ("M3", together.format(7)), ("X1", together.format(2)), ("M5", together.format(4)), ("M2", together.format(3)),
+        ("P1", "Similar to what you viewed"), ("P2", "Similar to what you viewed")]
+    req = RecommendRequest(**page)
+    [result] = plan(serve(shop, near), build_context(shop, req), ("similar",))
+    assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.5, 0.475, 0.45, 0.4, 0.3, 0.27]
+    # Two views back at a half-life of two: 0.5 ** (2 / 2); the item alone, without a history, as before.
+    far = Settings(similar_history_half_life=2.0)
+    req = RecommendRequest(page="product", item="M4", history=["M1", "P3"], slots=["similar"], n=1)
+    [result] = plan(serve(shop, far), build_context(shop, req), ("similar",))
+    assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.5]
+    assert answer(shop, near, page="product", item="M4", slots=["similar"], n=1)["similar"] == [
+        ("P1", "Similar to this item")]
+    # Three views back M1 weighs 1/8, the floor: M3 at 0.125 after M4's own P1, P2, B1. Four back it is left
+    # out: after M4's three the Mugs bestsellers follow (M1 seen, M4 the item), M2 first.
+    back = {"page": "product", "item": "M4", "slots": ["similar"], "n": 4}
+    got = answer(shop, near, history=["M1", "P3", "B3"], **back)["similar"]
+    assert got[3] == ("M3", "Viewed together with items you viewed 7 times")
+    [result] = plan(serve(shop, near), build_context(shop, RecommendRequest(
+        history=["M1", "P3", "B3"], **back)), ("similar",))
+    assert [round(s, 5) for s in result.picked.scores.tolist()] == [0.3, 0.27, 0.15, 0.125]
+    got = answer(shop, near, history=["M1", "P3", "B3", "X1"], **back)["similar"]
+    assert got[3] == ("M2", "Bought 3 times this month")
+
+
 def test_alternatives_are_strictly_cheaper_and_a_better_margin_breaks_near_ties(shop):
     # M3 (8.00, score 1.0, margin 0) and M5 (9.99, score 0.9, margin 0.5: 0.9 x 1.5 = 1.35) are cheaper than
     # M1 (10.00); X1 costs exactly 10.00 and M2, M4, B2 more. The margin puts M5 first.

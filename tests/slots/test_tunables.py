@@ -75,6 +75,16 @@ def test_an_explicit_setting_wins_over_the_manifest(monkeypatch):
     assert resolve(Settings(max_per_category=2), tune).history_half_life == 2.0
 
 
+def test_the_similar_history_half_life_resolves_like_the_others(monkeypatch):
+    tune = Tune(similar_history_half_life=2.0)
+    assert resolve(Settings.load(), None).similar_half_life == 1.0  # the default
+    assert resolve(Settings.load(), tune).similar_half_life == 2.0  # the manifest
+    assert resolve(Settings.load(), Tune(similar_history_half_life=math.inf)).similar_half_life == 1.0
+    assert resolve(Settings.load(similar_history_half_life=0.0), tune).similar_half_life == 0.0  # the CLI
+    monkeypatch.setenv("SKYLT_SIMILAR_HISTORY_HALF_LIFE", "4")
+    assert resolve(Settings.load(), tune).similar_half_life == 4.0  # the environment
+
+
 def test_the_served_planner_blends_with_the_manifests_weights(tmp_path):
     # "similar" tuned to content alone: M4, content-similar to M1 but never viewed with it, comes first.
     tune = Tune(weights={"similar": {"similar_content": 1.0}})

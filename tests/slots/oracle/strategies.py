@@ -16,6 +16,7 @@ import numpy as np
 
 from edge.scoring import from_ranked, recency_weights
 from edge.scoring.bundles import Tunables
+from edge.scoring.page import NEAR_FLOOR
 from edge.scoring.reference import favourite_category_reference, margin_boost_reference
 from edge.slots.context import Context
 from edge.slots.tunables import W_CART, W_CONTENT, W_HISTORY, W_SIMILAR, W_TOGETHER
@@ -141,14 +142,40 @@ def category_picks(snap: Any, ctx: Context, tun: Tunables) -> Iterator[Step]:
 
 # -- product ---------------------------------------------------------------------------
 
+def near_seeds(ctx: Context, half_life: float) -> tuple[np.ndarray, np.ndarray]:
+    """The anchor (weight 1), then the other history items newest first, the one d positions back
+    weighing 0.5 ** (d / half_life) down to 1/8; a half-life of 0 (or none) leaves the anchor alone."""
+    seeds = [int(a) for a in ctx.anchor[:1]]
+    weights = [1.0] * len(seeds)
+    if seeds and half_life > 0:
+        fade, w = 0.5 ** (1.0 / half_life), 1.0
+        for item in ctx.history[::-1].tolist():
+            if item != seeds[0]:
+                w *= fade
+                if w < NEAR_FLOOR:  # older views are left out: beyond three half-lives back
+                    break
+                seeds.append(item)
+                weights.append(w)
+    return np.array(seeds, np.int32), np.array(weights, np.float32)
+
+
 def similar(snap: Any, ctx: Context, tun: Tunables) -> Iterator[Step]:
     anchor = ctx.anchor
-    evidence = (("also_viewed", _browsed(snap, "Viewed together {times}", "Bought together {times}")),
-                ("viewed_next", _browsed(snap, "Viewed next {times}", "Bought next {times}")),
-                ("also_bought", "Bought by the same customers {times}"))
-    explain = reasons.co_occurrence(snap, anchor, evidence,
-                                    "Similar to this item")
-    yield seeds_step(snap, ctx, anchor, snap.weights(W_SIMILAR), explain)
+    seeds, weights = near_seeds(ctx, tun.similar_half_life)
+    if seeds.shape[0] > 1:  # an item may be linked to an earlier view only: say so
+        evidence = (("also_viewed", _browsed(snap, "Viewed together with items you viewed {times}",
+                                             "Bought together with items you viewed {times}")),
+                    ("viewed_next", _browsed(snap, "Viewed after items you viewed {times}",
+                                             "Bought after items you viewed {times}")),
+                    ("also_bought", "Bought by customers of items you viewed {times}"))
+        fallback = "Similar to what you viewed"
+    else:
+        evidence = (("also_viewed", _browsed(snap, "Viewed together {times}", "Bought together {times}")),
+                    ("viewed_next", _browsed(snap, "Viewed next {times}", "Bought next {times}")),
+                    ("also_bought", "Bought by the same customers {times}"))
+        fallback = "Similar to this item"
+    explain = reasons.co_occurrence(snap, seeds, evidence, fallback)
+    yield seeds_step(snap, ctx, seeds, snap.weights(W_SIMILAR), explain, seed_weights=weights)
     yield seeds_step(snap, ctx, anchor, snap.weights(W_CONTENT), reasons.fixed("Similar to this item"))
     yield from category_step(snap, int(snap.arrays["category"][anchor[0]]) if anchor.size else -1)
     yield bestsellers_step(snap)
