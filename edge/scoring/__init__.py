@@ -12,13 +12,14 @@ C-contiguous int32 ids (seeds, cart, exclude, category lists), float32 weight ar
 Python int and float scalars (a numpy float32 price bound is another specialisation, so
 pass ``float(...)``); anything else compiles on first use.
 
-Kernels take module-level helpers from sibling modules. Numba's on-disk cache keys a
-function on its own file only, so after editing a helper module clear the cached
-``edge/scoring/__pycache__/*.nbi``/``*.nbc`` files, or callers keep the old helper.
+Kernels take module-level helpers from sibling modules. Numba's on-disk cache would key a
+function on its own file only; ``edge.scoring.cache`` stamps every kernel with all of this
+package's sources instead, so editing a helper compiles its callers again.
 """
 
 from __future__ import annotations
 
+import edge.scoring.cache  # noqa: F401  # first: numba picks a kernel's cache locator when it is decorated
 from edge.scoring.blend import blend, recency_weights
 from edge.scoring.diversify import diversify
 from edge.scoring.evidence import evidence
