@@ -1,0 +1,89 @@
+"""Tuning with the Spark engine: the same validation window, cases and sample as the single-node
+code, and (in ``test_parity``) the same tune section in the manifest."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from edge.build.encode import encode
+from edge.build.readers import read_events
+from edge.build.spark.encode import encode_df
+from edge.build.spark.read import read_events_df
+from edge.build.spark.tune import basket_cases_df, cutoff_df, next_item_cases_df, validation_df
+from edge.evaluate import tune as tuning
+from edge.evaluate.protocols import Case, cutoff
+
+from .test_parity import _mixed_events
+
+
+def _with_large_orders(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Window orders of more than 30 distinct items, whose 30 the single-node code draws from one
+    generator in order, and one session of more than 30 distinct items."""
+    end = max(int(r["ts"]) for r in rows)
+    extra = []
+    for o, size in enumerate((35, 31, 48)):
+        for i in range(size):
+            extra.append({"ts": end - 3600 * (3 - o) + i, "type": "purchase", "item_id": f"L{(i * 7 + o) % 64:02d}",
+                          "order_id": f"big{o}", "user_id": f"u{o}", "quantity": 1.0})
+    extra += [{"ts": end - 600 + i, "type": "view", "item_id": f"V{i:02d}", "session_id": "long"} for i in range(40)]
+    return rows + extra
+
+
+def _cases(cases: list[Case]) -> list[tuple[list[int], int]]:
+    return [(c.seeds.tolist(), c.target) for c in cases]
+
+
+@pytest.fixture(scope="module")
+def both(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Any]:
+    path = tmp_path_factory.mktemp("tune") / "events.jsonl"
+    with open(path, "w") as fh:
+        for row in _with_large_orders(_mixed_events(11)):
+            fh.write(json.dumps({k: v for k, v in row.items() if v is not None}) + "\n")
+    events, _ = encode([read_events(path)], None)
+    encoded = encode_df(spark, read_events_df(spark, [path]), None)
+    return events, encoded, encoded.events.cache()
+
+
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.0, 1.0])
+def test_the_cut_is_the_single_node_cut(both: tuple[Any, Any, Any], share: float) -> None:
+    events, _, ev = both
+    assert cutoff_df(ev, share) == cutoff(events, share)
+
+
+@pytest.mark.parametrize("limit", [25, 10_000])
+def test_the_cases_and_their_sample_are_the_single_node_ones(spark: Any, both: tuple[Any, Any, Any], limit: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sampled (25 of many) and whole, with orders of more than 30 items in the window."""
+    monkeypatch.setattr(tuning, "MIN_CASES", 1)
+    events, _, ev = both
+    cut = cutoff(events, 1.0 - tuning.VALIDATION_SHARE)
+    single = tuning.family_cases(events, cut, max_cases=limit)
+    basket = single[tuning.BASKET]
+    assert any(len(c.seeds) == 29 for c in basket) or limit < 100  # a large order was cut to 30 items
+    assert _cases(basket_cases_df(spark, ev, cut, limit)) == _cases(basket)
+    assert _cases(next_item_cases_df(spark, ev, cut, limit)) == _cases(single[tuning.NEXT_ITEM])
+    assert len(single[tuning.NEXT_ITEM]) == min(limit, len(list(tuning.next_item_cases(events, cut))))
+
+
+def test_the_validation_window_counts_the_events_before_the_cut(spark: Any, both: tuple[Any, Any, Any],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from edge.build.aggregate import aggregate
+    from edge.build.pipeline import BuildParams
+
+    monkeypatch.setattr(tuning, "MIN_CASES", 1)
+    events, encoded, ev = both
+    params = BuildParams()
+    window = validation_df(spark, ev, encoded, params)
+    single = tuning.single_node(events, encoded.catalog, params)
+    assert (window.cut, window.has_views) == (single.cut, single.has_views)
+    assert {f: _cases(c) for f, c in window.cases.items()} == {f: _cases(c) for f, c in single.cases.items()}
+    a, b = window.train(), aggregate(events.take(events.ts < single.cut), len(encoded.catalog), single.cut - 1,
+                                     params.window)
+    assert (a.n_events, a.counts) == (b.n_events, b.counts) and 0 < a.n_events < len(events)
+    # What the replay reads, scored from each engine's counts: equal to the bit.
+    frames = [tuning.frame_from(x, encoded.catalog, single.cut - 1, params, lambda _: None, True) for x in (a, b)]
+    for name, x in frames[1].arrays.items():
+        assert x.tobytes() == frames[0].arrays[name].tobytes(), name
