@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,13 +79,39 @@ def _picked(spark: SparkSession, groups: DataFrame, total: int, limit: int) -> t
     return pick, hit.select(*[c for c in groups.columns]).distinct()
 
 
-def _items(positions: DataFrame, chosen: DataFrame, key: list[str]) -> dict[tuple[Any, ...], np.ndarray]:
-    """The items of each chosen group in first-seen order."""
-    got = positions.join(chosen.select(*key), key, "left_semi").toArrow().to_pylist()
-    out: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
-    for r in got:
-        out.setdefault(tuple(r[k] for k in key), []).append((int(r["pos"]), int(r["item"])))
-    return {g: np.array([item for _, item in sorted(rows)], np.int32) for g, rows in out.items()}
+@dataclass(frozen=True)
+class _Drawn:
+    pick: list[int]                                     # the sampled case numbers, ascending
+    firsts: dict[tuple[Any, ...], tuple[int, int]]      # chosen group -> (its first case number, its cases)
+    items: dict[tuple[Any, ...], np.ndarray]            # chosen group -> its items in first-seen order
+    large: list[tuple[tuple[Any, ...], int]]            # every group over ``large`` items, in order, with its size
+
+
+def _draw(spark: SparkSession, positions: DataFrame, groups: DataFrame, key: list[str], order: list[str],
+          limit: int, large: int | None = None) -> _Drawn | None:
+    """Number the groups' cases, draw the sample, collect the chosen groups' items (None: fewer
+    cases than ``MIN_CASES``). Both frames are cached while their few small results are collected."""
+    from pyspark.sql import functions as F
+
+    positions = positions.persist()
+    groups = _numbered(groups, order).persist()
+    try:
+        total = int(groups.agg(F.sum("cases")).first()[0] or 0)  # type: ignore[index]
+        if total < tuning.MIN_CASES:
+            return None  # too few to search: the single-node list would be dropped as well
+        pick, chosen = _picked(spark, groups, total, limit)
+        firsts = {tuple(r[k] for k in key): (int(r["first"]), int(r["cases"])) for r in chosen.collect()}
+        rows: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        for r in positions.join(chosen.select(*key), key, "left_semi").toArrow().to_pylist():
+            rows.setdefault(tuple(r[k] for k in key), []).append((int(r["pos"]), int(r["item"])))
+        items = {g: np.array([item for _, item in sorted(got)], np.int32) for g, got in rows.items()}
+        sizes = [] if large is None else [
+            (tuple(r[k] for k in key), int(r["n"]))
+            for r in groups.where(F.col("n") > large).select(*key, *order, "n").orderBy(*order).collect()]
+        return _Drawn(pick, firsts, items, sizes)
+    finally:
+        groups.unpersist()
+        positions.unpersist()
 
 
 def next_item_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: int | None = None) -> list[Case]:
@@ -96,15 +123,11 @@ def next_item_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: 
     starts = ev.groupBy(*key).agg(F.min("ts").alias("start")).where(F.col("start") >= cut)
     positions = _positions(ev.join(starts.select(*key), key, "left_semi"), key, F.struct("ts", "seq"), SESSION_ITEMS)
     groups = positions.groupBy(*key).agg((F.count("*") - 1).alias("cases")).where(F.col("cases") > 0)
-    total = int(groups.agg(F.sum("cases")).first()[0] or 0)  # type: ignore[index]
-    if total < tuning.MIN_CASES:
-        return []  # too few to search: the single-node list would be dropped as well
-    groups = _numbered(groups, key)
-    pick, chosen = _picked(spark, groups, total, max_cases or tuning.MAX_CASES)
-    firsts = {tuple(r[k] for k in key): (int(r["first"]), int(r["cases"])) for r in chosen.collect()}
-    items = _items(positions, chosen, key)
-    at = sorted((first, g) for g, (first, _) in firsts.items())
-    return _cut_cases(pick, at, firsts, lambda g, j: (items[g][:j + 1], int(items[g][j + 1])))
+    drawn = _draw(spark, positions, groups, key, key, max_cases or tuning.MAX_CASES)
+    if drawn is None:
+        return []
+    items = drawn.items
+    return _cut_cases(drawn, lambda g, j: (items[g][:j + 1], int(items[g][j + 1])))
 
 
 def basket_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: int | None = None) -> list[Case]:
@@ -119,36 +142,31 @@ def basket_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: int
                            F.struct(*SESSION, "ts", "seq"), 2**31 - 1)
     sizes = positions.groupBy("order_id").agg(F.count("*").alias("n")).where(F.col("n") >= 2) \
         .join(first_seen, "order_id").withColumn("cases", F.least(F.col("n"), F.lit(BASKET_ITEMS)))
-    total = int(sizes.agg(F.sum("cases")).first()[0] or 0)  # type: ignore[index]
-    if total < tuning.MIN_CASES:
+    drawn = _draw(spark, positions, sizes, ["order_id"], ["rank"], max_cases or tuning.MAX_CASES, BASKET_ITEMS)
+    if drawn is None:
         return []
-    groups = _numbered(sizes, ["rank"])
-    pick, chosen = _picked(spark, groups, total, max_cases or tuning.MAX_CASES)
-    firsts = {(r["order_id"],): (int(r["first"]), int(r["cases"])) for r in chosen.collect()}
-    items = _items(positions, chosen, ["order_id"])
+    items = drawn.items
     # One generator draws each large order's subset in order: replay it over every large window order.
     rng = np.random.default_rng(0)
-    for r in sizes.where(F.col("n") > BASKET_ITEMS).select("order_id", "rank", "n").orderBy("rank").collect():
-        subset = rng.choice(int(r["n"]), size=BASKET_ITEMS, replace=False)
-        if (r["order_id"],) in items:
-            items[(r["order_id"],)] = items[(r["order_id"],)][subset]
-    at = sorted((first, g) for g, (first, _) in firsts.items())
+    for g, n in drawn.large:
+        subset = rng.choice(n, size=BASKET_ITEMS, replace=False)
+        if g in items:
+            items[g] = items[g][subset]
 
     def case(g: tuple[Any, ...], j: int) -> tuple[np.ndarray, int]:
         return np.delete(items[g], j).astype(np.int32), int(items[g][j])
 
-    return _cut_cases(pick, at, firsts, case)
+    return _cut_cases(drawn, case)
 
 
-def _cut_cases(pick: list[int], at: list[tuple[int, tuple[Any, ...]]],
-               firsts: dict[tuple[Any, ...], tuple[int, int]],
-               make: Callable[[tuple[Any, ...], int], tuple[np.ndarray, int]]) -> list[Case]:
+def _cut_cases(drawn: _Drawn, make: Callable[[tuple[Any, ...], int], tuple[np.ndarray, int]]) -> list[Case]:
     """The sampled cases in number order. ``user`` stays unknown: the replay does not read it."""
+    at = sorted((first, g) for g, (first, _) in drawn.firsts.items())
     starts = np.array([first for first, _ in at], np.int64)
     out = []
-    for number in pick:
+    for number in drawn.pick:
         g = at[int(np.searchsorted(starts, number, side="right")) - 1][1]
-        seeds, target = make(g, number - firsts[g][0])
+        seeds, target = make(g, number - drawn.firsts[g][0])
         out.append(Case(seeds=seeds, target=target, user=-1))
     return out
 
