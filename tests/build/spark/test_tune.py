@@ -4,6 +4,7 @@ code, and (in ``test_parity``) the same tune section in the manifest."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,3 +88,29 @@ def test_the_validation_window_counts_the_events_before_the_cut(spark: Any, both
     frames = [tuning.frame_from(x, encoded.catalog, single.cut - 1, params, lambda _: None, True) for x in (a, b)]
     for name, x in frames[1].arrays.items():
         assert x.tobytes() == frames[0].arrays[name].tobytes(), name
+
+
+@pytest.mark.parametrize("flag", [[], ["--no-tune"]])
+def test_the_cli_tunes_on_spark_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   flag: list[str]) -> None:
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from edge.build.spark import build as spark_build
+    from edge.cli import main
+
+    asked: list[bool] = []
+
+    def recorded(*_args: Any, tune: bool = False, **_kwargs: Any) -> Any:
+        asked.append(tune)
+        manifest = SimpleNamespace(version="v", n_items=0, n_events=0, counts={}, tune=None)
+        return SimpleNamespace(path=tmp_path, manifest=manifest, seconds=0.0)
+
+    monkeypatch.setattr(spark_build, "build_spark", recorded)
+    events = tmp_path / "events.csv"
+    events.write_text("ts,type,item_id\n1,view,a\n")
+    result = CliRunner().invoke(main, ["build", "--engine", "spark", "--events", str(events), "--out",
+                                       str(tmp_path / "t"), "--quiet", *flag])
+    assert result.exit_code == 0, result.output
+    assert asked == [not flag]
