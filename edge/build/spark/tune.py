@@ -5,9 +5,9 @@ start), counts each window session's and order's cases, and numbers them in the 
 order (sessions by key, orders by first appearance). The driver draws the same sample of case
 numbers (``_sample``: one seeded draw from the total), and collects only the items of the
 sessions and orders those cases come from: at most ``MAX_CASES`` groups per family, plus the size
-of every window order over ``BASKET_MAX_ITEMS`` distinct items, whose random subset the
-single-node code draws from one generator in order. The events before the cut are counted by
-``aggregate_df``, as for the full build, and scored on the driver with the single-node code.
+of every window order over 30 distinct items, whose random 30 the single-node code draws from
+one generator in order. The events before the cut are counted by ``aggregate_df``, as for the
+full build, and scored on the driver with the single-node code.
 """
 
 from __future__ import annotations
