@@ -56,11 +56,9 @@ def build_spark(events_paths: Sequence[str | Path], out_dir: Path, catalog_path:
             ev = cached[-1]
 
             def tuner(budget: float) -> Tune | None:
-                from edge.build.spark.tune import validation_df
-                from edge.evaluate.tune import tune as tune_weights
+                from edge.build.spark.tune import tune_spark
 
-                return tune_weights(lambda: validation_df(session, ev, encoded, params), encoded.catalog, params,
-                                    budget, say=say)
+                return tune_spark(session, ev, encoded, params, budget, say)
         return build_aggregates(aggs, encoded.catalog, out_dir, now=now, inputs=inputs, params=params,
                                 progress=say, started=started, engine="spark", scored=scored, tuner=tuner)
     finally:

@@ -13,8 +13,9 @@ full build, and scored on the driver with the single-node code.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from edge.build.spark.encode import Encoded
+    from edge.layout import Tune
 
 DAY = 86_400
 SESSION_ITEMS = 30   # next_item_cases' max_items
@@ -188,3 +190,18 @@ def validation_df(spark: SparkSession, ev: DataFrame, encoded: Encoded, params: 
         return aggregate_df(train, len(encoded.catalog), cut - 1, params.window, encoded.regions, encoded.segments)
 
     return tuning.Validation(cut, cases, has_views, aggregates)
+
+
+def tune_spark(spark: SparkSession, ev: DataFrame, encoded: Encoded, params: Any, budget: float,
+               say: Callable[[str], None]) -> Tune | None:
+    """``tuning.tune`` on the Spark engine's events. The window's Spark jobs (the cut, the cases,
+    the counts before the cut) are counted like the build's own: they cost about what counting
+    did, so inside the search's clock they would leave it no time. The search then gets the
+    build's time so far, these jobs included, as on a single node."""
+    began = time.perf_counter()
+    say("tuning: the validation window with Spark")
+    window = validation_df(spark, ev, encoded, params)
+    if any(len(cases) >= tuning.MIN_CASES for cases in window.cases.values()):
+        before = window.train()
+        window = replace(window, train=lambda: before)
+    return tuning.tune(lambda: window, encoded.catalog, params, budget + time.perf_counter() - began, say=say)

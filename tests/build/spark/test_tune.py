@@ -114,3 +114,24 @@ def test_the_cli_tunes_on_spark_unless_told_not_to(tmp_path: Path, monkeypatch: 
                                        str(tmp_path / "t"), "--quiet", *flag])
     assert result.exit_code == 0, result.output
     assert asked == [not flag]
+
+
+def test_the_search_gets_the_build_time_with_the_window_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's Spark jobs count as build time: the search's budget is the build's time so far
+    plus theirs (else they would spend it all), and nothing is counted without a family to search."""
+    from types import SimpleNamespace
+
+    from edge.build.spark import tune as spark_tune
+
+    ticks = iter([100.0, 130.0])  # the window's jobs take 30 s
+    monkeypatch.setattr(spark_tune, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    window = tuning.Validation(5, {tuning.BASKET: []}, False, lambda: pytest.fail("counted for nothing"))
+    monkeypatch.setattr(spark_tune, "validation_df", lambda *_args: window)
+    seen: dict[str, Any] = {}
+
+    def search(source: Any, _catalog: Any, _params: Any, budget: float, **_kwargs: Any) -> None:
+        seen.update(window=source(), budget=budget)
+
+    monkeypatch.setattr(tuning, "tune", search)
+    assert spark_tune.tune_spark(Any, Any, SimpleNamespace(catalog=None), None, 12.0, lambda _step: None) is None
+    assert seen == {"window": window, "budget": 42.0}
