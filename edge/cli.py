@@ -62,7 +62,7 @@ def main() -> None:
                    "settings apply.")
 @click.option("--tune/--no-tune", default=True, show_default=True,
               help="Choose this shop's recipe weights on a validation window cut from the end of the data, in at "
-                   "most the build's own time again (single-node engine only).")
+                   "most the build's own time again (either engine).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str | None, catalog: Path | None,
           out: Path, now: str | None, k: int, half_life_days: float, keep: int, engine: str,
@@ -111,7 +111,7 @@ def build(events: tuple[Path, ...], events_dir: Path | None, events_archive: str
                 from edge.build.spark.build import build_spark
 
                 result = build_spark(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
-                                     progress=say, master=spark_master)
+                                     progress=say, master=spark_master, tune=tune)
             else:
                 result = run_build(paths, out, catalog_path=catalog, now=parse_now(now), params=params,
                                    progress=say, tune=tune)

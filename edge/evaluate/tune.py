@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
 from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
 from edge.store import Snapshot
+
+if TYPE_CHECKING:
+    from edge.build.aggregate import Aggregates
 
 VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
 MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
@@ -179,9 +182,16 @@ def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
     """What the planner reads of a snapshot of ``train``, in memory: the neighbour tables, the
     rankings the replayed slots fall back on, the catalog and social-proof arrays."""
     from edge.build.aggregate import aggregate  # the pipeline imports this module lazily too
+
+    return frame_from(aggregate(train, len(catalog), now, params.window), catalog, now, params, say,
+                      has_browsing(train))
+
+
+def frame_from(aggs: Aggregates, catalog: Catalog, now: int, params: Any, say: Callable[[str], None],
+               has_views: bool) -> Snapshot:
+    """``validation_frame`` from either engine's aggregates of the events before the cut."""
     from edge.build.pipeline import neighbour_arrays, ranking_arrays
 
-    aggs = aggregate(train, len(catalog), now, params.window)
     arrays: dict[str, np.ndarray] = {"price": catalog.price, "category": catalog.category,
                                      "in_stock": catalog.in_stock, "margin": catalog.margin, **aggs.social}
     arrays.update(neighbour_arrays(aggs, catalog, params, say))
@@ -194,27 +204,52 @@ def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
     arrays.update({"render_blob": np.zeros(0, np.uint8)})
     frame = SimpleNamespace(arrays=arrays, render_offsets=np.zeros(len(catalog) + 1, np.int64),
                             manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES), tune=None),
-                            has_views=has_browsing(train))
+                            has_views=has_views)
     return cast(Snapshot, frame)
 
 
-def tune(events: Events, catalog: Catalog, params: Any, budget: float, *, settings: Settings | None = None,
-         clock: Clock = time.perf_counter, say: Callable[[str], None] | None = None) -> Tune | None:
+@dataclass(frozen=True)
+class Validation:
+    """What the search needs of a build's events, whichever engine holds them."""
+
+    cut: int                            # the window starts here (``cutoff``)
+    cases: dict[Family, list[Case]]     # ``family_cases`` of the window
+    has_views: bool                     # the events before the cut hold views, clicks or carts
+    train: Callable[[], Aggregates]     # their aggregates at ``cut - 1``, asked for only if a family is searched
+
+
+def single_node(events: Events, catalog: Catalog, params: Any) -> Validation:
+    cut = cutoff(events, 1.0 - VALIDATION_SHARE)
+    before = events.ts < cut
+
+    def aggregates() -> Aggregates:
+        from edge.build.aggregate import aggregate
+
+        return aggregate(events.take(before), len(catalog), cut - 1, params.window)
+
+    views = bool(np.isin(events.kind[before], (EventType.VIEW, EventType.CLICK, EventType.CART)).any())
+    return Validation(cut, family_cases(events, cut), views, aggregates)
+
+
+def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: Any, budget: float, *,
+         settings: Settings | None = None, clock: Clock = time.perf_counter,
+         say: Callable[[str], None] | None = None) -> Tune | None:
     """The tuned weights for this shop, or None when no family has enough validation cases.
+    ``events``: the encoded events, or (the Spark engine) what computes their ``Validation``.
     ``budget``: seconds (at least ``MIN_BUDGET``), counted from the call."""
     say = say or (lambda _step: None)
     started = clock()
     deadline = started + max(budget, MIN_BUDGET)
     settings = settings or Settings()
-    if len(events) == 0:
+    if isinstance(events, Events) and len(events) == 0:
         return None
-    cut = cutoff(events, 1.0 - VALIDATION_SHARE)
-    families = {f: c for f, c in family_cases(events, cut).items() if len(c) >= MIN_CASES}
+    window = single_node(events, catalog, params) if isinstance(events, Events) else events()
+    cut = window.cut
+    families = {f: c for f, c in window.cases.items() if len(c) >= MIN_CASES}
     if not families:
         return None
-    train = events.take(events.ts < cut)
     say("tuning: tables of the validation window")
-    frame = validation_frame(train, catalog, cut - 1, params, say)
+    frame = frame_from(window.train(), catalog, cut - 1, params, say, window.has_views)
     defaults = default_weights()
     indptr = frame.arrays["nbr_indptr"]
     filled = [t for t in range(indptr.shape[0]) if indptr[t, -1] > indptr[t, 0]]  # an empty table cannot matter

@@ -16,15 +16,25 @@ from edge.store import open_snapshot
 
 
 def build_both(spark: Any, events: Sequence[Path], catalog: Path | None, out: Path,
-               now: int | None = None) -> tuple[BuildResult, BuildResult]:
-    single = build(list(events), out / "single", catalog_path=catalog, now=now)
-    on_spark = build_spark(list(events), out / "spark", catalog_path=catalog, now=now, spark=spark)
+               now: int | None = None, tune: bool = False) -> tuple[BuildResult, BuildResult]:
+    single = build(list(events), out / "single", catalog_path=catalog, now=now, tune=tune)
+    on_spark = build_spark(list(events), out / "spark", catalog_path=catalog, now=now, spark=spark, tune=tune)
     return single, on_spark
+
+
+def _untimed(tune: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The tune section without what the clock decides: its seconds and the number of replays
+    (both searches get ample time in the tests, so every choice is made on the same evidence)."""
+    if tune is None:
+        return None
+    timed = ("seconds",)
+    validation = {k: v for k, v in tune["validation"].items() if k not in timed and not k.endswith("_evaluations")}
+    return {**tune, "validation": validation}
 
 
 def assert_same_snapshot(single: BuildResult, on_spark: BuildResult) -> None:
     """Every array equal byte for byte (ints exactly, floats to the bit), the same manifest but for
-    the version, the build time and the engine."""
+    the version, the build time, the engine and the tune section's timing."""
     with open_snapshot(single.path) as a, open_snapshot(on_spark.path) as b:
         assert sorted(a.arrays) == sorted(b.arrays)
         for name, x in a.arrays.items():
@@ -35,6 +45,8 @@ def assert_same_snapshot(single: BuildResult, on_spark: BuildResult) -> None:
         for m in (ma, mb):
             del m["version"], m["built_at"], m["arrays"]
         assert ma.pop("params") | {"engine": "spark"} == mb.pop("params")
+        tuned = [_untimed(msgspec.to_builtins(m.pop("tune"))) for m in (ma, mb)]
+        assert tuned[0] == tuned[1]
         assert ma == mb
         assert [a.external_id(i) for i in range(a.n_items)] == [b.external_id(i) for i in range(b.n_items)]
 

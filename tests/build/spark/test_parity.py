@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from edge.build.importers import otto, uci
+from edge.evaluate import tune as tuning
 from tests.conftest import DATASETS
 
 from .parity import assert_same_answers, assert_same_snapshot, build_both, requests_for
@@ -25,8 +26,20 @@ OTTO = DATASETS / "otto_sample" / "train_first20_sessions.jsonl"
 UCI_UNTIL = "2011-01-01"  # December 2010: 40k purchase lines, baskets of 500 lines, small enough for CI
 
 
+def _tune_fully(monkeypatch: pytest.MonkeyPatch, *, least: int | None = None) -> None:
+    """Both engines search to the end (no clock decides), taking every step that gains more cases
+    than it loses (so the search moves and its choices are compared), from ``least`` cases."""
+    monkeypatch.setattr(tuning, "MIN_BUDGET", 600.0)
+    monkeypatch.setattr(tuning, "Z", 0.0)
+    if least is not None:
+        monkeypatch.setattr(tuning, "MIN_CASES", least)
+
+
 @pytest.mark.skipif(not UCI.exists(), reason="UCI Online Retail not available")
-def test_uci_one_month(spark: Any, tmp_path: Path) -> None:
+def test_uci_one_month(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tuned, too: a month holds enough window orders (some of more than 30 lines) to search the
+    basket family on a sample of 1,500 cases."""
+    _tune_fully(monkeypatch)
     source = tmp_path / "uci.csv.gz"
     with gzip.open(UCI, "rt", newline="") as src, gzip.open(source, "wt", newline="") as dst:
         rows = csv.reader(src)
@@ -37,8 +50,10 @@ def test_uci_one_month(spark: Any, tmp_path: Path) -> None:
         out.writerows(row for row in rows if row[date] < UCI_UNTIL)
     uci.write(source, tmp_path / "data")
     single, on_spark = build_both(spark, [tmp_path / "data" / "events.csv.gz"], tmp_path / "data" / "catalog.csv",
-                                  tmp_path / "tables")
+                                  tmp_path / "tables", tune=True)
     assert single.manifest.n_events > 35_000 and single.manifest.counts["nnz_bought_together"] > 10_000
+    tuned = single.manifest.tune
+    assert tuned is not None and tuned.validation["basket_cases"] == tuning.MAX_CASES and tuned.weights["cart"]
     assert_same_snapshot(single, on_spark)
     assert_same_answers(single, on_spark, requests_for(single, 60, ["United Kingdom", "France", "Germany"]))
 
@@ -89,7 +104,9 @@ def _mixed_events(seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def test_mixed_formats_and_session_rules(spark: Any, tmp_path: Path) -> None:
+def test_mixed_formats_and_session_rules(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tuned on a window too small for the defaults' threshold (``MIN_CASES`` lowered): the next-item family."""
+    _tune_fully(monkeypatch, least=30)
     rows = _mixed_events(7)
     third = len(rows) // 3
     columns = ["ts", "type", "item_id", "session_id", "user_id", "order_id", "quantity", "price", "region",
@@ -111,8 +128,9 @@ def test_mixed_formats_and_session_rules(spark: Any, tmp_path: Path) -> None:
                        "I01,Blue mug large,6,Kitchen > Mugs,Acme,true\n"
                        "I05,Tea towel,3,Kitchen > Textiles,,true\n")
     single, on_spark = build_both(spark, [csv_path, jsonl_path, parquet_path], catalog, tmp_path / "tables",
-                                  now=1_700_000_000 - 86_400)
+                                  now=1_700_000_000 - 86_400, tune=True)
     counts = single.manifest.counts
+    assert single.manifest.tune is not None and single.manifest.tune.validation["next_item_cases"] >= 30
     assert counts["events_purchase"] > 0 and counts["sessions"] > counts["orders"] > 0
     assert_same_snapshot(single, on_spark)
     assert_same_answers(single, on_spark, requests_for(single, 20, ["SE", "DE"]))
