@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,27 +16,14 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from edge.build import tables
 from edge.build.aggregate import Aggregates, aggregate
+from edge.build.arrays import arrays_from
 from edge.build.encode import encode
-from edge.build.frames import Catalog, Events, Neighbours, Ranking
+from edge.build.frames import Catalog, Events, Neighbours
+from edge.build.params import BuildParams, Progress
 from edge.build.readers import read_catalog, read_events
-from edge.build.render import render_fragments, string_table
 from edge.build.writer import array_specs, publish, write_snapshot
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, InputFile, Manifest, Tune
-
-Progress = Callable[[str], None]
-
-
-class BuildParams(msgspec.Struct, kw_only=True, frozen=True):
-    """Knobs of a build; all are recorded in the manifest."""
-
-    k: int = 50                      # neighbours kept per item and table
-    window: int = 5                  # co-view window: each item pairs with the next 5 distinct items
-    half_life_days: float = 30.0     # bestseller decay relative to `now`
-    trending_days: float = 7.0       # what "recent" means for trending and social proof
-    group_top: int = 1000            # items kept per category/region/segment ranking
-    keep: int = 3                    # published versions kept on disk
 
 
 @dataclass(frozen=True)
@@ -130,103 +117,6 @@ def compute_arrays(events: Events, catalog: Catalog, now: int, params: BuildPara
     """Every array of a snapshot; ``neighbours=False`` leaves the neighbour tables out."""
     aggs = aggregate(events, len(catalog), now, params.window, neighbours=neighbours)
     return arrays_from(aggs, catalog, now, params, say, neighbours=neighbours)
-
-
-def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams, say: Progress,
-                neighbours: bool = True, scored: dict[str, Neighbours] | None = None) -> dict[str, np.ndarray]:
-    """Every array of a snapshot from the aggregates: the one place floats are computed."""
-    n = len(catalog)
-    arrays: dict[str, np.ndarray] = {
-        "price": catalog.price, "category": catalog.category, "brand": catalog.brand,
-        "in_stock": catalog.in_stock, "rating": catalog.rating, "review_count": catalog.review_count,
-        "margin": catalog.margin, "created_at": catalog.created_at,
-    }
-    if neighbours:
-        arrays.update(neighbour_arrays(aggs, catalog, params, say, scored))
-
-    say("computing bestsellers and trending")
-    arrays["popularity"] = tables.popularity_of(aggs.lines, n, now, params.half_life_days)
-    arrays.update(ranking_arrays(aggs, catalog, now, params, RANKINGS))
-
-    say("computing social proof")
-    arrays.update(aggs.social)
-
-    say("encoding render data")
-    arrays["render_offsets"], arrays["render_blob"] = render_fragments(catalog)
-    arrays["ext_offsets"], arrays["ext_blob"] = string_table(catalog.item_ids)
-    return arrays
-
-
-def neighbour_arrays(aggs: Aggregates, catalog: Catalog, params: BuildParams, say: Progress,
-                     scored: dict[str, Neighbours] | None = None) -> dict[str, np.ndarray]:
-    """Every neighbour table, scored (unless ``scored`` holds it already) and stacked (``nbr_*``)."""
-    computed: dict[str, Neighbours] = {}
-    for name in NEIGHBOUR_TABLES:
-        if scored and name in scored:
-            computed[name] = scored[name]
-            continue
-        say(f"computing {name}")
-        computed[name] = _neighbour_table(name, aggs, catalog, params)
-    return stack_neighbours(computed, len(catalog))
-
-
-def ranking_arrays(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams,
-                   names: Iterable[str]) -> dict[str, np.ndarray]:
-    """The rankings ``names`` as ``<name>/indptr|items|scores`` arrays."""
-    n, lines, hl, top = len(catalog), aggs.lines, params.half_life_days, params.group_top
-    make: dict[str, Callable[[], Ranking]] = {
-        "bestsellers": lambda: tables.ranking_of(lines, n, now, hl),
-        "bestsellers_category": lambda: tables.ranking_of(lines, n, now, hl, item_group=catalog.category,
-                                                          n_groups=len(catalog.categories), top=top),
-        "bestsellers_region": lambda: tables.ranking_of(lines, n, now, hl, line_group="region",
-                                                        n_groups=len(aggs.regions), top=top),
-        "bestsellers_segment": lambda: tables.ranking_of(lines, n, now, hl, line_group="segment",
-                                                         n_groups=len(aggs.segments), top=top),
-        "trending": lambda: tables.trending_of(lines, n, now, recent_days=params.trending_days),
-    }
-    arrays: dict[str, np.ndarray] = {}
-    for name in names:
-        ranking = make[name]()
-        arrays[f"{name}/indptr"] = ranking.indptr
-        arrays[f"{name}/items"] = ranking.items
-        arrays[f"{name}/scores"] = ranking.scores
-    return arrays
-
-
-# Tables scored from another table's aggregate (so neither engine counts anything new for them).
-NEAR_SOURCE = {"viewed_near": "viewed_next"}
-
-
-def _neighbour_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams) -> Neighbours:
-    n, k = len(catalog), params.k
-    if name == "similar_content":
-        return tables.similar_content(catalog, k=k)
-    pairs = aggs.pairs[NEAR_SOURCE.get(name, name)]
-    if name in ("also_viewed", "also_bought"):
-        return tables.cosine_scores(pairs, n, k, shrinkage=10.0)
-    if name == "viewed_next":
-        return tables.sequence_scores(pairs, n, k, decay=0.5, shrinkage=5.0)
-    if name == "viewed_near":
-        return tables.near_scores(pairs, n, k, decay=0.5, back=0.5, shrinkage=5.0)
-    if name == "bought_together":
-        return tables.basket_scores(pairs, n, k, shrinkage=3.0, alpha=0.5)
-    raise ValueError(f"unknown neighbour table {name!r}")
-
-
-def stack_neighbours(neighbours: dict[str, Neighbours], n: int) -> dict[str, np.ndarray]:
-    """Stack the tables as one CSR so a kernel blends all of them in one call."""
-    indptr = np.zeros((len(neighbours), n + 1), dtype=np.int64)
-    offset = 0
-    for t, table in enumerate(neighbours.values()):
-        indptr[t] = table.indptr + offset
-        offset += int(table.indptr[-1])
-    tabs = list(neighbours.values())
-    return {
-        "nbr_indptr": indptr,
-        "nbr_indices": np.concatenate([t.indices for t in tabs]).astype(np.int32, copy=False),
-        "nbr_scores": np.concatenate([t.scores for t in tabs]).astype(np.float32, copy=False),
-        "nbr_counts": np.concatenate([t.counts for t in tabs]).astype(np.int32, copy=False),
-    }
 
 
 def _counts(aggs: Aggregates, arrays: dict[str, np.ndarray]) -> dict[str, int]:

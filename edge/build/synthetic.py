@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.build.arrays import stack_neighbours
 from edge.build.frames import Catalog, Events, EventType, Neighbours
-from edge.build.pipeline import BuildParams, compute_arrays, stack_neighbours
+from edge.build.pipeline import BuildParams, compute_arrays
 from edge.build.writer import array_specs, publish, write_snapshot
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, SCHEMA_VERSION, Manifest
 

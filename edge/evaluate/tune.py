@@ -23,19 +23,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 
+from edge.build.aggregate import Aggregates, aggregate
+from edge.build.arrays import neighbour_arrays, ranking_arrays
 from edge.build.frames import Catalog, Events, EventType
 from edge.config import Settings
 from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
 from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
 from edge.store import Snapshot
-
-if TYPE_CHECKING:
-    from edge.build.aggregate import Aggregates
 
 VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
 MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
@@ -181,8 +180,6 @@ def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
                      say: Callable[[str], None]) -> Snapshot:
     """What the planner reads of a snapshot of ``train``, in memory: the neighbour tables, the
     rankings the replayed slots fall back on, the catalog and social-proof arrays."""
-    from edge.build.aggregate import aggregate  # the pipeline imports this module lazily too
-
     return frame_from(aggregate(train, len(catalog), now, params.window), catalog, now, params, say,
                       has_browsing(train))
 
@@ -190,8 +187,6 @@ def validation_frame(train: Events, catalog: Catalog, now: int, params: Any,
 def frame_from(aggs: Aggregates, catalog: Catalog, now: int, params: Any, say: Callable[[str], None],
                has_views: bool) -> Snapshot:
     """``validation_frame`` from either engine's aggregates of the events before the cut."""
-    from edge.build.pipeline import neighbour_arrays, ranking_arrays
-
     arrays: dict[str, np.ndarray] = {"price": catalog.price, "category": catalog.category,
                                      "in_stock": catalog.in_stock, "margin": catalog.margin, **aggs.social}
     arrays.update(neighbour_arrays(aggs, catalog, params, say))
@@ -223,7 +218,6 @@ def single_node(events: Events, catalog: Catalog, params: Any) -> Validation:
     before = events.ts < cut
 
     def aggregates() -> Aggregates:
-        from edge.build.aggregate import aggregate
 
         return aggregate(events.take(before), len(catalog), cut - 1, params.window)
 
