@@ -43,7 +43,7 @@ def _item_counts(df: DataFrame, n_items: int) -> np.ndarray:
     return out
 
 
-def _positions(df: DataFrame, group: list[str], order: Column, cap: int) -> DataFrame:
+def first_positions(df: DataFrame, group: list[str], order: Column, cap: int) -> DataFrame:
     """Distinct items of each group in order of their first row by ``order``, the first ``cap``."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -142,11 +142,11 @@ def aggregate_df(ev: DataFrame, n_items: int, now: int, window: int, regions: li
     if not (by_kind.get(int(EventType.VIEW), 0) or by_kind.get(int(EventType.CLICK), 0)):
         browse.append(int(EventType.PURCHASE))  # purchase-only shops: sessions are orders
     browsing = ev.where(F.col("kind").isin(browse))
-    viewed = _positions(browsing, list(SESSION), F.struct("ts", "seq"), ALSO_VIEWED_MAX_ITEMS)
+    viewed = first_positions(browsing, list(SESSION), F.struct("ts", "seq"), ALSO_VIEWED_MAX_ITEMS)
     buy = ev.where(F.col("kind") == int(EventType.PURCHASE))
-    basket = _positions(buy.where(F.col("order_id").isNotNull()), ["order_id"],
+    basket = first_positions(buy.where(F.col("order_id").isNotNull()), ["order_id"],
                         F.struct(*SESSION, "ts", "seq"), BASKET_MAX_ITEMS)
-    history = _positions(buy.where(F.col("user_id").isNotNull()), ["user_id"],
+    history = first_positions(buy.where(F.col("user_id").isNotNull()), ["user_id"],
                          F.struct((-F.col("ts")).alias("newest"), *SESSION, "seq"), HISTORY_MAX_ITEMS)
     pairs = {
         "also_viewed": _undirected(viewed, list(SESSION), n_items, window),

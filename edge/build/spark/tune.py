@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from edge.build.frames import EventType
-from edge.build.spark.aggregate import _positions, aggregate_df
+from edge.build.spark.aggregate import aggregate_df, first_positions
 from edge.build.spark.encode import SESSION
 from edge.evaluate import tune as tuning
 from edge.evaluate.protocols import Case
@@ -123,7 +123,8 @@ def next_item_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: 
 
     key = list(SESSION)
     starts = ev.groupBy(*key).agg(F.min("ts").alias("start")).where(F.col("start") >= cut)
-    positions = _positions(ev.join(starts.select(*key), key, "left_semi"), key, F.struct("ts", "seq"), SESSION_ITEMS)
+    positions = first_positions(ev.join(starts.select(*key), key, "left_semi"), key, F.struct("ts", "seq"),
+                                SESSION_ITEMS)
     groups = positions.groupBy(*key).agg((F.count("*") - 1).alias("cases")).where(F.col("cases") > 0)
     drawn = _draw(spark, positions, groups, key, key, max_cases or tuning.MAX_CASES)
     if drawn is None:
@@ -140,7 +141,7 @@ def basket_cases_df(spark: SparkSession, ev: DataFrame, cut: int, max_cases: int
     first_seen = ev.where(F.col("order_id").isNotNull()).groupBy("order_id").agg(F.min("seq").alias("rank"))
     buys = ev.where((F.col("kind") == int(EventType.PURCHASE)) & F.col("order_id").isNotNull())
     starts = buys.groupBy("order_id").agg(F.min("ts").alias("start")).where(F.col("start") >= cut)
-    positions = _positions(buys.join(starts.select("order_id"), "order_id", "left_semi"), ["order_id"],
+    positions = first_positions(buys.join(starts.select("order_id"), "order_id", "left_semi"), ["order_id"],
                            F.struct(*SESSION, "ts", "seq"), 2**31 - 1)
     sizes = positions.groupBy("order_id").agg(F.count("*").alias("n")).where(F.col("n") >= 2) \
         .join(first_seen, "order_id").withColumn("cases", F.least(F.col("n"), F.lit(BASKET_ITEMS)))
