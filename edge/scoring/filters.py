@@ -129,18 +129,23 @@ def eligible(ids, in_stock, price, category, exclude, price_lo, price_hi, cat_al
 def union_sorted(exclude, ids):
     """``exclude`` (sorted, unique) plus ``ids`` (any order), sorted and unique: how a slot
     hides what earlier slots showed without a numpy sort per step."""
-    extra = sorted_unique(ids)
-    out = np.empty(exclude.shape[0] + extra.shape[0], dtype=np.int32)
+    return merge_sorted(exclude, sorted_unique(ids))
+
+
+@numba.njit(cache=True, nogil=True)
+def merge_sorted(a, b):
+    """Two sorted int32 arrays merged into one sorted unique int32 array, in linear time."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int32)
     i = j = m = 0
-    while i < exclude.shape[0] or j < extra.shape[0]:
-        if j >= extra.shape[0] or (i < exclude.shape[0] and exclude[i] < extra[j]):
-            v = exclude[i]
+    while i < a.shape[0] or j < b.shape[0]:
+        if j >= b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            v = a[i]
             i += 1
-        elif i >= exclude.shape[0] or extra[j] < exclude[i]:
-            v = extra[j]
+        elif i >= a.shape[0] or b[j] < a[i]:
+            v = b[j]
             j += 1
         else:
-            v = exclude[i]
+            v = a[i]
             i += 1
             j += 1
         if m == 0 or out[m - 1] != v:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from edge.scoring.filters import in_sorted, sorted_copy
+from edge.scoring.filters import in_sorted, merge_sorted, sorted_copy
 from edge.scoring.rank import from_ranked, rank
 
 # ``Rules.table``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
@@ -120,22 +120,7 @@ def denied_items(rules, scope, exclude):
     extra = _part(rules, H_ITEM_PTR, H_DENY_ITEMS, scope)
     if extra.shape[0] == 0:
         return exclude
-    out = np.empty(exclude.shape[0] + extra.shape[0], np.int32)
-    i = j = m = 0
-    while i < exclude.shape[0] or j < extra.shape[0]:
-        if j >= extra.shape[0] or (i < exclude.shape[0] and exclude[i] < extra[j]):
-            v = exclude[i]
-            i += 1
-        elif i >= exclude.shape[0] or extra[j] < exclude[i]:
-            v = extra[j]
-            j += 1
-        else:
-            v = exclude[i]
-            i += 1
-            j += 1
-        out[m] = v
-        m += 1
-    return out[:m]
+    return merge_sorted(exclude, extra)
 
 
 @numba.njit(cache=True, nogil=True)

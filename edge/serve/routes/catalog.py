@@ -46,16 +46,17 @@ def decode_updates(body: bytes) -> list[ItemUpdate]:
     return updates
 
 
-def _store(request: Request) -> Overrides:
-    require_admin(request.headers.get(AUTH_HEADER), request.app.state.settings, "catalog updates")
+def overlay_store(request: Request, what: str = "catalog updates") -> Overrides:
+    """The overlay store, for an admin: catalog updates and merchandising rules both live in it."""
+    require_admin(request.headers.get(AUTH_HEADER), request.app.state.settings, what)
     store = request.app.state.overlay.store
     if store is None:
-        raise NotReadyError("the catalog overlay is not open")
+        raise NotReadyError(f"the catalog overlay, where {what} are kept, is not open")
     return store
 
 
 async def upsert_items(request: Request) -> Response:
-    store = _store(request)
+    store = overlay_store(request)
     updates = decode_updates(await read_body(request, MAX_CATALOG_BYTES))
     # LMDB commits (and syncs) off the event loop; writers of all workers queue on its lock.
     generation = await asyncio.to_thread(store.upsert, updates)
@@ -67,7 +68,7 @@ async def upsert_items(request: Request) -> Response:
 
 
 async def delete_item(request: Request) -> Response:
-    store = _store(request)
+    store = overlay_store(request)
     item_id = request.path_params["item_id"]
     if not 1 <= len(item_id) <= MAX_ID_LENGTH or not item_id.strip():
         raise ValidationError(f"an item id has 1 to {MAX_ID_LENGTH} characters", field="id")

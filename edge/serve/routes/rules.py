@@ -12,9 +12,8 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.auth import AUTH_HEADER, require_admin
 from edge.decoding import decode
-from edge.errors import NotReadyError, StoreError, ValidationError
+from edge.errors import StoreError, ValidationError
 from edge.rules.schemas import (
     MAX_RULES,
     MAX_RULES_BYTES,
@@ -28,7 +27,7 @@ from edge.rules.schemas import (
     rules_decoder,
 )
 from edge.serve.routes.body import decode_batch, read_body
-from edge.shared.factory import Overrides
+from edge.serve.routes.catalog import overlay_store
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -46,16 +45,8 @@ def decode_rules(body: bytes) -> list[Rule]:
     return rules
 
 
-def _store(request: Request) -> Overrides:
-    require_admin(request.headers.get(AUTH_HEADER), request.app.state.settings, "merchandising rules")
-    store = request.app.state.overlay.store
-    if store is None:
-        raise NotReadyError("the catalog overlay, where rules are kept, is not open")
-    return store
-
-
 async def put_rules(request: Request) -> Response:
-    store = _store(request)
+    store = overlay_store(request, "merchandising rules")
     rules = decode_rules(await read_body(request, MAX_RULES_BYTES))
     generation = await asyncio.to_thread(store.put_rules, encode(rules))
     await request.app.state.overlay.refresh(request.app.state.holder)  # read-your-writes in this worker
@@ -64,7 +55,7 @@ async def put_rules(request: Request) -> Response:
 
 
 async def get_rules(request: Request) -> Response:
-    store = _store(request)
+    store = overlay_store(request, "merchandising rules")
     generation, raw = await asyncio.to_thread(store.rules)
     try:
         rules = rules_decoder.decode(raw)
