@@ -115,7 +115,9 @@ def log_in(shop: Shop, page: Any) -> Traffic:
     page.goto(f"{shop.site.url}/wp-login.php?{urlencode({'redirect_to': home})}")
     page.fill("#user_login", "shopper")
     page.fill("#user_pass", "shopper-password")
-    with page.expect_navigation(url=home):
+    # Logged in once the redirect home commits: waiting for its "load" can also wait for WordPress's loopback cron
+    # request, which the single-threaded PHP server serves first.
+    with page.expect_navigation(url=home, wait_until="commit", timeout=60_000):
         page.click("#wp-submit")
     # The copy of Debian's WordPress breaks its relative symlink to underscore.js, which only the login form uses.
     page.skylt_log.errors.clear()
