@@ -287,18 +287,14 @@ def content_table(n: int, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, 
     if not parts:
         return empty_neighbours(n)
     rows = np.concatenate([p[0] for p in parts])
-    sizes = np.zeros(n, np.int64)
-    sizes[rows] = np.concatenate([p[1] for p in parts])
+    sizes = np.concatenate([p[1] for p in parts])
+    # Each entry's row; a stable sort by row puts the parts' packed entries in CSR order, each row's own order kept.
+    order = np.argsort(np.repeat(rows, sizes), kind="stable")
     indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    ids = np.empty(int(indptr[-1]), np.int32)
-    scores = np.empty(int(indptr[-1]), np.float32)
-    for part_rows, part_sizes, part_ids, part_scores in parts:
-        starts = np.zeros(part_rows.shape[0] + 1, np.int64)
-        np.cumsum(part_sizes, out=starts[1:])
-        for o, row in enumerate(part_rows.tolist()):
-            ids[indptr[row]:indptr[row + 1]] = part_ids[starts[o]:starts[o + 1]]
-            scores[indptr[row]:indptr[row + 1]] = part_scores[starts[o]:starts[o + 1]]
+    np.add.at(indptr, rows + 1, sizes)
+    np.cumsum(indptr, out=indptr)
+    ids = np.concatenate([p[2] for p in parts])[order]
+    scores = np.concatenate([p[3] for p in parts])[order]
     return Neighbours(indptr=indptr, indices=ids, scores=scores, counts=np.zeros(int(indptr[-1]), np.int32))
 
 
