@@ -312,14 +312,21 @@ def _overlay_store(path: Path, state_url: str | None) -> Iterator[tuple[str, Ove
 @_overlay_dir
 @_state_url
 def overlay_status(path: Path, state_url: str | None) -> None:
-    """How many items the overlay overrides, and its generation."""
+    """How many items the overlay overrides, and its generation; then each merchandising rule."""
+    from edge.rules.schemas import rules_decoder
+
     with _overlay_store(path, state_url) as (where, store):
         if store is None:
             click.echo(f"{where}: no catalog overlay")
             return
         generation, items = store.load()
+        rules_generation, encoded = store.rules()
     hidden = sum(o.deleted or o.in_stock is False for o in items.values())
     click.echo(f"{where}: generation {generation}, {len(items)} items overridden, {hidden} hidden")
+    rules = rules_decoder.decode(encoded)
+    click.echo(f"{len(rules)} merchandising rules" + (f" (generation {rules_generation})" if rules else ""))
+    for rule in rules:
+        click.echo(f"  {rule.id}: {type(rule).__name__.lower()} on {rule.page}/{rule.slot or '*'}")
 
 
 @overlay.command("clear")
