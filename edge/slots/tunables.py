@@ -29,8 +29,9 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
                 "similar_content": 0.05},
     "cart": {"also_viewed": 1.0, "viewed_next": 0.5, "bought_together": 0.5, "also_bought": 0.2,
              "similar_content": 0.05},
+    # viewed_near: validated on next-item windows of YOOCHOOSE dev and UCI (see README, Offline evaluation).
     "similar": {"also_viewed": 1.0, "viewed_next": 0.7, "also_bought": 0.5, "bought_together": 0.3,
-                "similar_content": 0.3},
+                "similar_content": 0.3, "viewed_near": 1.0},
     "together": {"bought_together": 1.0, "also_bought": 0.3},
     "content": {"similar_content": 1.0},
 }

@@ -29,8 +29,8 @@ def test_the_defaults_without_a_tune_section():
     assert t.table_weights.shape == (len(RECIPES), len(NEIGHBOUR_TABLES))
     for recipe in RECIPES:
         assert row(recipe, t) == weight_row(DEFAULT_WEIGHTS[recipe]).tolist()
-    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near (0 until tuned)
-    assert row("similar", t) == pytest.approx([1.0, 0.7, 0.3, 0.5, 0.3, 0.0])
+    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near
+    assert row("similar", t) == pytest.approx([1.0, 0.7, 0.3, 0.5, 0.3, 1.0])
     assert row("together", t) == pytest.approx([0.0, 0.0, 1.0, 0.3, 0.0, 0.0])
     assert t.history_half_life == 4.0 and not t.table_weights.flags.writeable
 
@@ -59,7 +59,7 @@ def test_the_matrix_follows_the_snapshots_table_names():
     assert t.table_weights[W_HISTORY].tolist() == [0.0] * len(NEIGHBOUR_TABLES) + [0.25]
     assert t.table_weights[W_SIMILAR, -1] == 0.0
     reordered = resolve(Settings(), None, tuple(reversed(NEIGHBOUR_TABLES)))
-    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([0.0, 0.3, 0.5, 0.3, 0.7, 1.0])
+    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([1.0, 0.3, 0.5, 0.3, 0.7, 1.0])
 
 
 def test_an_explicit_setting_wins_over_the_manifest(monkeypatch):
