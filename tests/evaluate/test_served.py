@@ -11,6 +11,7 @@ from edge.evaluate.protocols import Case
 from edge.evaluate.served import context, default_weights, planner, slot_ids, tuned_weights
 from edge.evaluate.tune import BASKET, NEXT_ITEM, request
 from edge.layout import NEIGHBOUR_TABLES, Tune
+from edge.slots.tunables import SIMILAR_WITHOUT_NEAR, W_SIMILAR, weight_row
 
 
 def _served_ids(client, **query) -> list[str]:
@@ -81,7 +82,8 @@ def test_weights_reach_the_planner(demo_snapshot):
 
 
 def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
-    """Five stacked tables (no ``viewed_near``, which weighs 0 by default): the same answers."""
+    """Five stacked tables (no ``viewed_near``): the answers of the six with the weights from before the
+    ``similar`` recipe took ``viewed_near`` up (``SIMILAR_WITHOUT_NEAR``)."""
     from types import SimpleNamespace
 
     snap = demo_snapshot
@@ -96,7 +98,9 @@ def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
                           manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES[:five]), tune=None),
                           has_views=snap.has_views)
     defaults = Tune()  # the default weights on both, whatever the demo build tuned
-    before, now = planner(old, Settings(), defaults), planner(snap, Settings(), defaults)
+    without = default_weights()
+    without[W_SIMILAR] = weight_row(SIMILAR_WITHOUT_NEAR)
+    before, now = planner(old, Settings(), defaults), planner(snap, Settings(), defaults, weights=without)
     rng = np.random.default_rng(3)
     for seq in _contexts(snap, rng, 20):
         for family in (NEXT_ITEM, BASKET):

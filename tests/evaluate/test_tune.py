@@ -125,3 +125,26 @@ def test_build_writes_what_tuning_chose(tmp_path, monkeypatch):
         assert snap.manifest.tune == tune
     untuned = build(events_paths, tmp_path / "plain", catalog_path=catalog_path)
     assert untuned.manifest.tune is None
+
+
+def test_tuning_turns_viewed_near_on_where_only_it_knows_what_comes_before(monkeypatch):
+    """Shoppers first viewed a then b; in the window they view b then a. Only ``viewed_near`` (the viewed-next
+    counts read both ways) links b back to a: from a ``similar`` recipe without it, the search turns it on."""
+    from edge.build.params import BuildParams
+    from edge.build.tables.cooccur import group_starts
+    from edge.slots import tunables
+    from tests.build.tables.conftest import make_catalog, make_events
+
+    pairs, sessions = 30, 1250
+    first = [(2 * (s % pairs), 2 * (s % pairs) + 1) for s in range(sessions)]
+    cut = int(sessions * (1 - tuning.VALIDATION_SHARE))
+    order = [(a, b) if s < cut else (b, a) for s, (a, b) in enumerate(first)]
+    events = make_events(np.repeat(np.arange(sessions), 2), np.ravel(order), ts=np.arange(2 * sessions) * 60)
+    assert group_starts(events.session).shape[0] == sessions + 1
+    catalog = make_catalog([None] * (2 * pairs))
+    monkeypatch.setitem(tunables.DEFAULT_WEIGHTS, "similar", {"viewed_next": 1.0})
+    # window 0: no also_viewed pairs, so the co-view table cannot answer in its place.
+    tune = tuning.tune(events, catalog, BuildParams(window=0), 60.0)
+    assert tune is not None and tune.validation["next_item_cases"] >= tuning.MIN_CASES
+    assert tune.weights["similar"]["viewed_near"] > 0
+    assert tune.validation["next_item_hr_tuned"] == 1.0 > tune.validation["next_item_hr_default"]

@@ -29,10 +29,20 @@ def test_the_defaults_without_a_tune_section():
     assert t.table_weights.shape == (len(RECIPES), len(NEIGHBOUR_TABLES))
     for recipe in RECIPES:
         assert row(recipe, t) == weight_row(DEFAULT_WEIGHTS[recipe]).tolist()
-    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near (0 until tuned)
-    assert row("similar", t) == pytest.approx([1.0, 0.7, 0.3, 0.5, 0.3, 0.0])
+    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near
+    assert row("similar", t) == pytest.approx([1.0, 0.0, 0.3, 0.5, 0.3, 2.0])
     assert row("together", t) == pytest.approx([0.0, 0.0, 1.0, 0.3, 0.0, 0.0])
     assert t.history_half_life == 4.0 and not t.table_weights.flags.writeable
+
+
+def test_a_snapshot_without_viewed_near_keeps_the_similar_recipe_it_was_built_for():
+    five = NEIGHBOUR_TABLES[:-1]
+    assert "viewed_near" not in five
+    t = resolve(Settings(), None, five)
+    assert t.table_weights[W_SIMILAR].tolist() == pytest.approx([1.0, 0.7, 0.3, 0.5, 0.3])
+    # A tuned row is the build's own choice and stands as it is.
+    tuned = resolve(Settings(), Tune(weights={"similar": {"also_viewed": 2.0}}), five)
+    assert tuned.table_weights[W_SIMILAR].tolist() == pytest.approx([2.0, 0.0, 0.0, 0.0, 0.0])
 
 
 def test_a_recipe_the_manifest_names_replaces_its_default_row():
@@ -59,7 +69,7 @@ def test_the_matrix_follows_the_snapshots_table_names():
     assert t.table_weights[W_HISTORY].tolist() == [0.0] * len(NEIGHBOUR_TABLES) + [0.25]
     assert t.table_weights[W_SIMILAR, -1] == 0.0
     reordered = resolve(Settings(), None, tuple(reversed(NEIGHBOUR_TABLES)))
-    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([0.0, 0.3, 0.5, 0.3, 0.7, 1.0])
+    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([2.0, 0.3, 0.5, 0.3, 0.0, 1.0])
 
 
 def test_an_explicit_setting_wins_over_the_manifest(monkeypatch):
