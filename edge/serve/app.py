@@ -190,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state = ServeState()
     app.state.settings = settings
+    app.state.cache_control = (b"cache-control", settings.cache_control.encode("latin-1"))  # of shared GET answers
     app.state.metrics = app_metrics
     app.state.holder = holder
     app.state.response_cache = response_cache

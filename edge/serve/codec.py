@@ -88,13 +88,32 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
 def canonical_key(version: str, req: RecommendRequest, state: bytes = b"", tag: bytes = b"") -> str:
     """Same snapshot and catalog overlay (``tag``: ``Served.tag``) + same request + same server-side
     ``state`` (the A/B bucket, a known customer's stored profile) => same key: the ETag and the request id."""
-    return hashlib.blake2b(version.encode() + tag + b"\0" + _json.encode(req) + b"\0" + state,
-                           digest_size=12).hexdigest()
+    return request_key(version.encode() + tag + b"\0", req, state)
+
+
+def request_key(prefix: bytes, req: RecommendRequest, state: bytes = b"") -> str:
+    """``canonical_key`` with its prefix made once per served unit (``Served.key_prefix``)."""
+    return hashlib.blake2b(prefix + _json.encode(req) + b"\0" + state, digest_size=12).hexdigest()
 
 
 def _head(version: str, request_id: str, page: str, bucket: str) -> list[bytes]:
     return [b'{"request_id":"', request_id.encode(), b'","version":', _json.encode(version),
             b',"page":"', page.encode(), b'","bucket":"', bucket.encode(), b'","slots":[']
+
+
+_page_heads: dict[tuple[str, str, str], bytes] = {}
+
+
+def page_head(version: str, page: str, bucket: str) -> bytes:
+    """What follows the request id in a response, up to the slots' bracket: the same for every
+    request on one page of one snapshot in one bucket, so made once."""
+    key = (version, page, bucket)
+    head = _page_heads.get(key)
+    if head is None:
+        if len(_page_heads) > 1_000:
+            _page_heads.clear()
+        head = _page_heads[key] = b"".join(_head(version, "", page, bucket)[2:])
+    return head
 
 
 _slot_heads: dict[tuple[str, str, bool], bytes] = {}
@@ -110,6 +129,11 @@ def _slot_head(slot: str, title: str, first: bool) -> bytes:
         head = _slot_heads[key] = b"".join((b'{"slot":"' if first else b',{"slot":"', slot.encode(), b'","title":',
                                             _json.encode(title), b',"items":['))
     return head
+
+
+def slot_opening(slot: str, title: str, first: bool) -> bytes:
+    """What ``encode_page`` writes before a slot's items: the previous slot's closing, then its head."""
+    return _slot_head(slot, title, True) if first else b"]}" + _slot_head(slot, title, False)
 
 
 def encode_response(snap: Snapshot, request_id: str, page: str, results: list[SlotResult], ignored: int,
@@ -135,12 +159,20 @@ def encode_spliced(version: str, request_id: str, page: str, titles: list[tuple[
                    slot_bytes: list[int], ignored: int, bucket: str = "personalized") -> bytes:
     """The response around items spliced by ``edge.scoring.splice.splice_items``: ``items[a:b]`` of each
     slot between its head and tail. ``titles`` pairs each slot with its title."""
-    parts = _head(version, request_id, page, bucket)
+    openings = [slot_opening(slot, title, not s) for s, (slot, title) in enumerate(titles)]
+    return encode_page(request_id, page_head(version, page, bucket), openings, items, slot_bytes, ignored)
+
+
+def encode_page(request_id: str, head: bytes, openings: list[bytes], items: bytes, slot_bytes: list[int],
+                ignored: int) -> bytes:
+    """``encode_spliced`` from its parts made ahead: ``head`` is ``page_head``'s and ``openings``
+    ``slot_opening``'s for each slot (what the served path keeps per page layout)."""
+    parts = [b'{"request_id":"', request_id.encode(), head]
     start = 0
-    for s, ((slot, title), end) in enumerate(zip(titles, slot_bytes, strict=True)):
-        parts += (_slot_head(slot, title, not s), items[start:end], b"]}")
+    for opening, end in zip(openings, slot_bytes, strict=True):
+        parts += (opening, items[start:end])
         start = end
-    parts += (b'],"ignored_ids":', str(ignored).encode(), b"}")
+    parts.append((b']}],"ignored_ids":%d}' if openings else b'],"ignored_ids":%d}') % ignored)
     return b"".join(parts)
 
 

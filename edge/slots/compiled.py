@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from edge.scoring import page as k
 from edge.scoring.bundles import Request
 from edge.scoring.merchandise import EMPTY, Rules
@@ -32,8 +34,13 @@ assert RANKINGS.index("bestsellers") == k.R_BESTSELLERS and RANKINGS.index("tren
 def request_tuple(ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """The request as the kernels take it: a plain tuple in ``Request`` field order (built
     directly: a NamedTuple made and copied costs a microsecond per request)."""
+    return request_of(ctx, slot_rows(ctx.page, slots, control))
+
+
+def request_of(ctx: Context, rows: np.ndarray) -> tuple:
+    """``request_tuple`` for the slot rows ``rows`` (``edge.slots.programs.slot_rows``)."""
     gap = ctx.free_shipping_gap
-    return (slot_rows(ctx.page, slots, control), ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current,
+    return (rows, ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current,
             ctx.excluded, ctx.cat_allow, ctx.price_lo, ctx.price_hi, ctx.n, ctx.region, ctx.segment,
             NAN if gap is None else float(gap))
 
@@ -92,4 +99,4 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     return items.tobytes(), numbers[:n], counts, numbers[2 * n], time.perf_counter() - started
 
 
-__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle", "request_tuple"]
+__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle", "request_of", "request_tuple"]

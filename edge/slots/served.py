@@ -60,6 +60,11 @@ class Served:
         revalidating would keep serving a body that shows an item now out of stock."""
         return b"+%d" % self.generation if self.generation else b""
 
+    @cached_property
+    def key_prefix(self) -> bytes:
+        """What every request key under this unit starts with (``edge.serve.codec.request_key``)."""
+        return self.snapshot.version.encode() + self.tag + b"\0"
+
     @property
     def fragments(self) -> dict[int, bytes]:
         return self.overlay.fragments if self.overlay is not None else {}

@@ -23,10 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edge.errors import StateUnavailableError
 from edge.identity import verify
 from edge.profiles.store import decode_profile
-from edge.schemas import RecommendRequest
+from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.serve.cache import Entry, entry, etag_matches, token
-from edge.serve.codec import canonical_key, decode_body, decode_query, encode_response, query_items
-from edge.serve.experiments import CONTROL
+from edge.serve.codec import decode_body, decode_query, encode_response, query_items, request_key
+from edge.serve.experiments import CONTROL, PERSONALIZED
 from edge.serve.metrics import Metrics
 from edge.serve.routes.body import read_body
 from edge.slots.context import build_context
@@ -38,9 +38,10 @@ TOKEN_HEADER = "x-skylt-user-token"
 # Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
 MISSED = "skylt.response_cache_missed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
-PRIVATE = "private, no-cache"
+PRIVATE = (b"cache-control", b"private, no-cache")
 CONTENT_TYPE = (b"content-type", b"application/json")
 NO_STORE = (b"cache-control", b"no-store")
+_BUCKETS = {PERSONALIZED: PERSONALIZED.encode(), CONTROL: CONTROL.encode()}  # what the key folds in per bucket
 
 # (status, raw ASGI headers, body); the headers are the caller's to change (CORS adds its own).
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -97,50 +98,46 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     is_get = query is not None
     cached = is_get and state.response_cache.max_bytes > 0
     req = identified(state, sent, header_token)
-    slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
-    page_latency, slot_metrics = metrics.page(req.page)
+    page = req.page
+    slots = PAGE_SLOTS[page] if req.slots is None else slots_for(page, list(req.slots))
     bucket = state.experiment.bucket(req.user, req.session)
     stored = None
     if req.user is not None and state.profiles is not None:
         with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
             stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
     with state.holder.lease_served() as served:
-        snap = served.snapshot
-        tok = token(served)
-        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""), served.tag)
+        key = request_key(served.key_prefix, req, _BUCKETS[bucket] + stored if stored else _BUCKETS[bucket])
         etag = f'"{key}"'
         if is_get:
             # A query that names a user is never shared, signed or not: its answer depends on a header.
-            cache_control = state.settings.cache_control if sent.user is None else PRIVATE
-            head = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode("latin-1"))]
-            if etag_matches(if_none_match, etag):
+            head = [(b"etag", etag.encode()), state.cache_control if sent.user is None else PRIVATE]
+            if if_none_match and etag_matches(if_none_match, etag):
                 if cached:
                     _counted(metrics, sent)
                 metrics.not_modified.inc()
                 return 304, head, b""
         else:
             head = [NO_STORE]
-        ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
-        counted: list[tuple[str, int, float]] = []
+        ctx = build_context(served.snapshot, req, decode_profile(stored) if stored is not None else None)
         if bucket == CONTROL and req.control == "shop":
             # "shop": the page shows its own recommendations, measured against ours.
-            body = encode_response(snap, key, req.page, [], ctx.ignored, bucket)
+            body = encode_response(served.snapshot, key, page, [], ctx.ignored, bucket)
+            ends: list[int] = []
+            seconds = 0.0
         else:
-            body, counted = render(served, ctx, slots, key, bucket)
-    for slot, count, spent in counted:
-        seconds, items = slot_metrics[slot]
-        seconds.observe(spent)
-        items.inc(count)
+            body, ends, seconds = render(served, ctx, slots, key, bucket)
+    if ends:
+        metrics.slots(page, slots).observe(seconds, ends)
     if ctx.ignored:
         metrics.unknown_ids.inc(ctx.ignored)
-    requests, _ = metrics.served(req.page)
+    requests, page_latency = metrics.served(page)
     requests.inc()
     page_latency.observe(time.perf_counter() - started)
-    headers = [*head, (b"content-length", str(len(body)).encode()), CONTENT_TYPE]
+    headers = [*head, (b"content-length", b"%d" % len(body)), CONTENT_TYPE]
     if cached and query is not None and _counted(metrics, sent):
         # Only a pure function of the query string (under ``tok``) is stored: never one that names a user,
         # whose answer also depends on the token header.
-        state.response_cache.put(query, tok, entry(query, req.page, etag, body, headers, head))
+        state.response_cache.put(query, token(served), entry(query, page, etag, body, headers, head))
         headers = list(headers)
     return 200, headers, body
 
