@@ -68,10 +68,17 @@ def layout(page: str, slots: tuple[str, ...], control: bool = False) -> Layout:
 
 
 def render(served: Served, ctx: Context, slots: tuple[str, ...], request_id: str,
-           bucket: str = PERSONALIZED) -> tuple[bytes, list[int], float]:
-    """The served path, for either A/B bucket: the response body, planned and spliced in one
-    compiled call; for the metrics, each slot's item end (items of slot s: ends[s-1]..ends[s])
-    and the seconds planning took."""
+           bucket: str = PERSONALIZED) -> tuple[bytes, list[tuple[str, int, float]]]:
+    """The served path, for either A/B bucket: the response body, planned and spliced in
+    compiled code, and for each slot (name, items, seconds) for the metrics."""
+    body, ends, seconds = render_page(served, ctx, slots, request_id, bucket)
+    return body, [(slot, end - start, seconds) for slot, start, end in zip(slots, [0, *ends], ends, strict=False)]
+
+
+def render_page(served: Served, ctx: Context, slots: tuple[str, ...], request_id: str,
+                bucket: str = PERSONALIZED) -> tuple[bytes, list[int], float]:
+    """``render`` as requests use it: the body; for the metrics, each slot's item end (items of
+    slot s: ends[s-1]..ends[s]) and the seconds planning took, once for every slot."""
     shape = layout(ctx.page, slots, bucket == CONTROL)
     started = time.perf_counter()
     items, meta = page_items(served.bundles, request_of(ctx, shape.rows), page_rules(served, ctx.page))

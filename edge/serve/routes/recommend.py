@@ -30,17 +30,20 @@ from edge.serve.experiments import CONTROL, PERSONALIZED
 from edge.serve.metrics import Metrics
 from edge.serve.routes.body import read_body
 from edge.slots.context import build_context
-from edge.slots.planner import render, slots_for
+from edge.slots.planner import render_page, slots_for
 
 PATH = "/v1/recommend"
 # Where a browser sends the shopper's signed identity: a header keeps it out of URLs and CDN logs.
 TOKEN_HEADER = "x-skylt-user-token"
 # Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
 MISSED = "skylt.response_cache_missed"
+# Set by RecommendGets when it passed a GET on (it failed, or declined it): the next time through, it passes again.
+PASSED = "skylt.recommend_passed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
 PRIVATE = (b"cache-control", b"private, no-cache")
 CONTENT_TYPE = (b"content-type", b"application/json")
 NO_STORE = (b"cache-control", b"no-store")
+VARY_ORIGIN = (b"vary", b"Origin")
 _BUCKETS = {PERSONALIZED: PERSONALIZED.encode(), CONTROL: CONTROL.encode()}  # what the key folds in per bucket
 
 # (status, raw ASGI headers, body); the headers are the caller's to change (CORS adds its own).
@@ -125,7 +128,7 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
             ends: list[int] = []
             seconds = 0.0
         else:
-            body, ends, seconds = render(served, ctx, slots, key, bucket)
+            body, ends, seconds = render_page(served, ctx, slots, key, bucket)
     if ends:
         metrics.slots(page, slots).observe(seconds, ends)
     if ctx.ignored:
@@ -164,35 +167,47 @@ async def recommend(request: Request) -> Response:
     return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started, header_token))
 
 
-def _headers(scope: Scope) -> tuple[str | None, str | None]:
-    """If-None-Match and the user token: the first of each, as Starlette's Headers.get reads them."""
+def _headers(scope: Scope) -> tuple[str | None, str | None, bool]:
+    """If-None-Match and the user token (the first of each, as Starlette's Headers.get reads
+    them) and whether the request names an Origin."""
     if_none_match = user_token = None
+    origin = False
     for name, value in scope["headers"]:
         if name == b"if-none-match" and if_none_match is None:
             if_none_match = value.decode("latin-1")
         elif name == b"x-skylt-user-token" and user_token is None:
             user_token = value.decode("latin-1")
-    return if_none_match, user_token
+        elif name == b"origin":
+            origin = True
+    return if_none_match, user_token, origin
 
 
 class RecommendGets:
     """Pure ASGI, in front of the router: answers GET /v1/recommend with two ``send`` calls.
     Everything else goes on to the app unchanged (HEAD and other methods, other paths, a
     mounted root path, no snapshot yet: 503 there), and so does a GET that raised: the route
-    raises it again, and the app's error handlers answer it."""
+    raises it again, and the app's error handlers answer it.
 
-    def __init__(self, app: ASGIApp, state: Any) -> None:
+    The app also asks it first, before Starlette's own layers (``answer(scope, outside=True)``):
+    with CORS on, there it declines a request with an Origin, which the CORS layer answers, and
+    adds the ``Vary: Origin`` that layer adds to the others. A request it declined or failed on
+    passes this layer the second time."""
+
+    def __init__(self, app: ASGIApp, state: Any, cors: bool = False) -> None:
         self.app = app
         self.state = state
+        self.cors = cors
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != PATH
-                or scope.get("root_path") or self.state.holder.current is None):
-            await self.app(scope, receive, send)
-            return
+    def answer(self, scope: Scope, outside: bool = False) -> Answer | None:
+        """The answer to a GET /v1/recommend (the caller checked type, method and path); None:
+        the request goes on to the app."""
+        if scope.get(PASSED) or scope.get("root_path") or self.state.holder.current is None:
+            return None
+        if_none_match, user_token, origin = _headers(scope)
+        if outside and self.cors and origin:
+            return None
         started = time.perf_counter()
         query = scope["query_string"]
-        if_none_match, user_token = _headers(scope)
         answer = cached_answer(self.state, query, if_none_match, started)
         if answer is None:
             scope[MISSED] = True
@@ -200,8 +215,22 @@ class RecommendGets:
                 answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started,
                                  user_token)
             except Exception:
-                await self.app(scope, receive, send)
-                return
-        status, headers, body = answer
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+                scope[PASSED] = True
+                return None
+        if outside and self.cors:
+            # What the CORS layer adds to an answer to a request without an Origin (ours carry no Vary).
+            answer[1].append(VARY_ORIGIN)
+        return answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH
+                and (answer := self.answer(scope)) is not None):
+            await send_answer(answer, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def send_answer(answer: Answer, send: Send) -> None:
+    status, headers, body = answer
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
