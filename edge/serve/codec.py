@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote_plus
 
 import msgspec
@@ -17,6 +18,7 @@ from edge.errors import NotFoundError, ValidationError
 from edge.schemas import MAX_IDS, PAGE_SLOTS, Problem, RecommendRequest
 from edge.scoring.splice import SCORE_DECIMALS, fixed
 from edge.slots.picks import SlotResult
+from edge.slots.served import KEY_BYTES
 from edge.store import Snapshot
 
 _request_decoder = msgspec.json.Decoder(RecommendRequest)
@@ -88,12 +90,16 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
 def canonical_key(version: str, req: RecommendRequest, state: bytes = b"", tag: bytes = b"") -> str:
     """Same snapshot and catalog overlay (``tag``: ``Served.tag``) + same request + same server-side
     ``state`` (the A/B bucket, a known customer's stored profile) => same key: the ETag and the request id."""
-    return request_key(version.encode() + tag + b"\0", req, state)
+    return request_key(hashlib.blake2b(version.encode() + tag + b"\0", digest_size=KEY_BYTES), req, state)
 
 
-def request_key(prefix: bytes, req: RecommendRequest, state: bytes = b"") -> str:
-    """``canonical_key`` with its prefix made once per served unit (``Served.key_prefix``)."""
-    return hashlib.blake2b(prefix + _json.encode(req) + b"\0" + state, digest_size=12).hexdigest()
+def request_key(start: Any, req: RecommendRequest, state: bytes = b"") -> str:
+    """``canonical_key`` from a hash of its prefix made once per served unit (``Served.key_hash``),
+    which is copied, not changed."""
+    h = start.copy()
+    h.update(_json.encode(req))
+    h.update(b"\0" + state)
+    return h.hexdigest()  # type: ignore[no-any-return]
 
 
 def _head(version: str, request_id: str, page: str, bucket: str) -> list[bytes]:

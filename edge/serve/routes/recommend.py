@@ -109,7 +109,7 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
         with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
             stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
     with state.holder.lease_served() as served:
-        key = request_key(served.key_prefix, req, _BUCKETS[bucket] + stored if stored else _BUCKETS[bucket])
+        key = request_key(served.key_hash, req, _BUCKETS[bucket] + stored if stored else _BUCKETS[bucket])
         etag = f'"{key}"'
         if is_get:
             # A query that names a user is never shared, signed or not: its answer depends on a header.
