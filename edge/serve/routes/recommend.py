@@ -108,7 +108,9 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     if req.user is not None and state.profiles is not None:
         with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
             stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
-    with state.holder.lease_served() as served:
+    holder = state.holder
+    served = holder.acquire()
+    try:
         key = request_key(served.key_hash, req, _BUCKETS[bucket] + stored if stored else _BUCKETS[bucket])
         etag = f'"{key}"'
         if is_get:
@@ -129,6 +131,8 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
             seconds = 0.0
         else:
             body, ends, seconds = render_page(served, ctx, slots, key, bucket)
+    finally:
+        holder.release(served)
     if ends:
         metrics.slots(page, slots).observe(seconds, ends)
     if ctx.ignored:
