@@ -87,6 +87,42 @@ def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
         raise
 
 
+def decode_query_string(raw: bytes) -> RecommendRequest:
+    """``decode_query(query_items(raw))`` in one pass, with the same answers and the same errors:
+    what every GET runs (no list of pairs, one scan for escapes, no filter where no id is empty)."""
+    fields: dict[str, Any] = {}
+    text = raw.decode("latin-1")
+    escaped = "%" in text or "+" in text
+    for part in text.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if escaped and ("%" in part or "+" in part):
+            key, value = _unquote(key), _unquote(value)
+        if key in _LIST_FIELDS:
+            parts = value.split(",")
+            if "" in parts:
+                parts = [v for v in parts if v]
+            existing = fields.get(key)
+            if existing is None:
+                fields[key] = existing = parts
+            else:
+                existing.extend(parts)
+            if len(existing) > MAX_IDS:
+                raise ValidationError(f"at most {MAX_IDS} ids in {key!r}", field=key)
+        elif key not in _FIELDS:
+            raise ValidationError(f"unknown query parameter {key!r}", field=key)
+        elif key in fields:
+            raise ValidationError(f"query parameter {key!r} given more than once", field=key)
+        else:
+            fields[key] = value
+    try:
+        return convert(fields, RecommendRequest)
+    except ValidationError as exc:
+        _unknown_page(exc)
+        raise
+
+
 def canonical_key(version: str, req: RecommendRequest, state: bytes = b"", tag: bytes = b"") -> str:
     """Same snapshot and catalog overlay (``tag``: ``Served.tag``) + same request + same server-side
     ``state`` (the A/B bucket, a known customer's stored profile) => same key: the ETag and the request id."""

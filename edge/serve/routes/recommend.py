@@ -25,7 +25,7 @@ from edge.identity import verify
 from edge.profiles.store import decode_profile
 from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.serve.cache import Entry, entry, etag_matches, token
-from edge.serve.codec import decode_body, decode_query, encode_response, query_items, request_key
+from edge.serve.codec import decode_body, decode_query_string, encode_response, request_key
 from edge.serve.experiments import CONTROL, PERSONALIZED
 from edge.serve.metrics import Metrics
 from edge.serve.routes.body import read_body
@@ -168,7 +168,7 @@ async def recommend(request: Request) -> Response:
     if_none_match = request.headers.get("if-none-match")
     if not request.scope.get(MISSED) and (hit := cached_answer(state, query, if_none_match, started)):
         return _Answered(hit)
-    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started, header_token))
+    return _Answered(compute(state, decode_query_string(query), query, if_none_match, started, header_token))
 
 
 def _headers(scope: Scope) -> tuple[str | None, str | None, bool]:
@@ -216,7 +216,7 @@ class RecommendGets:
         if answer is None:
             scope[MISSED] = True
             try:
-                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started,
+                answer = compute(self.state, decode_query_string(query), query, if_none_match, started,
                                  user_token)
             except Exception:
                 scope[PASSED] = True
