@@ -59,6 +59,16 @@ def page_rules(served: Served, page: str) -> Rules:
     return EMPTY if overlay is None else overlay.rules.get(page, EMPTY)
 
 
+_NO_RULES = tuple(EMPTY)
+
+
+def page_rules_tuple(served: Served, page: str) -> tuple:
+    """``page_rules`` as ``page_items`` takes them: a plain tuple in ``Rules`` field order."""
+    overlay = served.overlay
+    rules = None if overlay is None else overlay.rules.get(page)
+    return _NO_RULES if rules is None else tuple(rules)
+
+
 def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """The page kernels' arguments for one request, in order: the served ``Bundles``, the
     request as a plain tuple (typed by numba's fast path) and the page's merchandising rules
@@ -91,7 +101,7 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
     byte end of each slot, item count of each slot, favourite category, seconds)."""
     started = time.perf_counter()
-    items, meta = page_items(*kernel_args(served, ctx, slots, control))
+    items, meta = page_items(served.bundles, request_tuple(ctx, slots, control), page_rules_tuple(served, ctx.page))
     n = len(slots)
     numbers = meta.tolist()
     ends = numbers[n:2 * n]
@@ -99,4 +109,5 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     return items.tobytes(), numbers[:n], counts, numbers[2 * n], time.perf_counter() - started
 
 
-__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle", "request_of", "request_tuple"]
+__all__ = ["kernel_args", "page_rules_tuple", "plan_encoded", "plan_picks", "plan_slots", "request_bundle",
+           "request_of", "request_tuple"]

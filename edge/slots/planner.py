@@ -13,7 +13,7 @@ from edge.schemas import PAGE_SLOTS
 from edge.scoring.splice import page_items
 from edge.serve.codec import encode_page, page_head, slot_opening
 from edge.serve.experiments import CONTROL, PERSONALIZED
-from edge.slots.compiled import page_rules, plan_slots, request_of
+from edge.slots.compiled import page_rules_tuple, plan_slots, request_of
 from edge.slots.context import Context
 from edge.slots.picks import SlotResult
 from edge.slots.programs import slot_rows
@@ -81,7 +81,7 @@ def render_page(served: Served, ctx: Context, slots: tuple[str, ...], request_id
     slot s: ends[s-1]..ends[s]) and the seconds planning took, once for every slot."""
     shape = layout(ctx.page, slots, bucket == CONTROL)
     started = time.perf_counter()
-    items, meta = page_items(served.bundles, request_of(ctx, shape.rows), page_rules(served, ctx.page))
+    items, meta = page_items(served.bundles, request_of(ctx, shape.rows), page_rules_tuple(served, ctx.page))
     seconds = time.perf_counter() - started
     n = len(slots)
     numbers = meta.tolist()  # byte end of each slot, item end of each slot, the favourite category
