@@ -142,7 +142,7 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     page_latency.observe(time.perf_counter() - started)
     headers = [*head, (b"content-length", b"%d" % len(body)), CONTENT_TYPE]
     if cached and query is not None and _counted(metrics, sent):
-        # Only a pure function of the query string (under ``tok``) is stored: never one that names a user,
+        # Only a pure function of the query string (under the token) is stored: never one that names a user,
         # whose answer also depends on the token header.
         state.response_cache.put(query, token(served), entry(query, page, etag, body, headers, head))
         headers = list(headers)
