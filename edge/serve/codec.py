@@ -135,7 +135,7 @@ def request_key(start: Any, req: RecommendRequest, state: bytes = b"") -> str:
     h = start.copy()
     h.update(_json.encode(req))
     h.update(b"\0" + state)
-    return h.hexdigest()  # type: ignore[no-any-return]
+    return h.hexdigest()
 
 
 def _head(version: str, request_id: str, page: str, bucket: str) -> list[bytes]:
