@@ -17,6 +17,7 @@ import numpy as np
 
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound
+from edge.scoring.merchandise import Rules
 from edge.scoring.page import plan
 
 # Text kinds (``edge.slots.texts``): how a reason's number is written between its two parts.
@@ -175,12 +176,15 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
 
 @numba.njit(cache=True, nogil=True)
 def page_items(bundles, request, rules):
-    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles``, the request as a
-    plain tuple (edge/scoring/bundles.py) and the page's merchandising rules: (items as uint8,
-    int64 [byte end of each slot, then item end of each slot, then the favourite category]).
-    Two arrays, not four values: each array handed back to Python costs about half a microsecond."""
+    """``plan`` and ``splice_items`` over its picks in one call, for ``Bundles``, the request and the
+    page's merchandising rules each as a plain tuple in ``Request`` and ``Rules`` field order
+    (edge/scoring/bundles.py: numba types a plain tuple in C, a NamedTuple in Python, about a
+    microsecond more): (items as uint8, int64 [byte end of each slot, then item end of each slot,
+    then the favourite category]). Two arrays, not four values: each array handed back to Python
+    costs about half a microsecond."""
     catalog, program = bundles.catalog, bundles.program
-    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request), rules)
+    ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request),
+                                                     Rules(*rules))
     items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
                                      catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
                                      catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,

@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from edge.auth import check_key_settings
 from edge.config import Settings
@@ -37,7 +38,7 @@ from edge.serve.routes.dashboard import dashboard
 from edge.serve.routes.docs import api_page, openapi_json
 from edge.serve.routes.events import ingest
 from edge.serve.routes.health import healthz, metrics, readyz
-from edge.serve.routes.recommend import RecommendGets, recommend
+from edge.serve.routes.recommend import PASSED, PATH, RecommendGets, recommend, send_answer
 from edge.serve.routes.rules import get_rules, put_rules
 from edge.serve.routes.shopify import webhook as shopify_webhook
 from edge.serve.routes.shopify_install import callback as shopify_callback
@@ -70,6 +71,28 @@ class ServeState(State):
     def __delattr__(self, key: str) -> None:
         super().__delattr__(key)
         object.__delattr__(self, key)
+
+
+class SkyltApp(Starlette):
+    """Starlette, but GET /v1/recommend is offered to ``gets`` before Starlette's own layers
+    (its error middleware wraps every ``send`` in one more coroutine): ``gets`` catches every
+    error of its own, and what it declines or fails on goes through the whole app as before."""
+
+    gets: RecommendGets | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gets = self.gets
+        if gets is not None and scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH:
+            try:
+                answer = gets.answer(scope, outside=True)
+            except Exception:  # not one of the route's errors: the whole app answers it as it would
+                scope[PASSED] = True
+                answer = None
+            if answer is not None:
+                scope["app"] = self
+                await send_answer(answer, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -165,7 +188,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         from edge.storefront import routes as storefront_routes
 
         shop = storefront_routes()
-    app = Starlette(
+    app = SkyltApp(
         routes=[
             Route("/v1/recommend", recommend, methods=["GET", "POST"]),
             Route("/v1/events", ingest, methods=["POST"]),
@@ -190,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state = ServeState()
     app.state.settings = settings
+    app.state.cache_control = (b"cache-control", settings.cache_control.encode("latin-1"))  # of shared GET answers
     app.state.metrics = app_metrics
     app.state.holder = holder
     app.state.response_cache = response_cache
@@ -204,6 +228,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.overlay = overlay
     # add_middleware wraps what is there: the GET layer first, so CORS (outside it) adds its headers to every answer.
     app.add_middleware(RecommendGets, state=app.state)
+    app.gets = RecommendGets(app.router, app.state, cors=bool(settings.cors_origins))  # its app is never called
     if settings.cors_origins:
         app.add_middleware(ShopCORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "If-None-Match", "X-Skylt-Key", "X-Skylt-User-Token"],

@@ -69,6 +69,31 @@ class Spread:
         values[self._sum] += seconds
 
 
+class SlotSpreads:
+    """The slots of one page layout (in slot order): their planning-time histograms and item
+    counters. One compiled call plans every slot, so each slot observes the same seconds: its
+    bucket is found once."""
+
+    __slots__ = ("_counts", "_spreads", "_values")
+
+    def __init__(self, board: Board, pairs: list[tuple[Spread, Tally]]) -> None:
+        self._values = board.values
+        self._spreads = [(spread._at, spread._sum) for spread, _ in pairs]
+        self._counts = [tally._at for _, tally in pairs]
+
+    def observe(self, seconds: float, ends: list[int]) -> None:
+        """``ends``: each slot's item end (the count of slot s is ends[s] - ends[s - 1])."""
+        values = self._values
+        bucket = bisect_left(BUCKETS, seconds)
+        for at, total in self._spreads:
+            values[at + bucket] += 1
+            values[total] += seconds
+        start = 0
+        for at, end in zip(self._counts, ends, strict=True):
+            values[at] += end - start
+            start = end
+
+
 class _Family(Generic[C]):
     """Children by label values, exported under one name (``metric`` in the subclasses) from the summed board."""
 
@@ -184,6 +209,12 @@ class Metrics:
     def page(self, page: str) -> tuple[Spread, dict[str, tuple[Spread, Tally]]]:
         slots = {s: (self.slot_latency.child(page, s), self.slot_items.child(page, s)) for s in PAGE_SLOTS[page]}
         return self.latency.child(page), slots
+
+    @cache  # noqa: B019 - as above; a handful of slot subsets per page in practice
+    def slots(self, page: str, slots: tuple[str, ...]) -> SlotSpreads:
+        """The per-slot metrics of ``slots`` on ``page``, in that order."""
+        _, by_slot = self.page(page)
+        return SlotSpreads(self.board, [by_slot[s] for s in slots])
 
     @cache  # noqa: B019 - as above
     def served(self, page: str) -> tuple[Tally, Spread]:

@@ -32,12 +32,8 @@ class _Lease:
         self._key = 0
 
     def __enter__(self) -> Served:
-        holder = self._holder
-        served = holder.served
-        if served is None:
-            raise NotReadyError("no snapshot is loaded yet; build one with `skylt build`")
-        key = self._key = id(served.snapshot)
-        holder._leases[key] = holder._leases.get(key, 0) + 1
+        served = self._holder.acquire()
+        self._key = id(served.snapshot)
         return served
 
     def __exit__(self, *exc: object) -> None:
@@ -69,6 +65,19 @@ class SnapshotHolder:
         """The ``Served`` unit, its snapshot leased: it stays open until the lease ends (a class,
         not a generator: every computed request takes one)."""
         return _Lease(self)
+
+    def acquire(self) -> Served:
+        """The ``Served`` unit, its snapshot leased until ``release(served)``: what ``lease_served``
+        does, without an object per request (the computed GET's path pairs them in try/finally)."""
+        served = self.served
+        if served is None:
+            raise NotReadyError("no snapshot is loaded yet; build one with `skylt build`")
+        key = id(served.snapshot)
+        self._leases[key] = self._leases.get(key, 0) + 1
+        return served
+
+    def release(self, served: Served) -> None:
+        self._release(id(served.snapshot))
 
     def _release(self, key: int) -> None:
         self._leases[key] -= 1

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from edge.scoring import page as k
 from edge.scoring.bundles import Request
 from edge.scoring.merchandise import EMPTY, Rules
@@ -32,8 +34,13 @@ assert RANKINGS.index("bestsellers") == k.R_BESTSELLERS and RANKINGS.index("tren
 def request_tuple(ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
     """The request as the kernels take it: a plain tuple in ``Request`` field order (built
     directly: a NamedTuple made and copied costs a microsecond per request)."""
+    return request_of(ctx, slot_rows(ctx.page, slots, control))
+
+
+def request_of(ctx: Context, rows: np.ndarray) -> tuple:
+    """``request_tuple`` for the slot rows ``rows`` (``edge.slots.programs.slot_rows``)."""
     gap = ctx.free_shipping_gap
-    return (slot_rows(ctx.page, slots, control), ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current,
+    return (rows, ctx.anchor, ctx.history, ctx.purchased, ctx.cart, ctx.current,
             ctx.excluded, ctx.cat_allow, ctx.price_lo, ctx.price_hi, ctx.n, ctx.region, ctx.segment,
             NAN if gap is None else float(gap))
 
@@ -50,6 +57,16 @@ def page_rules(served: Served, page: str) -> Rules:
     """Merchandising rules: the page's bundle, compiled with the overlay (``EMPTY`` when it has none)."""
     overlay = served.overlay
     return EMPTY if overlay is None else overlay.rules.get(page, EMPTY)
+
+
+_NO_RULES = tuple(EMPTY)
+
+
+def page_rules_tuple(served: Served, page: str) -> tuple:
+    """``page_rules`` as ``page_items`` takes them: a plain tuple in ``Rules`` field order."""
+    overlay = served.overlay
+    rules = None if overlay is None else overlay.rules.get(page)
+    return _NO_RULES if rules is None else tuple(rules)
 
 
 def kernel_args(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = False) -> tuple:
@@ -84,7 +101,7 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     """The served path: every slot planned and its items spliced as JSON. Returns (items,
     byte end of each slot, item count of each slot, favourite category, seconds)."""
     started = time.perf_counter()
-    items, meta = page_items(*kernel_args(served, ctx, slots, control))
+    items, meta = page_items(served.bundles, request_tuple(ctx, slots, control), page_rules_tuple(served, ctx.page))
     n = len(slots)
     numbers = meta.tolist()
     ends = numbers[n:2 * n]
@@ -92,4 +109,5 @@ def plan_encoded(served: Served, ctx: Context, slots: tuple[str, ...],
     return items.tobytes(), numbers[:n], counts, numbers[2 * n], time.perf_counter() - started
 
 
-__all__ = ["kernel_args", "plan_encoded", "plan_picks", "plan_slots", "request_bundle", "request_tuple"]
+__all__ = ["kernel_args", "page_rules_tuple", "plan_encoded", "plan_picks", "plan_slots", "request_bundle",
+           "request_of", "request_tuple"]

@@ -10,6 +10,7 @@ from edge.schemas import RecommendRequest
 from edge.store import Snapshot
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
+_NONE = (EMPTY_IDS, 0)  # what a lookup of no ids gives, without the call
 
 
 class Context(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -44,11 +45,13 @@ def build_context(snap: Snapshot, req: RecommendRequest, profile: Profile | None
         req_cart = list(dict.fromkeys(_merged(profile.cart, req_cart)))
         req_history = _merged(profile.views, req_history)
         req_purchased = list(dict.fromkeys(_merged(profile.purchases, req_purchased)))
-    cart, unknown_cart = snap.lookup(req_cart)
-    # Repeats collapse to their latest position (history is most recent last).
-    history, unknown_history = snap.lookup(list(dict.fromkeys(reversed(req_history)))[::-1])
-    purchased, unknown_purchased = snap.lookup(req_purchased)
-    exclude, _ = snap.lookup(req.exclude)
+    cart, unknown_cart = snap.lookup(req_cart) if req_cart else _NONE
+    if len(set(req_history)) < len(req_history):
+        # Repeats collapse to their latest position (history is most recent last).
+        req_history = list(dict.fromkeys(reversed(req_history)))[::-1]
+    history, unknown_history = snap.lookup(req_history) if req_history else _NONE
+    purchased, unknown_purchased = snap.lookup(req_purchased) if req_purchased else _NONE
+    exclude, _ = snap.lookup(req.exclude) if req.exclude else _NONE
     item = snap.index_of(req.item) if req.item else -1
     ignored = unknown_cart + unknown_history + unknown_purchased + (1 if req.item and item < 0 else 0)
     current = np.array([item], dtype=np.int32) if item >= 0 else EMPTY_IDS

@@ -6,15 +6,21 @@
 
 from __future__ import annotations
 
+import time
+
 from edge.errors import ValidationError
 from edge.schemas import PAGE_SLOTS
-from edge.serve.codec import encode_spliced
-from edge.serve.experiments import CONTROL
-from edge.slots.compiled import plan_encoded, plan_slots
+from edge.scoring.splice import page_items
+from edge.serve.codec import encode_page, page_head, slot_opening
+from edge.serve.experiments import CONTROL, PERSONALIZED
+from edge.slots.compiled import page_rules_tuple, plan_slots, request_of
 from edge.slots.context import Context
 from edge.slots.picks import SlotResult
+from edge.slots.programs import slot_rows
 from edge.slots.served import Served
-from edge.slots.titles import title
+from edge.slots.titles import TITLES, title
+
+CATEGORY = "category_picks"  # the one slot whose title depends on the request (its favourite category)
 
 
 def slots_for(page: str, wanted: list[str] | None) -> tuple[str, ...]:
@@ -38,11 +44,52 @@ def plan(served: Served, ctx: Context, slots: tuple[str, ...], control: bool = F
             for slot, p in zip(slots, picked, strict=True)]
 
 
+class Layout:
+    """What a page's answer needs that no request changes, made once per (page, slots, bucket):
+    the slot rows the kernel plans and each slot's opening bytes in the response."""
+
+    __slots__ = ("category", "openings", "rows")
+
+    def __init__(self, page: str, slots: tuple[str, ...], control: bool) -> None:
+        self.rows = slot_rows(page, slots, control)
+        self.openings = [slot_opening(slot, TITLES[slot], not s) for s, slot in enumerate(slots)]
+        self.category = slots.index(CATEGORY) if CATEGORY in slots else -1
+
+
+_layouts: dict[tuple[str, tuple[str, ...], bool], Layout] = {}
+
+
+def layout(page: str, slots: tuple[str, ...], control: bool = False) -> Layout:
+    key = (page, slots, control)
+    found = _layouts.get(key)
+    if found is None:
+        found = _layouts[key] = Layout(page, slots, control)  # bounded: the subsets of each page's slots
+    return found
+
+
 def render(served: Served, ctx: Context, slots: tuple[str, ...], request_id: str,
-           bucket: str = "personalized") -> tuple[bytes, list[tuple[str, int, float]]]:
+           bucket: str = PERSONALIZED) -> tuple[bytes, list[tuple[str, int, float]]]:
     """The served path, for either A/B bucket: the response body, planned and spliced in
     compiled code, and for each slot (name, items, seconds) for the metrics."""
-    items, slot_bytes, counts, favourite, seconds = plan_encoded(served, ctx, slots, bucket == CONTROL)
-    titles = [(slot, title(served.snapshot, slot, favourite)) for slot in slots]
-    body = encode_spliced(served.version, request_id, ctx.page, titles, items, slot_bytes, ctx.ignored, bucket)
-    return body, [(slot, count, seconds) for slot, count in zip(slots, counts, strict=True)]
+    body, ends, seconds = render_page(served, ctx, slots, request_id, bucket)
+    return body, [(slot, end - start, seconds) for slot, start, end in zip(slots, [0, *ends], ends, strict=False)]
+
+
+def render_page(served: Served, ctx: Context, slots: tuple[str, ...], request_id: str,
+                bucket: str = PERSONALIZED) -> tuple[bytes, list[int], float]:
+    """``render`` as requests use it: the body; for the metrics, each slot's item end (items of
+    slot s: ends[s-1]..ends[s]) and the seconds planning took, once for every slot."""
+    shape = layout(ctx.page, slots, bucket == CONTROL)
+    started = time.perf_counter()
+    items, meta = page_items(served.bundles, request_of(ctx, shape.rows), page_rules_tuple(served, ctx.page))
+    seconds = time.perf_counter() - started
+    n = len(slots)
+    numbers = meta.tolist()  # byte end of each slot, item end of each slot, the favourite category
+    openings = shape.openings
+    if shape.category >= 0:
+        c = shape.category
+        openings = openings.copy()
+        openings[c] = slot_opening(CATEGORY, title(served.snapshot, CATEGORY, numbers[2 * n]), not c)
+    body = encode_page(request_id, page_head(served.version, ctx.page, bucket), openings, items.tobytes(),
+                       numbers[:n], ctx.ignored)
+    return body, numbers[n:2 * n], seconds

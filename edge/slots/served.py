@@ -9,7 +9,9 @@ swaps meanwhile.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,7 @@ from edge.slots.texts import TEXTS
 from edge.slots.tunables import resolve
 from edge.store import Snapshot
 
+KEY_BYTES = 12  # of request keys (ETags, request ids): 96 bits
 RANKINGS = ("bestsellers", "bestsellers_category", "bestsellers_region", "bestsellers_segment", "trending")
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _NO_FRAGMENTS = (EMPTY_IDS, np.zeros(1, np.int64), np.zeros(0, np.uint8))
@@ -59,6 +62,12 @@ class Served:
         """Folded into ETags and request ids: a catalog update must change them, or a CDN
         revalidating would keep serving a body that shows an item now out of stock."""
         return b"+%d" % self.generation if self.generation else b""
+
+    @cached_property
+    def key_hash(self) -> Any:
+        """The hash every request key under this unit starts from (``edge.serve.codec.request_key``),
+        its prefix (version, overlay tag) already absorbed: each request copies it."""
+        return hashlib.blake2b(self.snapshot.version.encode() + self.tag + b"\0", digest_size=KEY_BYTES)
 
     @property
     def fragments(self) -> dict[int, bytes]:

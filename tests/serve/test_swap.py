@@ -95,6 +95,19 @@ def test_a_retired_snapshot_closes_only_after_its_last_lease_ends(holder, tables
     assert closed == ["v1"]  # the current snapshot stays open without leases
 
 
+def test_acquire_and_release_lease_as_a_context_does(holder, tables, closed):
+    """The computed GET's lease without an object: acquire holds a retired snapshot open until release."""
+    with pytest.raises(NotReadyError):
+        holder.acquire()
+    swap_to(holder, tables, "v1")
+    served = holder.acquire()
+    with holding(holder):
+        swap_to(holder, tables, "v2")
+    assert closed == [] and name_of(served) == "v1"  # the context's lease ended; acquire's holds v1
+    holder.release(served)
+    assert closed == ["v1"]
+
+
 def test_an_unleased_snapshot_closes_at_the_swap(holder, tables, closed):
     swap_to(holder, tables, "v1")
     with holding(holder):

@@ -23,24 +23,28 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edge.errors import StateUnavailableError
 from edge.identity import verify
 from edge.profiles.store import decode_profile
-from edge.schemas import RecommendRequest
+from edge.schemas import PAGE_SLOTS, RecommendRequest
 from edge.serve.cache import Entry, entry, etag_matches, token
-from edge.serve.codec import canonical_key, decode_body, decode_query, encode_response, query_items
-from edge.serve.experiments import CONTROL
+from edge.serve.codec import decode_body, decode_query_string, encode_response, request_key
+from edge.serve.experiments import CONTROL, PERSONALIZED
 from edge.serve.metrics import Metrics
 from edge.serve.routes.body import read_body
 from edge.slots.context import build_context
-from edge.slots.planner import render, slots_for
+from edge.slots.planner import render_page, slots_for
 
 PATH = "/v1/recommend"
 # Where a browser sends the shopper's signed identity: a header keeps it out of URLs and CDN logs.
 TOKEN_HEADER = "x-skylt-user-token"
 # Set in the scope by RecommendGets when it looked the query up and missed: the route need not look again.
 MISSED = "skylt.response_cache_missed"
+# Set by RecommendGets when it passed a GET on (it failed, or declined it): the next time through, it passes again.
+PASSED = "skylt.recommend_passed"
 # A known customer's answer depends on the stored profile, not only the URL: no shared cache.
-PRIVATE = "private, no-cache"
+PRIVATE = (b"cache-control", b"private, no-cache")
 CONTENT_TYPE = (b"content-type", b"application/json")
 NO_STORE = (b"cache-control", b"no-store")
+VARY_ORIGIN = (b"vary", b"Origin")
+_BUCKETS = {PERSONALIZED: PERSONALIZED.encode(), CONTROL: CONTROL.encode()}  # what the key folds in per bucket
 
 # (status, raw ASGI headers, body); the headers are the caller's to change (CORS adds its own).
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -97,50 +101,50 @@ def compute(state: Any, sent: RecommendRequest, query: bytes | None, if_none_mat
     is_get = query is not None
     cached = is_get and state.response_cache.max_bytes > 0
     req = identified(state, sent, header_token)
-    slots = slots_for(req.page, list(req.slots) if req.slots is not None else None)
-    page_latency, slot_metrics = metrics.page(req.page)
+    page = req.page
+    slots = PAGE_SLOTS[page] if req.slots is None else slots_for(page, list(req.slots))
     bucket = state.experiment.bucket(req.user, req.session)
     stored = None
     if req.user is not None and state.profiles is not None:
         with contextlib.suppress(StateUnavailableError):  # fails open: answered as for an unknown customer
             stored = state.profiles.raw(state.profiles.key(req.user.strip()))  # one read; trimmed as ingest stores
-    with state.holder.lease_served() as served:
-        snap = served.snapshot
-        tok = token(served)
-        key = canonical_key(snap.version, req, bucket.encode() + (stored or b""), served.tag)
+    holder = state.holder
+    served = holder.acquire()
+    try:
+        key = request_key(served.key_hash, req, _BUCKETS[bucket] + stored if stored else _BUCKETS[bucket])
         etag = f'"{key}"'
         if is_get:
             # A query that names a user is never shared, signed or not: its answer depends on a header.
-            cache_control = state.settings.cache_control if sent.user is None else PRIVATE
-            head = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode("latin-1"))]
-            if etag_matches(if_none_match, etag):
+            head = [(b"etag", etag.encode()), state.cache_control if sent.user is None else PRIVATE]
+            if if_none_match and etag_matches(if_none_match, etag):
                 if cached:
                     _counted(metrics, sent)
                 metrics.not_modified.inc()
                 return 304, head, b""
         else:
             head = [NO_STORE]
-        ctx = build_context(snap, req, decode_profile(stored) if stored is not None else None)
-        counted: list[tuple[str, int, float]] = []
+        ctx = build_context(served.snapshot, req, decode_profile(stored) if stored is not None else None)
         if bucket == CONTROL and req.control == "shop":
             # "shop": the page shows its own recommendations, measured against ours.
-            body = encode_response(snap, key, req.page, [], ctx.ignored, bucket)
+            body = encode_response(served.snapshot, key, page, [], ctx.ignored, bucket)
+            ends: list[int] = []
+            seconds = 0.0
         else:
-            body, counted = render(served, ctx, slots, key, bucket)
-    for slot, count, spent in counted:
-        seconds, items = slot_metrics[slot]
-        seconds.observe(spent)
-        items.inc(count)
+            body, ends, seconds = render_page(served, ctx, slots, key, bucket)
+    finally:
+        holder.release(served)
+    if ends:
+        metrics.slots(page, slots).observe(seconds, ends)
     if ctx.ignored:
         metrics.unknown_ids.inc(ctx.ignored)
-    requests, _ = metrics.served(req.page)
+    requests, page_latency = metrics.served(page)
     requests.inc()
     page_latency.observe(time.perf_counter() - started)
-    headers = [*head, (b"content-length", str(len(body)).encode()), CONTENT_TYPE]
+    headers = [*head, (b"content-length", b"%d" % len(body)), CONTENT_TYPE]
     if cached and query is not None and _counted(metrics, sent):
-        # Only a pure function of the query string (under ``tok``) is stored: never one that names a user,
+        # Only a pure function of the query string (under the token) is stored: never one that names a user,
         # whose answer also depends on the token header.
-        state.response_cache.put(query, tok, entry(query, req.page, etag, body, headers, head))
+        state.response_cache.put(query, token(served), entry(query, page, etag, body, headers, head))
         headers = list(headers)
     return 200, headers, body
 
@@ -164,47 +168,73 @@ async def recommend(request: Request) -> Response:
     if_none_match = request.headers.get("if-none-match")
     if not request.scope.get(MISSED) and (hit := cached_answer(state, query, if_none_match, started)):
         return _Answered(hit)
-    return _Answered(compute(state, decode_query(query_items(query)), query, if_none_match, started, header_token))
+    return _Answered(compute(state, decode_query_string(query), query, if_none_match, started, header_token))
 
 
-def _headers(scope: Scope) -> tuple[str | None, str | None]:
-    """If-None-Match and the user token: the first of each, as Starlette's Headers.get reads them."""
+def _headers(scope: Scope) -> tuple[str | None, str | None, bool]:
+    """If-None-Match and the user token (the first of each, as Starlette's Headers.get reads
+    them) and whether the request names an Origin."""
     if_none_match = user_token = None
+    origin = False
     for name, value in scope["headers"]:
         if name == b"if-none-match" and if_none_match is None:
             if_none_match = value.decode("latin-1")
         elif name == b"x-skylt-user-token" and user_token is None:
             user_token = value.decode("latin-1")
-    return if_none_match, user_token
+        elif name == b"origin":
+            origin = True
+    return if_none_match, user_token, origin
 
 
 class RecommendGets:
     """Pure ASGI, in front of the router: answers GET /v1/recommend with two ``send`` calls.
     Everything else goes on to the app unchanged (HEAD and other methods, other paths, a
     mounted root path, no snapshot yet: 503 there), and so does a GET that raised: the route
-    raises it again, and the app's error handlers answer it."""
+    raises it again, and the app's error handlers answer it.
 
-    def __init__(self, app: ASGIApp, state: Any) -> None:
+    The app also asks it first, before Starlette's own layers (``answer(scope, outside=True)``):
+    with CORS on, there it declines a request with an Origin, which the CORS layer answers, and
+    adds the ``Vary: Origin`` that layer adds to the others. A request it declined or failed on
+    passes this layer the second time."""
+
+    def __init__(self, app: ASGIApp, state: Any, cors: bool = False) -> None:
         self.app = app
         self.state = state
+        self.cors = cors
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != PATH
-                or scope.get("root_path") or self.state.holder.current is None):
-            await self.app(scope, receive, send)
-            return
+    def answer(self, scope: Scope, outside: bool = False) -> Answer | None:
+        """The answer to a GET /v1/recommend (the caller checked type, method and path); None:
+        the request goes on to the app."""
+        if scope.get(PASSED) or scope.get("root_path") or self.state.holder.current is None:
+            return None
+        if_none_match, user_token, origin = _headers(scope)
+        if outside and self.cors and origin:
+            return None
         started = time.perf_counter()
         query = scope["query_string"]
-        if_none_match, user_token = _headers(scope)
         answer = cached_answer(self.state, query, if_none_match, started)
         if answer is None:
             scope[MISSED] = True
             try:
-                answer = compute(self.state, decode_query(query_items(query)), query, if_none_match, started,
+                answer = compute(self.state, decode_query_string(query), query, if_none_match, started,
                                  user_token)
             except Exception:
-                await self.app(scope, receive, send)
-                return
-        status, headers, body = answer
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+                scope[PASSED] = True
+                return None
+        if outside and self.cors:
+            # What the CORS layer adds to an answer to a request without an Origin (ours carry no Vary).
+            answer[1].append(VARY_ORIGIN)
+        return answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH
+                and (answer := self.answer(scope)) is not None):
+            await send_answer(answer, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def send_answer(answer: Answer, send: Send) -> None:
+    status, headers, body = answer
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

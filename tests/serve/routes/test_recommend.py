@@ -1,5 +1,7 @@
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edge.schemas import PAGE_SLOTS, RecommendResponse
 from tests.conftest import assert_problem
@@ -142,3 +144,31 @@ def test_query_strings_are_unquoted_like_forms():
         ("page", "home"), ("history", "A,B,C"), ("x", "a b"), ("empty", "")]
     assert query_items(b"item=%C3%A5ngest") == [("item", "\u00e5ngest")]
     assert query_items(b"cart=A%2cB%2C%2525,%252C") == [("cart", "A,B,%25,%2C")]  # commas first, the rest once
+
+
+QUERY_KEYS = ["page", "item", "cart", "history", "purchased", "slots", "exclude", "n", "price_max", "category",
+              "control", "x", "%70age", "hist%6Fry", "pa+ge", ""]
+QUERY_VALUES = st.one_of(
+    st.sampled_from(["home", "product", "cart", "checkout", "A", "A,B", "A%2CB", "A%2cB,,C", ",", "%2525", "a+b",
+                     "%C3%A5", "%ZZ", "8", "99", "1e3", "similar,upsell", "bestsellers", "shop", ""]),
+    st.text(alphabet="AB,%2C+=&5", max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from(QUERY_KEYS), QUERY_VALUES), max_size=6),
+       extra=st.sampled_from(["", "&", "&&", "=", "&x"]))
+def test_the_one_pass_query_decoder_answers_as_the_two_steps_do(pairs, extra):
+    """``decode_query_string`` (every GET) gives the same request, or the same error, as
+    ``decode_query(query_items(...))``."""
+    from edge.errors import SkyltError
+    from edge.serve.codec import decode_query, decode_query_string, query_items
+
+    raw = ("&".join(f"{k}={v}" for k, v in pairs) + extra).encode("latin-1")
+
+    def outcome(decode):
+        try:
+            return decode(raw)
+        except SkyltError as exc:
+            return type(exc), str(exc), exc.field
+
+    assert outcome(decode_query_string) == outcome(lambda q: decode_query(query_items(q)))
