@@ -21,6 +21,7 @@ import numpy as np
 
 from edge.scoring import merchandise as merch
 from edge.scoring.blend import accumulate, recency_weights
+from edge.scoring.borrow import borrowed
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, union_sorted
 from edge.scoring.rank import from_ranked, rank
@@ -268,6 +269,12 @@ def _ranking(items, scores, indptr, group):
 
 
 @numba.njit(cache=True, nogil=True)
+def _borrow_all(arrays):
+    """A ranking tuple's arrays, borrowed (``N_RANKINGS`` of them)."""
+    return (borrowed(arrays[0]), borrowed(arrays[1]), borrowed(arrays[2]), borrowed(arrays[3]), borrowed(arrays[4]))
+
+
+@numba.njit(cache=True, nogil=True)
 def plan_page(bundles, request, rules):
     """``plan`` for ``Bundles``, the request as a plain tuple (edge/scoring/bundles.py) and the page's
     merchandising rules (``edge.scoring.merchandise.Rules``, ``EMPTY`` when it has none)."""
@@ -284,17 +291,22 @@ def plan(catalog, program, tunables, request, rules):
     own-item slots show the history. ``request.gap`` is NaN when not given. ``rules``: the page's
     merchandising rules (``edge.scoring.merchandise.Rules``).
     """
-    nbr_indptr, nbr_indices, nbr_scores, nbr_counts = (catalog.nbr_indptr, catalog.nbr_indices, catalog.nbr_scores,
-                                                       catalog.nbr_counts)
-    in_stock, price, category, margin = catalog.in_stock, catalog.price, catalog.category, catalog.margin
-    week, month, views, cooc, has_views = catalog.week, catalog.month, catalog.views, catalog.cooc, catalog.has_views
-    rank_items, rank_scores, rank_indptr = catalog.rank_items, catalog.rank_scores, catalog.rank_indptr
-    blocked, steps = catalog.blocked, program.steps
-    table_weights, max_per_category = tunables.table_weights, tunables.max_per_category
-    slots, anchor, history, purchased, cart = request.slots, request.anchor, request.history, request.purchased, \
-        request.cart
-    current, excluded, cat_allow, n = request.current, request.excluded, request.cat_allow, request.n
+    # Borrowed (edge/scoring/borrow.py): the caller owns these for the whole call, and every step passes them on.
+    nbr_indptr, nbr_indices = borrowed(catalog.nbr_indptr), borrowed(catalog.nbr_indices)
+    nbr_scores, nbr_counts = borrowed(catalog.nbr_scores), borrowed(catalog.nbr_counts)
+    in_stock, price, category = borrowed(catalog.in_stock), borrowed(catalog.price), borrowed(catalog.category)
+    margin, week, month, views = (borrowed(catalog.margin), borrowed(catalog.week), borrowed(catalog.month),
+                                  borrowed(catalog.views))
+    cooc, has_views = borrowed(catalog.cooc), catalog.has_views
+    rank_items, rank_scores, rank_indptr = (_borrow_all(catalog.rank_items), _borrow_all(catalog.rank_scores),
+                                            _borrow_all(catalog.rank_indptr))
+    blocked, steps = borrowed(catalog.blocked), borrowed(program.steps)
+    table_weights, max_per_category = borrowed(tunables.table_weights), tunables.max_per_category
+    slots, anchor, history = borrowed(request.slots), borrowed(request.anchor), borrowed(request.history)
+    purchased, cart, current = borrowed(request.purchased), borrowed(request.cart), borrowed(request.current)
+    excluded, cat_allow, n = borrowed(request.excluded), borrowed(request.cat_allow), request.n
     price_lo, price_hi, gap = request.price_lo, request.price_hi, request.gap
+    rules = merch.Rules(borrowed(rules.table), borrowed(rules.mult))
     n_slots = slots.shape[0]
     cap = n_slots * n
     out_ids = np.empty(cap, np.int32)
