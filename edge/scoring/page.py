@@ -23,8 +23,8 @@ from edge.scoring import merchandise as merch
 from edge.scoring.blend import accumulate, recency_weights
 from edge.scoring.borrow import borrowed
 from edge.scoring.bundles import Request
-from edge.scoring.filters import lower_bound, union_sorted
-from edge.scoring.rank import from_ranked, rank
+from edge.scoring.filters import lower_bound, sorted_copy, union_sorted
+from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
 # -- step rows: one int64 row per step -------------------------------------------------
 KIND, SEEDS, WEIGHTS, K_MULT, BOOST, SOURCE, GROUP, BAND, CAT, EXPLAIN, TEXT, COOC_ONE, COOC_MANY = range(13)
@@ -332,6 +332,7 @@ def plan(catalog, program, tunables, request, rules):
     # Strictly cheaper in the precision prices are compared in.
     below = below_float32(anchor_price) if has_anchor else -inf
     same_category = np.full(1, anchor_category, np.int32)
+    allow_sorted = sorted_copy(cat_allow)  # the ranking kernels take their category lists sorted
     allowed = cat_allow.shape[0] == 0
     for c in range(cat_allow.shape[0]):
         if cat_allow[c] == anchor_category:
@@ -428,7 +429,7 @@ def plan(catalog, program, tunables, request, rules):
                 hi = min(hi, below)
             elif band == B_ADDON:
                 hi = min(hi, addon_hi)
-            allow = same_category if row[CAT] == C_ANCHOR else cat_allow
+            allow = same_category if row[CAT] == C_ANCHOR else allow_sorted
             kind = row[KIND]
             which = row[SEEDS]
             if which == S_NEAR and near.shape[0] <= anchor.shape[0]:
@@ -458,8 +459,8 @@ def plan(catalog, program, tunables, request, rules):
                 blended = memo_scores[at + 1]
                 if scope >= 0:  # merchandising rules: boosts and buries multiply the scores before the top-k
                     blended = merch.boosted(rules, scope, memo_ids[at + 1], blended)
-                ids, scores = rank(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi, allow,
-                                   deny, per_category, k * row[K_MULT])
+                ids, scores = rank_sorted(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi,
+                                          allow, deny, per_category, k * row[K_MULT])
                 if row[BOOST]:
                     ids, scores = _margin_boost(ids, scores, margin, k)
             elif kind == RANKED:
@@ -483,11 +484,11 @@ def plan(catalog, program, tunables, request, rules):
                     ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
                                                lo, hi, allow, deny, per_category, k)
                 else:
-                    ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                              deny, per_category, k)
+                    ids, scores = from_ranked_sorted(items, item_scores, in_stock, price, category, exclude, lo,
+                                                     hi, allow, deny, per_category, k)
             else:
-                ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          deny, per_category, k)  # merchandising rules: deny
+                ids, scores = from_ranked_sorted(own, own_scores, in_stock, price, category, exclude, lo, hi,
+                                                 allow, deny, per_category, k)  # merchandising rules: deny
             m = ids.shape[0]
             if m == 0:
                 continue
