@@ -24,6 +24,7 @@ from edge.scoring.blend import accumulate, recency_weights
 from edge.scoring.borrow import borrowed
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, sorted_copy, union_sorted
+from edge.scoring.items import category_of, item_count, margin_of, price_of
 from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
 # -- step rows: one int64 row per step -------------------------------------------------
@@ -110,8 +111,9 @@ def below_float32(x):
 @numba.njit(cache=True, nogil=True)
 def favourite_category(history, category, best_items, half_life=4.0):
     """The category the shopper keeps looking at (recency-weighted, ``half_life`` in views; ties
-    to the lower id), else the first known category among the top 50 bestsellers, else -1."""
-    n_cat = category.shape[0]
+    to the lower id), else the first known category among the top 50 bestsellers, else -1.
+    ``category``: the category array or the items' records (``edge.scoring.items``)."""
+    n_cat = item_count(category)
     m = history.shape[0]
     if m:
         weights = recency_weights(m, half_life)
@@ -122,7 +124,7 @@ def favourite_category(history, category, best_items, half_life=4.0):
             item = history[i]
             if item < 0 or item >= n_cat:
                 continue
-            c = category[item]
+            c = category_of(category, item)
             if c < 0:
                 continue
             j = 0
@@ -140,8 +142,8 @@ def favourite_category(history, category, best_items, half_life=4.0):
             return np.int64(cats[best])
     for i in range(min(50, best_items.shape[0])):
         item = best_items[i]
-        if 0 <= item < n_cat and category[item] >= 0:
-            return np.int64(category[item])
+        if 0 <= item < n_cat and category_of(category, item) >= 0:
+            return np.int64(category_of(category, item))
     return np.int64(-1)
 
 
@@ -200,12 +202,13 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
 @numba.njit(cache=True, nogil=True)
 def _margin_boost(ids, scores, margin, k):
     """Where margins are known, a better margin breaks near-ties in the shop's favour:
-    score x (1 + margin) in float32, best first (a stable sort), the first k."""
+    score x (1 + margin) in float32, best first (a stable sort), the first k. ``margin``: the
+    margin array or the items' records."""
     m = ids.shape[0]
     boosted = np.empty(m, np.float32)
-    n_margin = margin.shape[0]
+    n_margin = item_count(margin)
     for i in range(m):
-        g = margin[ids[i]] if 0 <= ids[i] < n_margin else np.float32(np.nan)
+        g = margin_of(margin, ids[i]) if 0 <= ids[i] < n_margin else np.float32(np.nan)
         boosted[i] = scores[i] * (np.float32(1.0) if g != g else np.float32(1.0) + g)
     order = np.arange(m)
     for i in range(1, m):  # insertion sort, descending and stable: a slot is short
@@ -225,7 +228,7 @@ def _margin_boost(ids, scores, margin, k):
 
 
 @numba.njit(cache=True, nogil=True)
-def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, month, views, cooc, has_views,
+def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, attrs, week, month, views, cooc, has_views,
              anchor_price, gap, out_text, out_num):
     """Reasons for ids[lo:hi] as (text id, number) pairs, as the step's EXPLAIN says."""
     kind = row[EXPLAIN]
@@ -248,16 +251,16 @@ def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, mont
             out_text[j], out_num[j] = row[TEXT], 0.0
     elif kind == E_STEP_UP:
         for j in range(lo, hi):
-            out_text[j], out_num[j] = T_STEP_UP, 100.0 * (np.float64(price[ids[j]]) / anchor_price - 1.0)
+            out_text[j], out_num[j] = T_STEP_UP, 100.0 * (np.float64(price_of(attrs, ids[j])) / anchor_price - 1.0)
     elif kind == E_SAVES:
         for j in range(lo, hi):
-            out_text[j], out_num[j] = T_SAVES, anchor_price - np.float64(price[ids[j]])
+            out_text[j], out_num[j] = T_SAVES, anchor_price - np.float64(price_of(attrs, ids[j]))
     else:  # E_CO_OCCURRENCE, E_GAP
         spec = cooc[row[COOC_ONE] if seeds.shape[0] == 1 else row[COOC_MANY]]
         _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views, out_text, out_num)
         if kind == E_GAP and gap == gap:
             for j in range(lo, hi):
-                if np.float64(price[ids[j]]) >= gap:
+                if np.float64(price_of(attrs, ids[j])) >= gap:
                     out_text[j], out_num[j] = T_FREE_SHIPPING, 0.0
 
 
@@ -295,8 +298,8 @@ def plan(catalog, program, tunables, request, rules):
     nbr_indptr, nbr_indices = borrowed(catalog.nbr_indptr), borrowed(catalog.nbr_indices)
     nbr_scores, nbr_counts = borrowed(catalog.nbr_scores), borrowed(catalog.nbr_counts)
     in_stock, price, category = borrowed(catalog.in_stock), borrowed(catalog.price), borrowed(catalog.category)
-    margin, week, month, views = (borrowed(catalog.margin), borrowed(catalog.week), borrowed(catalog.month),
-                                  borrowed(catalog.views))
+    attrs = borrowed(catalog.items)  # stock, price, category and margin: one cache line per candidate, not four
+    week, month, views = borrowed(catalog.week), borrowed(catalog.month), borrowed(catalog.views)
     cooc, has_views = borrowed(catalog.cooc), catalog.has_views
     rank_items, rank_scores, rank_indptr = (_borrow_all(catalog.rank_items), _borrow_all(catalog.rank_scores),
                                             _borrow_all(catalog.rank_indptr))
@@ -314,7 +317,7 @@ def plan(catalog, program, tunables, request, rules):
     out_text = np.empty(cap, np.int32)
     out_num = np.zeros(cap, np.float64)
     ends = np.zeros(n_slots, np.int64)
-    n_items = in_stock.shape[0]
+    n_items = item_count(attrs)
     inf = np.inf
 
     # What every slot may derive from the request, once.
@@ -324,11 +327,12 @@ def plan(catalog, program, tunables, request, rules):
     banned[cart.shape[0] + current.shape[0]:] = excluded
     base_exclude = union_sorted(blocked, banned)
     seen = union_sorted(base_exclude, history)
-    fav = favourite_category(history, category, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
+    fav = favourite_category(history, attrs, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
     has_anchor = anchor.shape[0] > 0 and 0 <= anchor[0] < n_items
-    anchor_category = np.int64(category[anchor[0]]) if has_anchor else np.int64(-1)
-    anchor_price = np.float64(price[anchor[0]]) if has_anchor else np.nan
-    cart_category = np.int64(category[cart[-1]]) if cart.shape[0] and 0 <= cart[-1] < n_items else np.int64(-1)
+    anchor_category = np.int64(category_of(attrs, anchor[0])) if has_anchor else np.int64(-1)
+    anchor_price = np.float64(price_of(attrs, anchor[0])) if has_anchor else np.nan
+    cart_category = np.int64(category_of(attrs, cart[-1])) if cart.shape[0] and 0 <= cart[-1] < n_items \
+        else np.int64(-1)
     # Strictly cheaper in the precision prices are compared in.
     below = below_float32(anchor_price) if has_anchor else -inf
     same_category = np.full(1, anchor_category, np.int32)
@@ -376,7 +380,7 @@ def plan(catalog, program, tunables, request, rules):
     cart_value = 0.0
     for i in range(cart.shape[0]):
         if 0 <= cart[i] < n_items:
-            p = np.float64(price[cart[i]])
+            p = np.float64(price_of(attrs, cart[i]))
             if p == p:
                 cart_value += p
     if gap == gap:
@@ -459,10 +463,10 @@ def plan(catalog, program, tunables, request, rules):
                 blended = memo_scores[at + 1]
                 if scope >= 0:  # merchandising rules: boosts and buries multiply the scores before the top-k
                     blended = merch.boosted(rules, scope, memo_ids[at + 1], blended)
-                ids, scores = rank_sorted(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi,
-                                          allow, deny, per_category, k * row[K_MULT])
+                ids, scores = rank_sorted(memo_ids[at + 1], blended, attrs, exclude, lo, hi, allow, deny,
+                                          per_category, k * row[K_MULT])
                 if row[BOOST]:
-                    ids, scores = _margin_boost(ids, scores, margin, k)
+                    ids, scores = _margin_boost(ids, scores, attrs, k)
             elif kind == RANKED:
                 g = row[GROUP]
                 group = np.int64(0)
@@ -481,21 +485,21 @@ def plan(catalog, program, tunables, request, rules):
                 src = row[SOURCE]
                 items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
                 if scope >= 0:  # merchandising rules: with boosts or buries, ranked again by the multiplied scores
-                    ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
-                                               lo, hi, allow, deny, per_category, k)
+                    ids, scores = merch.ranked(rules, scope, items, item_scores, attrs, exclude, lo, hi, allow, deny,
+                                               per_category, k)
                 else:
-                    ids, scores = from_ranked_sorted(items, item_scores, in_stock, price, category, exclude, lo,
-                                                     hi, allow, deny, per_category, k)
+                    ids, scores = from_ranked_sorted(items, item_scores, attrs, exclude, lo, hi, allow, deny,
+                                                     per_category, k)
             else:
-                ids, scores = from_ranked_sorted(own, own_scores, in_stock, price, category, exclude, lo, hi,
-                                                 allow, deny, per_category, k)  # merchandising rules: deny
+                ids, scores = from_ranked_sorted(own, own_scores, attrs, exclude, lo, hi, allow, deny, per_category,
+                                                 k)  # merchandising rules: deny
             m = ids.shape[0]
             if m == 0:
                 continue
             for j in range(m):
                 out_ids[got + j] = ids[j]
                 out_scores[got + j] = scores[j]
-            _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
+            _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, attrs, week, month,
                      views, cooc, has_views, anchor_price, gap, out_text, out_num)
             if scope >= 0 and kind != OWN:  # merchandising rules: a boosted pick is featured (not the shopper's own)
                 merch.feature(rules, scope, out_ids, got, got + m, out_text, out_num)
