@@ -12,10 +12,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring.memory import prefetch
+
 # Knuth's multiplicative hash: the high bits of id * 2**32/phi spread dense ids evenly.
 _GOLDEN = 2654435761
 _FREE = np.uint64(0xFFFFFFFFFFFFFFFF)  # no position reaches 2**32 - 1
 _LOW = np.uint64(0xFFFFFFFF)
+_LINE = 16  # 4-byte entries per 64-byte cache line
 
 
 @numba.njit(cache=True, nogil=True)
@@ -61,6 +64,9 @@ def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
             if table_weights[t] != 0:
                 lo, hi = _row(indptr, t, item, n_nb)
                 total += hi - lo
+                for q in range(lo, hi + _LINE - 1, _LINE):  # every row asked for before pass 2 reads any
+                    prefetch(indices, min(q, hi - 1), 0)
+                    prefetch(scores, min(q, hi - 1), 0)
 
     # One table of (position << 32 | id) words, so a probe reads one word, not an id and a position from
     # two arrays; sized to 1.5 x the row lengths (rows overlap, so it is mostly far emptier than that).

@@ -13,7 +13,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from edge.scoring.items import category_of, in_stock, item_count, price_of
+from edge.scoring.items import category_of, in_stock, item_count, price_of, touch
+
+_AHEAD = 8  # candidates
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -57,6 +59,8 @@ def filter_ids(ids, start, max_out, attrs, exclude, price_lo, price_hi, allow, d
     i = start
     n = ids.shape[0]
     while i < n and m < max_out:
+        if i + _AHEAD < n:
+            touch(attrs, ids[i + _AHEAD])  # the record a few candidates on, while this one is checked
         item = ids[i]
         i += 1
         if item < 0 or item >= n_items or not in_stock(attrs, item):

@@ -21,6 +21,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from edge.scoring.memory import prefetch
+
 CATEGORY, PRICE, STOCK, MARGIN = range(4)  # columns; PRICE and MARGIN hold float32 bits
 FIELDS = 4
 
@@ -63,6 +65,10 @@ def category_of(attrs: Any, item: int) -> int:
 
 
 def margin_of(attrs: Any, item: int) -> float:
+    raise NotImplementedError
+
+
+def touch(attrs: Any, item: int) -> None:
     raise NotImplementedError
 
 
@@ -113,3 +119,11 @@ def _margin_of(attrs, item):
     if isinstance(attrs, types.Array):  # the margin array itself
         return lambda attrs, item: attrs[item]
     return None
+
+
+@overload(touch, inline="always")
+def _touch(attrs, item):
+    """Prefetch an item's record (``edge.scoring.memory.prefetch``); nothing for the arrays themselves."""
+    if _records(attrs):
+        return lambda attrs, item: prefetch(attrs, item, 0)
+    return lambda attrs, item: None

@@ -21,10 +21,10 @@ import numpy as np
 
 from edge.scoring import merchandise as merch
 from edge.scoring.blend import accumulate, recency_weights
-from edge.scoring.borrow import borrowed
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, sorted_copy, union_sorted
 from edge.scoring.items import category_of, item_count, margin_of, price_of
+from edge.scoring.memory import borrowed, prefetch
 from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
 # -- step rows: one int64 row per step -------------------------------------------------
@@ -169,6 +169,15 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
     found = np.zeros(m, np.bool_)
     missing = m
     best = np.zeros(m, np.int64)
+    for t in range(spec[COOC_TABLES]):  # every row asked for before the first is read
+        table = spec[2 + 3 * t]
+        if 0 <= table < indptr.shape[0]:
+            for s in range(seeds.shape[0]):
+                seed = seeds[s]
+                if 0 <= seed < n_items:
+                    start, end = max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)
+                    for q in range(start, end + 15, 16):
+                        prefetch(indices, min(q, end - 1), 0)
     for t in range(spec[COOC_TABLES]):
         if missing == 0:
             break
@@ -294,7 +303,7 @@ def plan(catalog, program, tunables, request, rules):
     own-item slots show the history. ``request.gap`` is NaN when not given. ``rules``: the page's
     merchandising rules (``edge.scoring.merchandise.Rules``).
     """
-    # Borrowed (edge/scoring/borrow.py): the caller owns these for the whole call, and every step passes them on.
+    # Borrowed (edge/scoring/memory.py): the caller owns these for the whole call, and every step passes them on.
     nbr_indptr, nbr_indices = borrowed(catalog.nbr_indptr), borrowed(catalog.nbr_indices)
     nbr_scores, nbr_counts = borrowed(catalog.nbr_scores), borrowed(catalog.nbr_counts)
     in_stock, price, category = borrowed(catalog.in_stock), borrowed(catalog.price), borrowed(catalog.category)
