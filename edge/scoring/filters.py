@@ -15,7 +15,7 @@ import numpy as np
 
 from edge.scoring.items import category_of, in_stock, item_count, price_of, touch
 
-_AHEAD = 8  # candidates
+_AHEAD = 16  # candidates: a miss takes as long as checking some 20 candidates
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -58,6 +58,8 @@ def filter_ids(ids, start, max_out, attrs, exclude, price_lo, price_hi, allow, d
     m = 0
     i = start
     n = ids.shape[0]
+    for j in range(start, min(start + _AHEAD, n)):
+        touch(attrs, ids[j])
     while i < n and m < max_out:
         if i + _AHEAD < n:
             touch(attrs, ids[i + _AHEAD])  # the record a few candidates on, while this one is checked

@@ -178,6 +178,7 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
                     start, end = max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)
                     for q in range(start, end + 15, 16):
                         prefetch(indices, min(q, end - 1), 0)
+                        prefetch(counts, min(q, end - 1), 0)
     for t in range(spec[COOC_TABLES]):
         if missing == 0:
             break
