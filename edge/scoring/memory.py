@@ -30,8 +30,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 
-@intrinsic
-def borrowed(typingctx: Any, arr: Any) -> Any:
+def _borrowed(typingctx: Any, arr: Any) -> Any:
     """``arr`` as a view of the same type with no owner: reference counting it costs nothing."""
     if not isinstance(arr, types.Array):
         return None
@@ -48,8 +47,7 @@ def borrowed(typingctx: Any, arr: Any) -> Any:
     return arr(arr), codegen
 
 
-@intrinsic
-def prefetch(typingctx: Any, arr: Any, row: Any, col: Any) -> Any:
+def _prefetch(typingctx: Any, arr: Any, row: Any, col: Any) -> Any:
     """Ask the CPU to bring arr[row] (arr[row, col] for 2-D arrays) into the cache, and go on: a hint that never
     faults, even out of bounds. Issued for every row a loop will read before the loop starts, the misses of a
     request's scattered rows overlap instead of coming one after the other."""
@@ -72,3 +70,8 @@ def prefetch(typingctx: Any, arr: Any, row: Any, col: Any) -> Any:
         return context.get_dummy_value()
 
     return types.void(arr, row, col), codegen
+
+
+# Typed as Any: called from kernels as borrowed(arr) and prefetch(arr, row, col), which mypy cannot follow.
+borrowed: Any = intrinsic(_borrowed)
+prefetch: Any = intrinsic(_prefetch)
