@@ -53,8 +53,14 @@ def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
     n_seeds = min(seeds.shape[0], seed_weights.shape[0])
     n_nb = min(indices.shape[0], scores.shape[0])
 
+    # Pass 0: every seed's row offsets asked for at once (one line per table and seed).
+    for s in range(n_seeds):
+        item = seeds[s]
+        if 0 <= item < n_items:
+            for t in range(n_tables):
+                prefetch(indptr, t, item)
     # Pass 1: the total row length bounds the candidate count, so the hash table is
-    # sized once and never grows (load factor <= 1/2).
+    # sized once and never grows (load factor <= 2/3).
     total = 0
     for s in range(n_seeds):
         item = seeds[s]

@@ -23,7 +23,7 @@ from edge.scoring import merchandise as merch
 from edge.scoring.blend import accumulate, recency_weights
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound, sorted_copy, union_sorted
-from edge.scoring.items import category_of, item_count, margin_of, price_of
+from edge.scoring.items import category_of, item_count, margin_of, price_of, touch
 from edge.scoring.memory import borrowed, prefetch
 from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
@@ -155,21 +155,34 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
     n_items = indptr.shape[1] - 1
     n_nb = min(indices.shape[0], counts.shape[0])
     m = hi - lo
-    order = np.argsort(ids[lo:hi])
-    picks = np.empty(m, np.int32)
-    # A 256-bit filter of the picks' low bits: most neighbours are no pick and skip the search.
-    mask = np.zeros(4, np.uint64)
+    # One allocation for the lookup's scratch: the picks sorted, their positions, best counts, found flags, and a
+    # 256-bit filter of the picks' low bits (most neighbours are no pick and skip the search).
+    work = np.zeros(4 * m + 4, np.int64)
+    picks = work[:m]
+    order, best, found, mask = m, 2 * m, 3 * m, 4 * m
+    for i in range(m):  # insertion sort by id, ties by position: a slot's picks are few
+        v = ids[lo + i]
+        j = i - 1
+        while j >= 0 and picks[j] > v:
+            picks[j + 1] = picks[j]
+            work[order + j + 1] = work[order + j]
+            j -= 1
+        picks[j + 1] = v
+        work[order + j + 1] = i
     for i in range(m):
-        picks[i] = ids[lo + order[i]]
         b = picks[i] & 255
-        mask[b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+        work[mask + (b >> 6)] |= np.int64(1) << (b & 63)
     for j in range(lo, hi):
         out_text[j] = spec[COOC_FALLBACK]
         out_num[j] = 0.0
-    found = np.zeros(m, np.bool_)
     missing = m
-    best = np.zeros(m, np.int64)
-    for t in range(spec[COOC_TABLES]):  # every row asked for before the first is read
+    for t in range(spec[COOC_TABLES]):  # the rows' offsets, then every row, asked for before the first is read
+        table = spec[2 + 3 * t]
+        if 0 <= table < indptr.shape[0]:
+            for s in range(seeds.shape[0]):
+                if 0 <= seeds[s] < n_items:
+                    prefetch(indptr, table, seeds[s])
+    for t in range(spec[COOC_TABLES]):
         table = spec[2 + 3 * t]
         if 0 <= table < indptr.shape[0]:
             for s in range(seeds.shape[0]):
@@ -186,7 +199,8 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
         text = spec[3 + 3 * t] if has_views else spec[4 + 3 * t]
         if table < 0 or table >= indptr.shape[0]:
             continue
-        best[:] = 0
+        for i in range(m):
+            work[best + i] = 0
         for s in range(seeds.shape[0]):
             seed = seeds[s]
             if seed < 0 or seed >= n_items:
@@ -194,19 +208,19 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
             for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
                 v = indices[q]
                 b = v & 255
-                if not (mask[b >> 6] >> np.uint64(b & 63)) & np.uint64(1):
+                if not (work[mask + (b >> 6)] >> (b & 63)) & 1:
                     continue
                 a = lower_bound(picks, v)
                 while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
-                    if counts[q] > best[a]:
-                        best[a] = counts[q]
+                    if counts[q] > work[best + a]:
+                        work[best + a] = counts[q]
                     a += 1
         for i in range(m):
-            if not found[i] and best[i] > 0:
-                found[i] = True
+            if not work[found + i] and work[best + i] > 0:
+                work[found + i] = 1
                 missing -= 1
-                out_text[lo + order[i]] = text
-                out_num[lo + order[i]] = best[i]
+                out_text[lo + work[order + i]] = text
+                out_num[lo + work[order + i]] = work[best + i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -337,6 +351,9 @@ def plan(catalog, program, tunables, request, rules):
     banned[cart.shape[0] + current.shape[0]:] = excluded
     base_exclude = union_sorted(blocked, banned)
     seen = union_sorted(base_exclude, history)
+    for i in range(history.shape[0]):  # the history's records, read by the favourite category, asked for at once
+        if 0 <= history[i] < n_items:
+            touch(attrs, history[i])
     fav = favourite_category(history, attrs, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
     has_anchor = anchor.shape[0] > 0 and 0 <= anchor[0] < n_items
     anchor_category = np.int64(category_of(attrs, anchor[0])) if has_anchor else np.int64(-1)
