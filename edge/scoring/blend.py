@@ -12,9 +12,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring.memory import prefetch
+
 # Knuth's multiplicative hash: the high bits of id * 2**32/phi spread dense ids evenly.
 _GOLDEN = 2654435761
-_EMPTY = -1
+_FREE = np.uint64(0xFFFFFFFFFFFFFFFF)  # no position reaches 2**32 - 1
+_LOW = np.uint64(0xFFFFFFFF)
+_LINE = 16  # 4-byte entries per 64-byte cache line
 
 
 @numba.njit(cache=True, nogil=True)
@@ -49,8 +53,14 @@ def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
     n_seeds = min(seeds.shape[0], seed_weights.shape[0])
     n_nb = min(indices.shape[0], scores.shape[0])
 
+    # Pass 0: every seed's row offsets asked for at once (one line per table and seed).
+    for s in range(n_seeds):
+        item = seeds[s]
+        if 0 <= item < n_items:
+            for t in range(n_tables):
+                prefetch(indptr, t, item)
     # Pass 1: the total row length bounds the candidate count, so the hash table is
-    # sized once and never grows (load factor <= 1/2).
+    # sized once and never grows (load factor <= 2/3).
     total = 0
     for s in range(n_seeds):
         item = seeds[s]
@@ -60,17 +70,21 @@ def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
             if table_weights[t] != 0:
                 lo, hi = _row(indptr, t, item, n_nb)
                 total += hi - lo
+                for q in range(lo, hi + _LINE - 1, _LINE):  # every row asked for before pass 2 reads any
+                    prefetch(indices, min(q, hi - 1), 0)
+                    prefetch(scores, min(q, hi - 1), 0)
 
+    # One table of (position << 32 | id) words, so a probe reads one word, not an id and a position from
+    # two arrays; sized to 1.5 x the row lengths (rows overlap, so it is mostly far emptier than that).
     bits = 1
-    while (1 << bits) < 2 * total:
+    while (1 << bits) < total + (total >> 1):
         bits += 1
     mask = (1 << bits) - 1
     shift = 32 - bits
-    slot_item = np.full(1 << bits, _EMPTY, np.int32)
-    slot_pos = np.empty(1 << bits, np.uint32)
+    table = np.full(1 << bits, _FREE, np.uint64)
     ids = np.empty(total, np.int32)
     acc = np.empty(total, np.float64)
-    # Unsigned, like slot_pos: indexing with a signed value that LLVM cannot prove
+    # Unsigned, like the table's positions: indexing with a signed value that LLVM cannot prove
     # non-negative costs a wrap-around check per access.
     count = np.uint64(0)
 
@@ -94,18 +108,18 @@ def accumulate(indptr, indices, scores, seeds, seed_weights, table_weights):
                 if c < 0 or c >= n_items:
                     continue
                 v = w * np.float64(row_scores[j])
+                word = np.uint64(c)
                 h = ((c * _GOLDEN) & 0xFFFFFFFF) >> shift
                 while True:
-                    cur = slot_item[h]
-                    if cur == c:
-                        acc[slot_pos[h]] += v
-                        break
-                    if cur == _EMPTY:
-                        slot_item[h] = c
-                        slot_pos[h] = count
+                    cur = table[h]
+                    if cur == _FREE:
+                        table[h] = (count << np.uint64(32)) | word
                         ids[count] = c
                         acc[count] = v
                         count += np.uint64(1)
+                        break
+                    if cur & _LOW == word:
+                        acc[cur >> np.uint64(32)] += v
                         break
                     h = (h + 1) & mask
     return ids[:count], acc[:count]

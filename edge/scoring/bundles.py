@@ -55,6 +55,8 @@ class Catalog(NamedTuple):
     overlay_ids: np.ndarray      # sorted int32: items whose fragment the overlay replaced
     overlay_offsets: np.ndarray  # int64
     overlay_blob: np.ndarray     # uint8
+    items: np.ndarray            # int32 [item, 4]: stock, price and category (and margin) per item, as the page
+                                 # kernel reads them (``edge.scoring.items.pack`` of the arrays above)
 
 
 # The dtype and dimensions of each array field of ``Catalog``.
@@ -64,6 +66,7 @@ CATALOG_ARRAYS: dict[str, tuple[type, int]] = {
     "margin": (np.float32, 1), "week": (np.int32, 1), "month": (np.int32, 1), "views": (np.int32, 1),
     "cooc": (np.int64, 2), "blocked": (np.int32, 1), "render_offsets": (np.int64, 1), "render_blob": (np.uint8, 1),
     "overlay_ids": (np.int32, 1), "overlay_offsets": (np.int64, 1), "overlay_blob": (np.uint8, 1),
+    "items": (np.int32, 2),
 }
 RANKING_ARRAYS = (("rank_items", np.int32), ("rank_scores", np.float32), ("rank_indptr", np.int64))
 

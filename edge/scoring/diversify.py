@@ -13,6 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring.items import category_of, item_count
+
 _GOLDEN = 2654435761  # Knuth's multiplicative hash
 _EMPTY = -1
 
@@ -31,8 +33,9 @@ def category_cap(items, category, limit, slot_cat, slot_count, shift, room, keep
     """Walk items (best first) and write the positions of those kept to keep[:m], at most
     ``room``: an item is kept while its category has fewer than ``limit`` kept items.
     limit <= 0 keeps everything; unknown categories (< 0, or ids outside the catalog)
-    are never limited. Returns m; the counts in the table carry over to the next call."""
-    n_cat = category.shape[0]
+    are never limited. Returns m; the counts in the table carry over to the next call.
+    ``category``: the category array, or anything ``edge.scoring.items`` reads a category from."""
+    n_cat = item_count(category)
     mask = slot_cat.shape[0] - 1
     m = 0
     for i in range(items.shape[0]):
@@ -40,7 +43,7 @@ def category_cap(items, category, limit, slot_cat, slot_count, shift, room, keep
             break
         item = items[i]
         if limit > 0 and 0 <= item < n_cat:
-            c = category[item]
+            c = category_of(category, item)
             if c >= 0:
                 h = ((c * _GOLDEN) & 0xFFFFFFFF) >> shift
                 full = False

@@ -13,6 +13,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from edge.scoring.items import category_of, in_stock, item_count, price_of, touch
+
+_AHEAD = 16  # candidates: a miss takes as long as checking some 20 candidates
+
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def lower_bound(a, x):
@@ -35,15 +39,15 @@ def in_sorted(a, x):
 
 
 @numba.njit(cache=True, nogil=True)
-def filter_ids(ids, start, max_out, in_stock, price, category, exclude, price_lo, price_hi, allow, deny,
-            out_pos):
+def filter_ids(ids, start, max_out, attrs, exclude, price_lo, price_hi, allow, deny, out_pos):
     """Write the positions of eligible ids[start:] into out_pos, stopping once max_out are
-    found. Returns (count, position to resume from). allow/deny must be sorted.
+    found. Returns (count, position to resume from). allow/deny must be sorted. ``attrs``: the
+    items' stock, price and category, as records or as a tuple of the arrays (``edge.scoring.items``).
 
     The rules are applied in this one loop rather than a per-item helper: numba does not
     inline a helper taking this many arrays, and the call then costs ~60 ns per item.
     """
-    n_items = min(in_stock.shape[0], price.shape[0], category.shape[0])
+    n_items = item_count(attrs)
     # The band is active when either bound is finite; a NaN bound leaves that side open.
     band = price_lo > -np.inf or price_hi < np.inf
     lo = np.float32(price_lo)
@@ -54,18 +58,22 @@ def filter_ids(ids, start, max_out, in_stock, price, category, exclude, price_lo
     m = 0
     i = start
     n = ids.shape[0]
+    for j in range(start, min(start + _AHEAD, n)):
+        touch(attrs, ids[j])
     while i < n and m < max_out:
+        if i + _AHEAD < n:
+            touch(attrs, ids[i + _AHEAD])  # the record a few candidates on, while this one is checked
         item = ids[i]
         i += 1
-        if item < 0 or item >= n_items or not in_stock[item]:
+        if item < 0 or item >= n_items or not in_stock(attrs, item):
             continue
         if band:
-            p = price[item]
+            p = price_of(attrs, item)
             if p != p or p < lo or p > hi:
                 continue
-        if has_allow and not in_sorted(allow, category[item]):
+        if has_allow and not in_sorted(allow, category_of(attrs, item)):
             continue
-        if has_deny and in_sorted(deny, category[item]):
+        if has_deny and in_sorted(deny, category_of(attrs, item)):
             continue
         if has_exclude and in_sorted(exclude, item):
             continue
@@ -117,8 +125,8 @@ def eligible(ids, in_stock, price, category, exclude, price_lo, price_hi, cat_al
     lists are tiny and unsorted, so they are sorted here once per call.
     """
     pos = np.empty(ids.shape[0], np.int64)
-    m, _ = filter_ids(ids, 0, ids.shape[0], in_stock, price, category, exclude, price_lo, price_hi,
-                   sorted_copy(cat_allow), sorted_copy(cat_deny), pos)
+    m, _ = filter_ids(ids, 0, ids.shape[0], (in_stock, price, category), exclude, price_lo, price_hi,
+                      sorted_copy(cat_allow), sorted_copy(cat_deny), pos)
     out = np.zeros(ids.shape[0], np.bool_)
     for j in range(m):
         out[pos[j]] = True

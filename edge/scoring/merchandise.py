@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from edge.scoring.filters import in_sorted, merge_sorted, sorted_copy
-from edge.scoring.rank import from_ranked, rank
+from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
 # ``Rules.table``: a header of HEADER values (the scope count, where each part starts, the reason text ids of a
 # pinned and of a boosted pick in ``edge.slots.texts``), then the parts. One array rather than one per part:
@@ -138,15 +138,13 @@ def boosted(rules, scope, ids, scores):
 
 
 @numba.njit(cache=True, nogil=True)
-def ranked(rules, scope, items, item_scores, in_stock, price, category, exclude, lo, hi, allow, deny,
-           per_category, k):
+def ranked(rules, scope, items, item_scores, attrs, exclude, lo, hi, allow, deny, per_category, k):
     """A precomputed ranking's step: its head in list order (``from_ranked``), or, where the scope
-    boosts or buries, the whole list ranked again by the multiplied scores."""
+    boosts or buries, the whole list ranked again by the multiplied scores. ``allow`` and ``deny`` sorted."""
     if boost_row(rules, scope) < 0:
-        return from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow, deny,
-                           per_category, k)
-    return rank(items, boosted(rules, scope, items, item_scores), in_stock, price, category, exclude, lo, hi,
-                allow, deny, per_category, k)
+        return from_ranked_sorted(items, item_scores, attrs, exclude, lo, hi, allow, deny, per_category, k)
+    return rank_sorted(items, boosted(rules, scope, items, item_scores), attrs, exclude, lo, hi, allow, deny,
+                       per_category, k)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -22,8 +22,10 @@ import numpy as np
 from edge.scoring import merchandise as merch
 from edge.scoring.blend import accumulate, recency_weights
 from edge.scoring.bundles import Request
-from edge.scoring.filters import lower_bound, union_sorted
-from edge.scoring.rank import from_ranked, rank
+from edge.scoring.filters import lower_bound, sorted_copy, union_sorted
+from edge.scoring.items import category_of, item_count, margin_of, price_of, touch
+from edge.scoring.memory import borrowed, prefetch
+from edge.scoring.rank import from_ranked_sorted, rank_sorted
 
 # -- step rows: one int64 row per step -------------------------------------------------
 KIND, SEEDS, WEIGHTS, K_MULT, BOOST, SOURCE, GROUP, BAND, CAT, EXPLAIN, TEXT, COOC_ONE, COOC_MANY = range(13)
@@ -109,8 +111,9 @@ def below_float32(x):
 @numba.njit(cache=True, nogil=True)
 def favourite_category(history, category, best_items, half_life=4.0):
     """The category the shopper keeps looking at (recency-weighted, ``half_life`` in views; ties
-    to the lower id), else the first known category among the top 50 bestsellers, else -1."""
-    n_cat = category.shape[0]
+    to the lower id), else the first known category among the top 50 bestsellers, else -1.
+    ``category``: the category array or the items' records (``edge.scoring.items``)."""
+    n_cat = item_count(category)
     m = history.shape[0]
     if m:
         weights = recency_weights(m, half_life)
@@ -121,7 +124,7 @@ def favourite_category(history, category, best_items, half_life=4.0):
             item = history[i]
             if item < 0 or item >= n_cat:
                 continue
-            c = category[item]
+            c = category_of(category, item)
             if c < 0:
                 continue
             j = 0
@@ -139,8 +142,8 @@ def favourite_category(history, category, best_items, half_life=4.0):
             return np.int64(cats[best])
     for i in range(min(50, best_items.shape[0])):
         item = best_items[i]
-        if 0 <= item < n_cat and category[item] >= 0:
-            return np.int64(category[item])
+        if 0 <= item < n_cat and category_of(category, item) >= 0:
+            return np.int64(category_of(category, item))
     return np.int64(-1)
 
 
@@ -152,20 +155,43 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
     n_items = indptr.shape[1] - 1
     n_nb = min(indices.shape[0], counts.shape[0])
     m = hi - lo
-    order = np.argsort(ids[lo:hi])
-    picks = np.empty(m, np.int32)
-    # A 256-bit filter of the picks' low bits: most neighbours are no pick and skip the search.
-    mask = np.zeros(4, np.uint64)
+    # One allocation for the lookup's scratch: the picks sorted, their positions, best counts, found flags, and a
+    # 256-bit filter of the picks' low bits (most neighbours are no pick and skip the search).
+    work = np.zeros(4 * m + 4, np.int64)
+    picks = work[:m]
+    order, best, found, mask = m, 2 * m, 3 * m, 4 * m
+    for i in range(m):  # insertion sort by id, ties by position: a slot's picks are few
+        v = ids[lo + i]
+        j = i - 1
+        while j >= 0 and picks[j] > v:
+            picks[j + 1] = picks[j]
+            work[order + j + 1] = work[order + j]
+            j -= 1
+        picks[j + 1] = v
+        work[order + j + 1] = i
     for i in range(m):
-        picks[i] = ids[lo + order[i]]
         b = picks[i] & 255
-        mask[b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+        work[mask + (b >> 6)] |= np.int64(1) << (b & 63)
     for j in range(lo, hi):
         out_text[j] = spec[COOC_FALLBACK]
         out_num[j] = 0.0
-    found = np.zeros(m, np.bool_)
     missing = m
-    best = np.zeros(m, np.int64)
+    for t in range(spec[COOC_TABLES]):  # the rows' offsets, then every row, asked for before the first is read
+        table = spec[2 + 3 * t]
+        if 0 <= table < indptr.shape[0]:
+            for s in range(seeds.shape[0]):
+                if 0 <= seeds[s] < n_items:
+                    prefetch(indptr, table, seeds[s])
+    for t in range(spec[COOC_TABLES]):
+        table = spec[2 + 3 * t]
+        if 0 <= table < indptr.shape[0]:
+            for s in range(seeds.shape[0]):
+                seed = seeds[s]
+                if 0 <= seed < n_items:
+                    start, end = max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)
+                    for q in range(start, end + 15, 16):
+                        prefetch(indices, min(q, end - 1), 0)
+                        prefetch(counts, min(q, end - 1), 0)
     for t in range(spec[COOC_TABLES]):
         if missing == 0:
             break
@@ -173,7 +199,8 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
         text = spec[3 + 3 * t] if has_views else spec[4 + 3 * t]
         if table < 0 or table >= indptr.shape[0]:
             continue
-        best[:] = 0
+        for i in range(m):
+            work[best + i] = 0
         for s in range(seeds.shape[0]):
             seed = seeds[s]
             if seed < 0 or seed >= n_items:
@@ -181,30 +208,31 @@ def _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views,
             for q in range(max(indptr[table, seed], 0), min(indptr[table, seed + 1], n_nb)):
                 v = indices[q]
                 b = v & 255
-                if not (mask[b >> 6] >> np.uint64(b & 63)) & np.uint64(1):
+                if not (work[mask + (b >> 6)] >> (b & 63)) & 1:
                     continue
                 a = lower_bound(picks, v)
                 while a < m and picks[a] == v:  # a pick may repeat only by a caller's mistake; cover it
-                    if counts[q] > best[a]:
-                        best[a] = counts[q]
+                    if counts[q] > work[best + a]:
+                        work[best + a] = counts[q]
                     a += 1
         for i in range(m):
-            if not found[i] and best[i] > 0:
-                found[i] = True
+            if not work[found + i] and work[best + i] > 0:
+                work[found + i] = 1
                 missing -= 1
-                out_text[lo + order[i]] = text
-                out_num[lo + order[i]] = best[i]
+                out_text[lo + work[order + i]] = text
+                out_num[lo + work[order + i]] = work[best + i]
 
 
 @numba.njit(cache=True, nogil=True)
 def _margin_boost(ids, scores, margin, k):
     """Where margins are known, a better margin breaks near-ties in the shop's favour:
-    score x (1 + margin) in float32, best first (a stable sort), the first k."""
+    score x (1 + margin) in float32, best first (a stable sort), the first k. ``margin``: the
+    margin array or the items' records."""
     m = ids.shape[0]
     boosted = np.empty(m, np.float32)
-    n_margin = margin.shape[0]
+    n_margin = item_count(margin)
     for i in range(m):
-        g = margin[ids[i]] if 0 <= ids[i] < n_margin else np.float32(np.nan)
+        g = margin_of(margin, ids[i]) if 0 <= ids[i] < n_margin else np.float32(np.nan)
         boosted[i] = scores[i] * (np.float32(1.0) if g != g else np.float32(1.0) + g)
     order = np.arange(m)
     for i in range(1, m):  # insertion sort, descending and stable: a slot is short
@@ -224,7 +252,7 @@ def _margin_boost(ids, scores, margin, k):
 
 
 @numba.njit(cache=True, nogil=True)
-def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, month, views, cooc, has_views,
+def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, attrs, week, month, views, cooc, has_views,
              anchor_price, gap, out_text, out_num):
     """Reasons for ids[lo:hi] as (text id, number) pairs, as the step's EXPLAIN says."""
     kind = row[EXPLAIN]
@@ -247,16 +275,16 @@ def _explain(row, ids, lo, hi, seeds, indptr, indices, counts, price, week, mont
             out_text[j], out_num[j] = row[TEXT], 0.0
     elif kind == E_STEP_UP:
         for j in range(lo, hi):
-            out_text[j], out_num[j] = T_STEP_UP, 100.0 * (np.float64(price[ids[j]]) / anchor_price - 1.0)
+            out_text[j], out_num[j] = T_STEP_UP, 100.0 * (np.float64(price_of(attrs, ids[j])) / anchor_price - 1.0)
     elif kind == E_SAVES:
         for j in range(lo, hi):
-            out_text[j], out_num[j] = T_SAVES, anchor_price - np.float64(price[ids[j]])
+            out_text[j], out_num[j] = T_SAVES, anchor_price - np.float64(price_of(attrs, ids[j]))
     else:  # E_CO_OCCURRENCE, E_GAP
         spec = cooc[row[COOC_ONE] if seeds.shape[0] == 1 else row[COOC_MANY]]
         _co_occurrence(indptr, indices, counts, seeds, ids, lo, hi, spec, has_views, out_text, out_num)
         if kind == E_GAP and gap == gap:
             for j in range(lo, hi):
-                if np.float64(price[ids[j]]) >= gap:
+                if np.float64(price_of(attrs, ids[j])) >= gap:
                     out_text[j], out_num[j] = T_FREE_SHIPPING, 0.0
 
 
@@ -265,6 +293,12 @@ def _ranking(items, scores, indptr, group):
     if group < 0 or group >= indptr.shape[0] - 1:
         return items[:0], scores[:0]
     return items[indptr[group]:indptr[group + 1]], scores[indptr[group]:indptr[group + 1]]
+
+
+@numba.njit(cache=True, nogil=True)
+def _borrow_all(arrays):
+    """A ranking tuple's arrays, borrowed (``N_RANKINGS`` of them)."""
+    return (borrowed(arrays[0]), borrowed(arrays[1]), borrowed(arrays[2]), borrowed(arrays[3]), borrowed(arrays[4]))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -284,17 +318,22 @@ def plan(catalog, program, tunables, request, rules):
     own-item slots show the history. ``request.gap`` is NaN when not given. ``rules``: the page's
     merchandising rules (``edge.scoring.merchandise.Rules``).
     """
-    nbr_indptr, nbr_indices, nbr_scores, nbr_counts = (catalog.nbr_indptr, catalog.nbr_indices, catalog.nbr_scores,
-                                                       catalog.nbr_counts)
-    in_stock, price, category, margin = catalog.in_stock, catalog.price, catalog.category, catalog.margin
-    week, month, views, cooc, has_views = catalog.week, catalog.month, catalog.views, catalog.cooc, catalog.has_views
-    rank_items, rank_scores, rank_indptr = catalog.rank_items, catalog.rank_scores, catalog.rank_indptr
-    blocked, steps = catalog.blocked, program.steps
-    table_weights, max_per_category = tunables.table_weights, tunables.max_per_category
-    slots, anchor, history, purchased, cart = request.slots, request.anchor, request.history, request.purchased, \
-        request.cart
-    current, excluded, cat_allow, n = request.current, request.excluded, request.cat_allow, request.n
+    # Borrowed (edge/scoring/memory.py): the caller owns these for the whole call, and every step passes them on.
+    nbr_indptr, nbr_indices = borrowed(catalog.nbr_indptr), borrowed(catalog.nbr_indices)
+    nbr_scores, nbr_counts = borrowed(catalog.nbr_scores), borrowed(catalog.nbr_counts)
+    in_stock, price, category = borrowed(catalog.in_stock), borrowed(catalog.price), borrowed(catalog.category)
+    attrs = borrowed(catalog.items)  # stock, price, category and margin: one cache line per candidate, not four
+    week, month, views = borrowed(catalog.week), borrowed(catalog.month), borrowed(catalog.views)
+    cooc, has_views = borrowed(catalog.cooc), catalog.has_views
+    rank_items, rank_scores, rank_indptr = (_borrow_all(catalog.rank_items), _borrow_all(catalog.rank_scores),
+                                            _borrow_all(catalog.rank_indptr))
+    blocked, steps = borrowed(catalog.blocked), borrowed(program.steps)
+    table_weights, max_per_category = borrowed(tunables.table_weights), tunables.max_per_category
+    slots, anchor, history = borrowed(request.slots), borrowed(request.anchor), borrowed(request.history)
+    purchased, cart, current = borrowed(request.purchased), borrowed(request.cart), borrowed(request.current)
+    excluded, cat_allow, n = borrowed(request.excluded), borrowed(request.cat_allow), request.n
     price_lo, price_hi, gap = request.price_lo, request.price_hi, request.gap
+    rules = merch.Rules(borrowed(rules.table), borrowed(rules.mult))
     n_slots = slots.shape[0]
     cap = n_slots * n
     out_ids = np.empty(cap, np.int32)
@@ -302,7 +341,7 @@ def plan(catalog, program, tunables, request, rules):
     out_text = np.empty(cap, np.int32)
     out_num = np.zeros(cap, np.float64)
     ends = np.zeros(n_slots, np.int64)
-    n_items = in_stock.shape[0]
+    n_items = item_count(attrs)
     inf = np.inf
 
     # What every slot may derive from the request, once.
@@ -312,14 +351,19 @@ def plan(catalog, program, tunables, request, rules):
     banned[cart.shape[0] + current.shape[0]:] = excluded
     base_exclude = union_sorted(blocked, banned)
     seen = union_sorted(base_exclude, history)
-    fav = favourite_category(history, category, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
+    for i in range(history.shape[0]):  # the history's records, read by the favourite category, asked for at once
+        if 0 <= history[i] < n_items:
+            touch(attrs, history[i])
+    fav = favourite_category(history, attrs, rank_items[R_BESTSELLERS], tunables.favourite_half_life)
     has_anchor = anchor.shape[0] > 0 and 0 <= anchor[0] < n_items
-    anchor_category = np.int64(category[anchor[0]]) if has_anchor else np.int64(-1)
-    anchor_price = np.float64(price[anchor[0]]) if has_anchor else np.nan
-    cart_category = np.int64(category[cart[-1]]) if cart.shape[0] and 0 <= cart[-1] < n_items else np.int64(-1)
+    anchor_category = np.int64(category_of(attrs, anchor[0])) if has_anchor else np.int64(-1)
+    anchor_price = np.float64(price_of(attrs, anchor[0])) if has_anchor else np.nan
+    cart_category = np.int64(category_of(attrs, cart[-1])) if cart.shape[0] and 0 <= cart[-1] < n_items \
+        else np.int64(-1)
     # Strictly cheaper in the precision prices are compared in.
     below = below_float32(anchor_price) if has_anchor else -inf
     same_category = np.full(1, anchor_category, np.int32)
+    allow_sorted = sorted_copy(cat_allow)  # the ranking kernels take their category lists sorted
     allowed = cat_allow.shape[0] == 0
     for c in range(cat_allow.shape[0]):
         if cat_allow[c] == anchor_category:
@@ -363,7 +407,7 @@ def plan(catalog, program, tunables, request, rules):
     cart_value = 0.0
     for i in range(cart.shape[0]):
         if 0 <= cart[i] < n_items:
-            p = np.float64(price[cart[i]])
+            p = np.float64(price_of(attrs, cart[i]))
             if p == p:
                 cart_value += p
     if gap == gap:
@@ -416,7 +460,7 @@ def plan(catalog, program, tunables, request, rules):
                 hi = min(hi, below)
             elif band == B_ADDON:
                 hi = min(hi, addon_hi)
-            allow = same_category if row[CAT] == C_ANCHOR else cat_allow
+            allow = same_category if row[CAT] == C_ANCHOR else allow_sorted
             kind = row[KIND]
             which = row[SEEDS]
             if which == S_NEAR and near.shape[0] <= anchor.shape[0]:
@@ -446,10 +490,10 @@ def plan(catalog, program, tunables, request, rules):
                 blended = memo_scores[at + 1]
                 if scope >= 0:  # merchandising rules: boosts and buries multiply the scores before the top-k
                     blended = merch.boosted(rules, scope, memo_ids[at + 1], blended)
-                ids, scores = rank(memo_ids[at + 1], blended, in_stock, price, category, exclude, lo, hi, allow,
-                                   deny, per_category, k * row[K_MULT])
+                ids, scores = rank_sorted(memo_ids[at + 1], blended, attrs, exclude, lo, hi, allow, deny,
+                                          per_category, k * row[K_MULT])
                 if row[BOOST]:
-                    ids, scores = _margin_boost(ids, scores, margin, k)
+                    ids, scores = _margin_boost(ids, scores, attrs, k)
             elif kind == RANKED:
                 g = row[GROUP]
                 group = np.int64(0)
@@ -468,21 +512,21 @@ def plan(catalog, program, tunables, request, rules):
                 src = row[SOURCE]
                 items, item_scores = _ranking(rank_items[src], rank_scores[src], rank_indptr[src], group)
                 if scope >= 0:  # merchandising rules: with boosts or buries, ranked again by the multiplied scores
-                    ids, scores = merch.ranked(rules, scope, items, item_scores, in_stock, price, category, exclude,
-                                               lo, hi, allow, deny, per_category, k)
+                    ids, scores = merch.ranked(rules, scope, items, item_scores, attrs, exclude, lo, hi, allow, deny,
+                                               per_category, k)
                 else:
-                    ids, scores = from_ranked(items, item_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                              deny, per_category, k)
+                    ids, scores = from_ranked_sorted(items, item_scores, attrs, exclude, lo, hi, allow, deny,
+                                                     per_category, k)
             else:
-                ids, scores = from_ranked(own, own_scores, in_stock, price, category, exclude, lo, hi, allow,
-                                          deny, per_category, k)  # merchandising rules: deny
+                ids, scores = from_ranked_sorted(own, own_scores, attrs, exclude, lo, hi, allow, deny, per_category,
+                                                 k)  # merchandising rules: deny
             m = ids.shape[0]
             if m == 0:
                 continue
             for j in range(m):
                 out_ids[got + j] = ids[j]
                 out_scores[got + j] = scores[j]
-            _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, price, week, month,
+            _explain(row, out_ids, got, got + m, seeds, nbr_indptr, nbr_indices, nbr_counts, attrs, week, month,
                      views, cooc, has_views, anchor_price, gap, out_text, out_num)
             if scope >= 0 and kind != OWN:  # merchandising rules: a boosted pick is featured (not the shopper's own)
                 merch.feature(rules, scope, out_ids, got, got + m, out_text, out_num)

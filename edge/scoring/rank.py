@@ -20,28 +20,24 @@ from edge.scoring.topk import NO_KEY, band_cut, collect_top, decode_key, encode_
 
 
 @numba.njit(cache=True, nogil=True)
-def _keep_eligible(keys, lo, hi, in_stock, price, category, exclude, price_lo, price_hi, allow, deny):
-    """Compact keys[lo:hi] in place to its eligible keys, order kept; returns the new hi."""
-    items = np.empty(hi - lo, np.int32)
+def _keep_eligible(keys, lo, hi, attrs, exclude, price_lo, price_hi, allow, deny, items, pos):
+    """Compact keys[lo:hi] in place to its eligible keys, order kept; returns the new hi. ``items`` and ``pos``:
+    scratch of at least hi - lo (the caller's, so that this helper allocates nothing)."""
     for i in range(hi - lo):
         items[i] = key_item(keys[lo + i])
-    pos = np.empty(hi - lo, np.int64)
-    m, _ = filter_ids(items, 0, hi - lo, in_stock, price, category, exclude, price_lo, price_hi, allow,
-                   deny, pos)
+    m, _ = filter_ids(items[:hi - lo], 0, hi - lo, attrs, exclude, price_lo, price_hi, allow, deny, pos)
     for j in range(m):
         keys[lo + j] = keys[lo + pos[j]]  # pos[j] >= j: a forward in-place compaction
     return lo + m
 
 
 @numba.njit(cache=True, nogil=True)
-def _walk(keys, lo, hi, category, limit, slot_cat, slot_count, shift, out, got):
+def _walk(keys, lo, hi, category, limit, slot_cat, slot_count, shift, out, got, items, keep):
     """Append sorted keys[lo:hi] to out while their category is under the limit
-    (limit <= 0: no limit) and out has room; returns the new fill."""
-    items = np.empty(hi - lo, np.int32)
+    (limit <= 0: no limit) and out has room; returns the new fill. ``items``, ``keep``: scratch as above."""
     for i in range(hi - lo):
         items[i] = key_item(keys[lo + i])
-    keep = np.empty(hi - lo, np.int64)
-    m = category_cap(items, category, limit, slot_cat, slot_count, shift, out.shape[0] - got, keep)
+    m = category_cap(items[:hi - lo], category, limit, slot_cat, slot_count, shift, out.shape[0] - got, keep)
     for j in range(m):
         out[got + j] = keys[lo + keep[j]]
     return got + m
@@ -53,14 +49,22 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
     """Eligible candidates (see ``filters.eligible``; ``exclude`` sorted unique), best
     score first with ties by id, at most max_per_category per known category (<= 0: no
     limit), at most k. ``ids`` should be unique, as ``blend`` returns them."""
+    return rank_sorted(ids, scores, (in_stock, price, category), exclude, price_lo, price_hi, sorted_copy(cat_allow),
+                       sorted_copy(cat_deny), max_per_category, k)
+
+
+@numba.njit(cache=True, nogil=True)
+def rank_sorted(ids, scores, attrs, exclude, price_lo, price_hi, allow, deny, max_per_category, k):
+    """``rank`` with the category lists already sorted (the page kernel sorts them once per request) and the
+    items' attributes as ``edge.scoring.items`` reads them (the page kernel's records)."""
     n = min(ids.shape[0], scores.shape[0])
     n_keep = max(min(k, n), 0)
     out = np.empty(n_keep, np.int64)
     if n_keep == 0:
         return decode_key(out)
     keys = encode_key(ids, scores, n)
-    allow = sorted_copy(cat_allow)
-    deny = sorted_copy(cat_deny)
+    scratch_items = np.empty(n, np.int32)
+    scratch_pos = np.empty(n, np.int64)
     slot_cat, slot_count, shift = category_counter(n_keep if max_per_category > 0 else 0)
 
     # Candidates are examined in score bands, best first. band[lo:hi] holds the eligible,
@@ -78,7 +82,8 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
             # Walk the eligible keys in sorted chunks: diversity may skip some.
             step = min(hi, lo + max(2 * (n_keep - got), 16))
             partial_sort(band, lo, hi, step - lo)
-            got = _walk(band, lo, step, category, max_per_category, slot_cat, slot_count, shift, out, got)
+            got = _walk(band, lo, step, attrs, max_per_category, slot_cat, slot_count, shift, out, got,
+                        scratch_items, scratch_pos)
             lo = step
             continue
         if examined == n:
@@ -87,8 +92,8 @@ def rank(ids, scores, in_stock, price, category, exclude, price_lo, price_hi, ca
         end = collect_top(keys, prev, cut, band, lo)
         examined += end - lo
         prev = cut
-        hi = _keep_eligible(band, lo, end, in_stock, price, category, exclude, price_lo, price_hi,
-                            allow, deny)
+        hi = _keep_eligible(band, lo, end, attrs, exclude, price_lo, price_hi, allow, deny, scratch_items,
+                            scratch_pos)
         # Size the next band from the yield so far (filters and diversity), at least
         # doubling, so a strict filter costs a few passes rather than many.
         taken = got + (hi - lo)
@@ -102,10 +107,16 @@ def from_ranked(ranked_items, ranked_scores, in_stock, price, category, exclude,
                 cat_allow, cat_deny, max_per_category, k):
     """The first k eligible items of a pre-ranked list, in list order, with the same
     rules as ``rank``. Stops as soon as k are found; the list should hold each id once."""
+    return from_ranked_sorted(ranked_items, ranked_scores, (in_stock, price, category), exclude, price_lo, price_hi,
+                              sorted_copy(cat_allow), sorted_copy(cat_deny), max_per_category, k)
+
+
+@numba.njit(cache=True, nogil=True)
+def from_ranked_sorted(ranked_items, ranked_scores, attrs, exclude, price_lo, price_hi, allow, deny, max_per_category,
+                       k):
+    """``from_ranked`` with the category lists already sorted and the attributes as ``rank_sorted`` takes them."""
     n = min(ranked_items.shape[0], ranked_scores.shape[0])
     items = ranked_items[:n]
-    allow = sorted_copy(cat_allow)
-    deny = sorted_copy(cat_deny)
     n_keep = max(min(k, n), 0)
     out_ids = np.empty(n_keep, np.int32)
     out_scores = np.empty(n_keep, np.float32)
@@ -118,11 +129,10 @@ def from_ranked(ranked_items, ranked_scores, in_stock, price, category, exclude,
     # Each round asks for exactly as many eligible items as slots are left, so without a
     # diversity cap one round scans just far enough into the list.
     while got < n_keep and i < n:
-        m, i = filter_ids(items, i, n_keep - got, in_stock, price, category, exclude, price_lo, price_hi,
-                       allow, deny, pos)
+        m, i = filter_ids(items, i, n_keep - got, attrs, exclude, price_lo, price_hi, allow, deny, pos)
         for j in range(m):
             found[j] = items[pos[j]]
-        kept = category_cap(found[:m], category, max_per_category, slot_cat, slot_count, shift, n_keep - got, keep)
+        kept = category_cap(found[:m], attrs, max_per_category, slot_cat, slot_count, shift, n_keep - got, keep)
         for j in range(kept):
             out_ids[got + j] = found[keep[j]]
             out_scores[got + j] = ranked_scores[pos[keep[j]]]

@@ -18,6 +18,7 @@ import numpy as np
 from edge.config import Settings
 from edge.overlay.resolve import Overlay
 from edge.scoring.bundles import Bundles, Catalog, Program, Tunables, bundles, checked
+from edge.scoring.items import pack as pack_items
 from edge.scoring.splice import PIECES
 from edge.slots.programs import STEPS, co_occurrence_specs
 from edge.slots.texts import TEXTS
@@ -126,4 +127,5 @@ def catalog(snap: Snapshot, price: np.ndarray, overlay: Overlay | None) -> Catal
         cooc=co_occurrence_specs(snap.manifest.tables), has_views=bool(snap.has_views),
         blocked=overlay.blocked if overlay is not None else EMPTY_IDS,
         render_offsets=snap.render_offsets, render_blob=a["render_blob"],
-        overlay_ids=overlay_ids, overlay_offsets=overlay_offsets, overlay_blob=overlay_blob))
+        overlay_ids=overlay_ids, overlay_offsets=overlay_offsets, overlay_blob=overlay_blob,
+        items=pack_items(a["in_stock"], price, a["category"], a["margin"])))

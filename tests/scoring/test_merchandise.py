@@ -122,8 +122,8 @@ def test_an_excluded_brand_beats_a_pin() -> None:
 def ranked(rules: Rules, items: list[int], scores: list[float], k: int = 4, deny=()) -> list[int]:
     in_stock, price, category = catalog()
     scope = merch.scope_of(rules, 7)
-    ids, _ = merch.ranked(rules, scope, np.array(items, np.int32), np.array(scores, np.float32), in_stock, price,
-                          category, np.zeros(0, np.int32), -INF, INF, np.zeros(0, np.int32),
+    ids, _ = merch.ranked(rules, scope, np.array(items, np.int32), np.array(scores, np.float32),
+                          (in_stock, price, category), np.zeros(0, np.int32), -INF, INF, np.zeros(0, np.int32),
                           np.array(deny, np.int32) if deny else merch.denied_categories(rules, scope), 0, k)
     return ids.tolist()
 
