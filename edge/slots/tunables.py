@@ -28,7 +28,7 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "history": {"also_viewed": 1.0, "viewed_next": 1.0, "also_bought": 0.2, "bought_together": 0.5,
                 "similar_content": 0.05},
     "cart": {"also_viewed": 1.0, "viewed_next": 0.5, "bought_together": 0.5, "also_bought": 0.2,
-             "similar_content": 0.05},
+             "similar_content": 0.05, "bought_category": 0.01},
     "similar": {"also_viewed": 1.0, "viewed_next": 0.7, "also_bought": 0.5, "bought_together": 0.3,
                 "similar_content": 0.3},
     "together": {"bought_together": 1.0, "also_bought": 0.3},

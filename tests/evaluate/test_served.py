@@ -11,6 +11,7 @@ from edge.evaluate.protocols import Case
 from edge.evaluate.served import context, default_weights, planner, slot_ids, tuned_weights
 from edge.evaluate.tune import BASKET, NEXT_ITEM, request
 from edge.layout import NEIGHBOUR_TABLES, Tune
+from edge.slots.tunables import DEFAULT_WEIGHTS
 
 
 def _served_ids(client, **query) -> list[str]:
@@ -81,13 +82,14 @@ def test_weights_reach_the_planner(demo_snapshot):
 
 
 def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
-    """Five stacked tables (no ``viewed_near``, which weighs 0 by default): the same answers."""
+    """Five stacked tables (no ``viewed_near``, which weighs 0 by default, nor the newer ``bought_category``,
+    here weighed 0 on both): the same answers."""
     from types import SimpleNamespace
 
     snap = demo_snapshot
     a = snap.arrays
-    five = len(NEIGHBOUR_TABLES) - 1
-    assert NEIGHBOUR_TABLES[five] == "viewed_near"
+    five = NEIGHBOUR_TABLES.index("viewed_near")
+    assert five == 5 and NEIGHBOUR_TABLES[6:] == ("bought_category",)
     end = int(a["nbr_indptr"][five, 0])
     arrays = {name: a[name] for name in a}
     arrays.update(nbr_indptr=np.ascontiguousarray(a["nbr_indptr"][:five]), nbr_indices=a["nbr_indices"][:end],
@@ -95,7 +97,8 @@ def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
     old = SimpleNamespace(arrays=arrays, render_offsets=snap.render_offsets,
                           manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES[:five]), tune=None),
                           has_views=snap.has_views)
-    defaults = Tune()  # the default weights on both, whatever the demo build tuned
+    # The default weights on both, whatever the demo build tuned, but for the cart's category fallback.
+    defaults = Tune(weights={"cart": {t: w for t, w in DEFAULT_WEIGHTS["cart"].items() if t != "bought_category"}})
     before, now = planner(old, Settings(), defaults), planner(snap, Settings(), defaults)
     rng = np.random.default_rng(3)
     for seq in _contexts(snap, rng, 20):
