@@ -280,7 +280,7 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
             basket[row] = best
 
             def by_scoring(scoring: Scoring, matrix: np.ndarray = basket, cases: list[Case] = cases) -> np.ndarray:
-                trial = rescored(frame, aggs, catalog, params, {"bought_together": scoring})
+                trial = rescored(frame, aggs, catalog, params, {"bought_together": scoring}) if scoring else frame
                 return hits(trial, BASKET, cases, matrix, settings)
 
             way, way_hr, _, tried = choose_scoring(by_scoring, deadline, better, clock, replay)

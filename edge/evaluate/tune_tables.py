@@ -1,7 +1,7 @@
 """Build-time tuning of how a table is scored: the bought-together normalisation and its size.
 
 After the basket family's weights are chosen (``edge.evaluate.tune``), the bought-together table
-is scored each of the ``SCORINGS`` ways in turn (BM25, cosine with shrinkage, the default's
+is scored each of the ``SCORING_TRIALS`` ways in turn (BM25, cosine with shrinkage, the default's
 shrinkage moved; ``edge.build.tables.baskets``), then with ``K_TRIALS`` neighbours per item,
 each against the best so far and kept only on a paired win (``better``). Every trial rescores
 the table from the window's training aggregate and replays the window through the served
@@ -27,7 +27,7 @@ Clock = Callable[[], float]
 Better = Callable[[np.ndarray, np.ndarray], bool]
 
 # Tried against the default (``baskets.DEFAULT_SCORING``, here ``{}``) and then the best so far.
-SCORINGS: tuple[Scoring, ...] = (
+SCORING_TRIALS: tuple[Scoring, ...] = (
     {"method": "bm25", "k1": 100.0, "b": 0.8},      # implicit's BM25 defaults
     {"method": "bm25", "k1": 1.2, "b": 0.75},       # the text-retrieval defaults
     {"method": "cosine", "shrinkage": 10.0},
@@ -59,18 +59,6 @@ def _rate(hits: np.ndarray) -> float:
     return float(hits.mean()) if hits.size else 0.0
 
 
-def choose_option(score: Callable[[Any], np.ndarray], options: Sequence[Any], start: Any, deadline: float,
-                  better: Better, clock: Clock = time.perf_counter) -> tuple[Any, float, float, int]:
-    """(best option, its hit rate, the start's, evaluations): each option in turn against the best
-    so far, kept only when ``better``; no evaluation starts unless the last one's duration (with
-    a quarter to spare) still fits before ``deadline``."""
-    began = clock()
-    current = score(start)
-    spent = clock() - began
-    best, hits, evaluations = _choose(score, options, start, current, spent, deadline, better, clock)
-    return best, _rate(hits), _rate(current), evaluations + 1
-
-
 def choose_scoring(score: Callable[[Scoring], np.ndarray], deadline: float, better: Better,
                    clock: Clock = time.perf_counter, spent: float = 0.0) -> tuple[Scoring, float, float, int]:
     """The bought-together scoring the window prefers (``{}``: the default), its hit rate, the
@@ -81,7 +69,7 @@ def choose_scoring(score: Callable[[Scoring], np.ndarray], deadline: float, bett
         return {}, 0.0, 0.0, 0
     start = score({})
     spent = clock() - began
-    best, hits, evaluations = _choose(score, SCORINGS, {}, start, spent, deadline, better, clock)
+    best, hits, evaluations = _choose(score, SCORING_TRIALS, {}, start, spent, deadline, better, clock)
     sized = [{**best, "k": float(k)} for k in K_TRIALS]
     best, hits, more = _choose(score, sized, best, hits, spent, deadline, better, clock)
     return best, _rate(hits), _rate(start), 1 + evaluations + more

@@ -26,7 +26,7 @@ def test_a_scoring_is_chosen_only_on_a_paired_win():
     rates = {"cosine shrinkage=1.0": 0.56, "bm25 k1=1.2 b=0.75": 0.5004}
     best, rate, base, evaluations = tune_tables.choose_scoring(_rates(rates), float("inf"), tuning.better)
     assert best == COSINE and (rate, base) == (0.56, 0.5)
-    assert evaluations == 1 + len(tune_tables.SCORINGS) + len(tune_tables.K_TRIALS)
+    assert evaluations == 1 + len(tune_tables.SCORING_TRIALS) + len(tune_tables.K_TRIALS)
     # Then its size, on the winner: 100 neighbours win.
     rates["cosine shrinkage=1.0 k=100.0"] = 0.6
     assert tune_tables.choose_scoring(_rates(rates), float("inf"), tuning.better)[0] == {**COSINE, "k": 100.0}
