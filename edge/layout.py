@@ -16,7 +16,8 @@ ARRAY_PREFIX = "a/"
 
 # Neighbour tables in the order they are stacked in ``nbr_*`` arrays (new tables go last, so a
 # table's position in older snapshots holds).
-NEIGHBOUR_TABLES = ("also_viewed", "viewed_next", "bought_together", "also_bought", "similar_content", "viewed_near")
+NEIGHBOUR_TABLES = ("also_viewed", "viewed_next", "bought_together", "also_bought", "similar_content", "viewed_near",
+                    "bought_category")
 
 # Ranked lists: name -> what one row (group) is.
 RANKINGS = {
@@ -71,6 +72,7 @@ class Tune(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     weights: dict[str, dict[str, float]] = {}  # recipe (history, cart, similar, together, content) -> table -> weight
     history_half_life: float | None = None     # positions
     similar_history_half_life: float | None = None  # positions; 0: ``similar`` blends the anchor alone
+    tables: dict[str, dict[str, float | str]] = {}  # table -> how it was scored, where not the default
     validation: dict[str, float | int | str] = {}  # what was measured to choose them
 
 

@@ -44,16 +44,40 @@ def arrays_from(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParam
 
 
 def neighbour_arrays(aggs: Aggregates, catalog: Catalog, params: BuildParams, say: Progress,
-                     scored: dict[str, Neighbours] | None = None) -> dict[str, np.ndarray]:
-    """Every neighbour table, scored (unless ``scored`` holds it already) and stacked (``nbr_*``)."""
+                     scored: dict[str, Neighbours] | None = None,
+                     scoring: dict[str, dict[str, float | str]] | None = None) -> dict[str, np.ndarray]:
+    """Every neighbour table, scored (unless ``scored`` holds it already) and stacked (``nbr_*``);
+    ``scoring``: table -> how to score it, where not the default (what a build's tuning chose)."""
     computed: dict[str, Neighbours] = {}
     for name in NEIGHBOUR_TABLES:
         if scored and name in scored:
             computed[name] = scored[name]
             continue
         say(f"computing {name}")
-        computed[name] = score_table(name, aggs, catalog, params)
+        computed[name] = score_table(name, aggs, catalog, params, (scoring or {}).get(name))
     return stack_neighbours(computed, len(catalog))
+
+
+def unstack_neighbours(arrays: dict[str, np.ndarray]) -> dict[str, Neighbours]:
+    """The tables of stacked ``nbr_*`` arrays, by name (``stack_neighbours`` undone)."""
+    indptr = arrays["nbr_indptr"]
+    out: dict[str, Neighbours] = {}
+    for t, name in enumerate(NEIGHBOUR_TABLES):
+        lo, hi = int(indptr[t, 0]), int(indptr[t, -1])
+        out[name] = Neighbours(indptr=indptr[t] - lo, indices=arrays["nbr_indices"][lo:hi],
+                               scores=arrays["nbr_scores"][lo:hi], counts=arrays["nbr_counts"][lo:hi])
+    return out
+
+
+def rescore_tables(arrays: dict[str, np.ndarray], aggs: Aggregates, catalog: Catalog, params: BuildParams,
+                   scoring: dict[str, dict[str, float | str]]) -> dict[str, np.ndarray]:
+    """``arrays`` with the tables ``scoring`` names scored that way (the rest as they are)."""
+    if not scoring:
+        return arrays
+    tables = unstack_neighbours(arrays)
+    for name, how in scoring.items():
+        tables[name] = score_table(name, aggs, catalog, params, how)
+    return {**arrays, **stack_neighbours(tables, len(catalog))}
 
 
 def ranking_arrays(aggs: Aggregates, catalog: Catalog, now: int, params: BuildParams,
@@ -80,7 +104,7 @@ def ranking_arrays(aggs: Aggregates, catalog: Catalog, now: int, params: BuildPa
 
 
 # Tables scored from another table's aggregate (so neither engine counts anything new for them).
-NEAR_SOURCE = {"viewed_near": "viewed_next"}
+NEAR_SOURCE = {"viewed_near": "viewed_next", "bought_category": "bought_together"}
 # viewed_near counts every step of its window alike and both directions alike: chosen on validation windows
 # cut from the training data only (YOOCHOOSE dev, UCI), where it beat the follow-weighted, gap-decayed form
 # (decay 0.5, back 0.5) and wider windows or popularity-discounted (IDF) forms did not win on both.
@@ -88,7 +112,9 @@ NEAR_DECAY = 1.0
 NEAR_BACK = 1.0
 
 
-def score_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams) -> Neighbours:
+def score_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildParams,
+                scoring: dict[str, float | str] | None = None) -> Neighbours:
+    """One neighbour table; ``scoring`` (bought-together only) replaces the default scoring's knobs."""
     n, k = len(catalog), params.k
     if name == "similar_content":
         return tables.similar_content(catalog, k=k)
@@ -100,7 +126,9 @@ def score_table(name: str, aggs: Aggregates, catalog: Catalog, params: BuildPara
     if name == "viewed_near":
         return tables.near_scores(pairs, n, k, decay=NEAR_DECAY, back=NEAR_BACK, shrinkage=5.0)
     if name == "bought_together":
-        return tables.basket_scores(pairs, n, k, shrinkage=3.0, alpha=0.5)
+        return tables.bought_together_scores(pairs, n, k, scoring)
+    if name == "bought_category":
+        return tables.category_fallback(pairs, catalog)
     raise ValueError(f"unknown neighbour table {name!r}")
 
 

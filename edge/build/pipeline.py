@@ -17,7 +17,7 @@ import msgspec
 import numpy as np
 
 from edge.build.aggregate import Aggregates, aggregate
-from edge.build.arrays import arrays_from
+from edge.build.arrays import arrays_from, rescore_tables
 from edge.build.encode import encode
 from edge.build.frames import Catalog, Events, Neighbours
 from edge.build.params import BuildParams, Progress
@@ -95,6 +95,8 @@ def build_aggregates(aggs: Aggregates, catalog: Catalog, out_dir: Path, *, now: 
     inputs = inputs or []
     arrays = arrays_from(aggs, catalog, now, params, say, scored=scored)
     tuned = tuner(time.perf_counter() - started) if tuner is not None else None
+    if tuned is not None and tuned.tables:  # the shop's window chose another scoring of a table
+        arrays = rescore_tables(arrays, aggs, catalog, params, tuned.tables)
     say("writing snapshot")
     version = _version_name(inputs, params, now)
     manifest = Manifest(

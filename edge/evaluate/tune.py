@@ -5,7 +5,8 @@
 and for each slot family with at least ``MIN_CASES`` cases in the window searches the weights
 of that family's recipe over the neighbour tables:
 
-- basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe;
+- basket completion (``page=cart``, ``bought_together``): the ``cart`` recipe, then how the
+  bought-together table is scored (``edge.evaluate.tune_tables``);
 - next item (``page=product``, ``similar``; only for shops that send views or clicks): the
   ``similar`` recipe, then how far that slot reaches back into the history
   (``similar_history_half_life``, one of ``HALF_LIVES``).
@@ -33,6 +34,7 @@ from edge.build.frames import Catalog, Events, EventType
 from edge.config import Settings
 from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
 from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
+from edge.evaluate.tune_tables import Scoring, choose_scoring, describe, rescored
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
 from edge.store import Snapshot
 
@@ -243,12 +245,14 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
     if not families:
         return None
     say("tuning: tables of the validation window")
-    frame = frame_from(window.train(), catalog, cut - 1, params, say, window.has_views)
+    aggs = window.train()
+    frame = frame_from(aggs, catalog, cut - 1, params, say, window.has_views)
     defaults = default_weights()
     indptr = frame.arrays["nbr_indptr"]
     filled = [t for t in range(indptr.shape[0]) if indptr[t, -1] > indptr[t, 0]]  # an empty table cannot matter
     weights: dict[str, dict[str, float]] = {}
     half_life: float | None = None  # similar_history_half_life, when it moved
+    scored: dict[str, Scoring] = {}  # table -> scoring, when it moved (edge.evaluate.tune_tables)
     measured: dict[str, float | int | str] = {"cutoff": cut, "min_cases": MIN_CASES}
     for family, cases in families.items():
         if clock() >= deadline:
@@ -263,12 +267,27 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
             matrix[row] = trial
             return hits(frame, family, cases, matrix, settings)
 
+        began = clock()
         best, best_score, base, evaluations = coordinate_descent(score, defaults[row], deadline, clock, filled)
+        replay = (clock() - began) / evaluations  # what one more replay will take
         measured.update({f"{family.name}_cases": len(cases), f"{family.name}_hr_default": round(base, 4),
                          f"{family.name}_hr_tuned": round(best_score, 4),
                          f"{family.name}_evaluations": evaluations})
         if not np.array_equal(best, defaults[row]):
             weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
+        if family is BASKET and clock() < deadline:  # then how bought-together is scored, with those weights
+            basket = defaults.copy()
+            basket[row] = best
+
+            def by_scoring(scoring: Scoring, matrix: np.ndarray = basket, cases: list[Case] = cases) -> np.ndarray:
+                trial = rescored(frame, aggs, catalog, params, {"bought_together": scoring}) if scoring else frame
+                return hits(trial, BASKET, cases, matrix, settings)
+
+            way, way_hr, _, tried = choose_scoring(by_scoring, deadline, better, clock, replay)
+            measured.update({"basket_scoring": describe(way), "basket_hr_scoring": round(way_hr, 4),
+                             "basket_scoring_evaluations": tried})
+            if way:
+                scored["bought_together"] = way
         if family is NEXT_ITEM and clock() < deadline:  # then how far back the history reaches, with those weights
             matrix = defaults.copy()
             matrix[row] = best
@@ -283,4 +302,4 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
             if chosen != start:
                 half_life = chosen
     measured["seconds"] = round(clock() - started, 2)
-    return Tune(weights=weights, similar_history_half_life=half_life, validation=measured)
+    return Tune(weights=weights, similar_history_half_life=half_life, tables=scored, validation=measured)

@@ -48,11 +48,14 @@ SIMILAR_NEAR = CoOccurrence("Similar to what you viewed", (
     ("also_viewed", "Viewed together with items you viewed {times}", "Bought together with items you viewed {times}"),
     ("viewed_next", "Viewed after items you viewed {times}", "Bought after items you viewed {times}"),
     *_same(("also_bought", "Bought by customers of items you viewed {times}"))))
+# The cart blends the category fallback (bought_category) too: its items say so, not "bought together".
+IN_CATEGORY_BOUGHT = ("bought_category", "Popular in this category, bought {times}")
 TOGETHER_ONE = CoOccurrence("Often bought together", _same(
-    ("bought_together", "Bought together {times}"), ("also_bought", "Bought by the same customers {times}")))
+    ("bought_together", "Bought together {times}"), ("also_bought", "Bought by the same customers {times}"),
+    IN_CATEGORY_BOUGHT))
 TOGETHER_MANY = CoOccurrence("Often bought together", _same(
     ("bought_together", "Bought with your cart items {times}"),
-    ("also_bought", "Bought by the same customers {times}")))
+    ("also_bought", "Bought by the same customers {times}"), IN_CATEGORY_BOUGHT))
 ADDONS = CoOccurrence("A small extra", _same(("bought_together", "Often added to carts like yours ({times})"),))
 SPECS = (FOR_YOU, SIMILAR_EVIDENCE, TOGETHER_ONE, TOGETHER_MANY, ADDONS, SIMILAR_NEAR)
 for _spec in SPECS:  # every text is known before the first request: TEXTS.tables() is built once

@@ -28,7 +28,7 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "history": {"also_viewed": 1.0, "viewed_next": 1.0, "also_bought": 0.2, "bought_together": 0.5,
                 "similar_content": 0.05},
     "cart": {"also_viewed": 1.0, "viewed_next": 0.5, "bought_together": 0.5, "also_bought": 0.2,
-             "similar_content": 0.05},
+             "similar_content": 0.05, "bought_category": 0.01},
     # viewed_near in place of viewed_next (the same aggregate, both directions): better on the next-item
     # validation windows of YOOCHOOSE dev and UCI (README, Offline evaluation), and no more rows per seed.
     "similar": {"also_viewed": 1.0, "viewed_near": 2.0, "also_bought": 0.5, "bought_together": 0.3,

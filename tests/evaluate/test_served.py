@@ -11,7 +11,7 @@ from edge.evaluate.protocols import Case
 from edge.evaluate.served import context, default_weights, planner, slot_ids, tuned_weights
 from edge.evaluate.tune import BASKET, NEXT_ITEM, request
 from edge.layout import NEIGHBOUR_TABLES, Tune
-from edge.slots.tunables import SIMILAR_WITHOUT_NEAR, W_SIMILAR, weight_row
+from edge.slots.tunables import DEFAULT_WEIGHTS, SIMILAR_WITHOUT_NEAR, W_CART, W_SIMILAR, weight_row
 
 
 def _served_ids(client, **query) -> list[str]:
@@ -82,14 +82,15 @@ def test_weights_reach_the_planner(demo_snapshot):
 
 
 def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
-    """Five stacked tables (no ``viewed_near``): the answers of the six with the weights from before the
-    ``similar`` recipe took ``viewed_near`` up (``SIMILAR_WITHOUT_NEAR``)."""
+    """Five stacked tables (no ``viewed_near`` nor ``bought_category``): the answers of the seven with the
+    weights from before the ``similar`` recipe took ``viewed_near`` up (``SIMILAR_WITHOUT_NEAR``), and the
+    cart's category fallback weighed 0 on both."""
     from types import SimpleNamespace
 
     snap = demo_snapshot
     a = snap.arrays
-    five = len(NEIGHBOUR_TABLES) - 1
-    assert NEIGHBOUR_TABLES[five] == "viewed_near"
+    five = NEIGHBOUR_TABLES.index("viewed_near")
+    assert five == 5 and NEIGHBOUR_TABLES[6:] == ("bought_category",)
     end = int(a["nbr_indptr"][five, 0])
     arrays = {name: a[name] for name in a}
     arrays.update(nbr_indptr=np.ascontiguousarray(a["nbr_indptr"][:five]), nbr_indices=a["nbr_indices"][:end],
@@ -97,9 +98,12 @@ def test_a_snapshot_from_before_viewed_near_plans_as_before(demo_snapshot):
     old = SimpleNamespace(arrays=arrays, render_offsets=snap.render_offsets,
                           manifest=SimpleNamespace(tables=list(NEIGHBOUR_TABLES[:five]), tune=None),
                           has_views=snap.has_views)
-    defaults = Tune()  # the default weights on both, whatever the demo build tuned
+    # The default weights on both, whatever the demo build tuned, but for the cart's category fallback.
+    cart = {t: w for t, w in DEFAULT_WEIGHTS["cart"].items() if t != "bought_category"}
+    defaults = Tune(weights={"cart": cart})
     without = default_weights()
     without[W_SIMILAR] = weight_row(SIMILAR_WITHOUT_NEAR)
+    without[W_CART] = weight_row(cart)
     before, now = planner(old, Settings(), defaults), planner(snap, Settings(), defaults, weights=without)
     rng = np.random.default_rng(3)
     for seq in _contexts(snap, rng, 20):

@@ -4,7 +4,7 @@ worked examples in tests/slots/test_rules.py write down by hand.
 Categories Mugs (0), Plates (1), Bags (2); regions SE, NO; segment b2b. Neighbours (score,
 count): M1 was viewed with M3 (1.0, 7), X1 (0.95, 2), M5 (0.9, 4), M2 (0.8, 3), B2 (0.5, 1)
 and is content-similar to M4 (1.0, 1); M4 was bought together with P1 (1.0, 6), P2 (0.9, 5)
-and B1 (0.5, 2).
+and B1 (0.5, 2); B2's category fallback holds B1 (1.0, 6) and B3 (0.5, 3).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ NEIGHBOURS = {
     "also_viewed": {"M1": [("M3", 1.0, 7), ("X1", 0.95, 2), ("M5", 0.9, 4), ("M2", 0.8, 3), ("B2", 0.5, 1)]},
     "bought_together": {"M4": [("P1", 1.0, 6), ("P2", 0.9, 5), ("B1", 0.5, 2)]},
     "similar_content": {"M1": [("M4", 1.0, 1)]},
+    "bought_category": {"B2": [("B1", 1.0, 6), ("B3", 0.5, 3)]},
 }
 BESTSELLERS = ["M1", "P1", "M4", "M2", "P2", "B2", "B3", "M3", "B1", "P3", "M5", "X1"]
 BY_CATEGORY = [["M1", "M4", "M2", "M3", "M5", "X1"], ["P1", "P2", "P3"], ["B2", "B3", "B1"]]

@@ -123,6 +123,18 @@ def test_the_cart_blends_what_was_bought_together(shop):
         ("P1", "Bought together 6 times"), ("P2", "Bought together 5 times"), ("B1", "Bought together 2 times")]
 
 
+def test_the_cart_falls_back_on_its_categories_bestsellers_and_says_so(shop):
+    # B2 was never bought with anything: its category fallback (weight 0.01 in the cart) offers B1 (B3 is out of
+    # stock), explained by that table, not as bought together.
+    assert answer(shop, page="cart", cart=["B2"], slots=["bought_together"], n=1)["bought_together"] == [
+        ("B1", "Popular in this category, bought 6 times")]
+    # Beside a co-occurrence it only adds 0.01 x 1.0: B1 stays third (0.5 x 0.5 + 0.01), and the bought-together
+    # count explains it.
+    assert answer(shop, page="cart", cart=["M4", "B2"], slots=["bought_together"], n=3)["bought_together"] == [
+        ("P1", "Bought with your cart items 6 times"), ("P2", "Bought with your cart items 5 times"),
+        ("B1", "Bought with your cart items 2 times")]
+
+
 def test_addons_stay_under_the_cap(shop):
     # No gap: min(15, 0.25 x the cart's 20.00) = 5.00, so P2 (6.00) is too dear, and no bestseller fits.
     assert answer(shop, page="cart", cart=["M4"], slots=["addons"], n=5)["addons"] == [

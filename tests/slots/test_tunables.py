@@ -29,9 +29,11 @@ def test_the_defaults_without_a_tune_section():
     assert t.table_weights.shape == (len(RECIPES), len(NEIGHBOUR_TABLES))
     for recipe in RECIPES:
         assert row(recipe, t) == weight_row(DEFAULT_WEIGHTS[recipe]).tolist()
-    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near
-    assert row("similar", t) == pytest.approx([1.0, 0.0, 0.3, 0.5, 0.3, 2.0])
-    assert row("together", t) == pytest.approx([0.0, 0.0, 1.0, 0.3, 0.0, 0.0])
+    # also_viewed, viewed_next, bought_together, also_bought, similar_content, viewed_near,
+    # bought_category (the cart's category fallback only)
+    assert row("similar", t) == pytest.approx([1.0, 0.0, 0.3, 0.5, 0.3, 2.0, 0.0])
+    assert row("together", t) == pytest.approx([0.0, 0.0, 1.0, 0.3, 0.0, 0.0, 0.0])
+    assert row("cart", t) == pytest.approx([1.0, 0.5, 0.5, 0.2, 0.05, 0.0, 0.01])
     assert t.history_half_life == 4.0 and not t.table_weights.flags.writeable
 
 
@@ -48,7 +50,7 @@ def test_a_snapshot_without_viewed_near_keeps_the_similar_recipe_it_was_built_fo
 def test_a_recipe_the_manifest_names_replaces_its_default_row():
     tune = Tune(weights={"similar": {"also_viewed": 2.0, "similar_content": 0.5}}, history_half_life=2.0)
     t = resolve(Settings(), tune)
-    assert row("similar", t) == [2.0, 0.0, 0.0, 0.0, 0.5, 0.0]  # tables it leaves out weigh 0
+    assert row("similar", t) == [2.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0]  # tables it leaves out weigh 0
     assert row("history", t) == weight_row(DEFAULT_WEIGHTS["history"]).tolist()  # the others keep theirs
     assert t.history_half_life == 2.0
 
@@ -58,7 +60,7 @@ def test_unknown_names_and_bad_weights_in_a_manifest_are_ignored():
                                      "also_bought": -1.0},
                          "no_such_recipe": {"also_viewed": 1.0}}, history_half_life=math.inf)
     t = resolve(Settings(), tune)
-    assert row("similar", t) == [1.5, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert row("similar", t) == [1.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert t.history_half_life == 4.0
 
 
@@ -69,7 +71,7 @@ def test_the_matrix_follows_the_snapshots_table_names():
     assert t.table_weights[W_HISTORY].tolist() == [0.0] * len(NEIGHBOUR_TABLES) + [0.25]
     assert t.table_weights[W_SIMILAR, -1] == 0.0
     reordered = resolve(Settings(), None, tuple(reversed(NEIGHBOUR_TABLES)))
-    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([2.0, 0.3, 0.5, 0.3, 0.0, 1.0])
+    assert reordered.table_weights[W_SIMILAR].tolist() == pytest.approx([0.0, 2.0, 0.3, 0.5, 0.3, 0.0, 1.0])
 
 
 def test_an_explicit_setting_wins_over_the_manifest(monkeypatch):

@@ -1,5 +1,6 @@
 """Offline table computations of ``skylt build``: neighbours, rankings and counts per item."""
 
+from edge.build.tables.baskets import bm25_scores, bought_together_scores, category_fallback
 from edge.build.tables.content import similar_content
 from edge.build.tables.cooccur import (
     Pairs,
@@ -48,8 +49,11 @@ __all__ = [
     "also_viewed_pairs",
     "basket_scores",
     "bestsellers",
+    "bm25_scores",
     "bought_together",
     "bought_together_pairs",
+    "bought_together_scores",
+    "category_fallback",
     "cosine_scores",
     "count_pairs",
     "decayed_popularity",

@@ -229,7 +229,8 @@ def bought_together(snap: Any, ctx: Context, tun: Tunables) -> Iterator[Step]:
         return
     template = "Bought together {times}" if seeds.shape[0] == 1 else "Bought with your cart items {times}"
     explain = reasons.co_occurrence(snap, seeds, (("bought_together", template),
-                                                  ("also_bought", "Bought by the same customers {times}")),
+                                                  ("also_bought", "Bought by the same customers {times}"),
+                                                  ("bought_category", "Popular in this category, bought {times}")),
                                     "Often bought together")
     weights = snap.weights(W_CART if ctx.page in ("cart", "checkout") else W_TOGETHER)
     yield seeds_step(snap, ctx, seeds, weights, explain)
