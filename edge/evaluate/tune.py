@@ -19,7 +19,6 @@ the served planner (``edge.evaluate.served``). The search stops when the time bu
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from edge.build.arrays import neighbour_arrays, ranking_arrays
 from edge.build.frames import Catalog, Events, EventType
 from edge.config import Settings
 from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
+from edge.evaluate.search import Clock, better, choose_half_life, coordinate_descent
 from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
 from edge.evaluate.tune_tables import Scoring, choose_scoring, describe, rescored
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
@@ -42,13 +42,6 @@ VALIDATION_SHARE = 0.2   # the last fifth of the sessions (orders) validates
 MIN_CASES = 200          # fewer cases than this in the window: the defaults stand
 MAX_CASES = 1500         # cases sampled per family: enough to decide, cheap to replay
 MIN_BUDGET = 5.0         # seconds: a small shop's build is faster than one pass of the search
-STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from wherever a pass ended
-FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
-PASSES = 2
-Z = 2.0                   # standard errors a move must win by (paired over the changed cases)
-HALF_LIVES = (0.0, 0.5, 1.0, 2.0, 4.0)  # similar_history_half_life tried for next item (0: the item alone)
-
-Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -72,87 +65,26 @@ def request(family: Family, case: Case, n: int = 10) -> Any:
 
 
 def hits(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
-         k: int = 10, similar_half_life: float | None = None) -> np.ndarray:
-    """Per case: is the target among the slot's first ``k`` items?"""
+         k: int = 10, similar_half_life: float | None = None, seen: np.ndarray | None = None) -> np.ndarray:
+    """Per case: is the target among the slot's first ``k`` items? ``seen`` (one flag per item), when
+    given, also marks every item shown."""
     out = np.zeros(len(cases), dtype=bool)
     served = planner(snap, settings, weights=weights, similar_half_life=similar_half_life)
     for i, case in enumerate(cases):
-        ids = slot_ids(served, request(family, case, k), family.slot)
-        out[i] = case.target in ids[:k].tolist()
+        ids = slot_ids(served, request(family, case, k), family.slot)[:k]
+        out[i] = case.target in ids.tolist()
+        if seen is not None:
+            seen[ids] = True
     return out
 
 
-def _candidates(row: np.ndarray, t: int) -> list[float]:
-    w = float(row[t])
-    if w > 0:
-        return [w * m for m in STEPS if m != 1.0]
-    top = float(row.max()) if row.max() > 0 else 1.0
-    return [top * m for m in FROM_ZERO]
+def covered(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
+            similar_half_life: float | None = None) -> int:
+    """How many distinct items the slot shows over ``cases``: the window's catalog coverage."""
+    seen = np.zeros(len(snap.arrays["price"]), dtype=bool)
+    hits(snap, family, cases, weights, settings, similar_half_life=similar_half_life, seen=seen)
+    return int(seen.sum())
 
-
-def better(trial: np.ndarray, current: np.ndarray) -> bool:
-    """A paired sign test on the cases that change: the trial must win ``Z`` standard errors more
-    than it loses (McNemar), so chance moves among many trials rarely pass."""
-    gained = int((trial & ~current).sum())
-    lost = int((current & ~trial).sum())
-    return gained > lost and gained - lost >= Z * math.sqrt(gained + lost)
-
-
-def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndarray, deadline: float,
-                       clock: Clock = time.perf_counter,
-                       tables: list[int] | None = None) -> tuple[np.ndarray, float, float, int]:
-    """(best row, its hit rate, the start's, evaluations). ``score`` gives per-case hits; a move
-    must be ``better``. No evaluation starts unless the last one's duration (with a quarter to
-    spare) still fits before ``deadline``: the search ends within it."""
-    best = start.astype(np.float32, copy=True)
-    began = clock()
-    current = score(best)
-    base = float(current.mean()) if current.size else 0.0
-    spent = clock() - began
-    evaluations = 1
-    for _ in range(PASSES):
-        moved = False
-        for t in range(best.shape[0]) if tables is None else tables:
-            for w in _candidates(best, t):
-                began = clock()
-                if began + 1.25 * spent > deadline:  # replays vary a little in length
-                    return best, float(current.mean()), base, evaluations
-                trial = best.copy()
-                trial[t] = w
-                if trial.max() <= 0:
-                    continue
-                result = score(trial)
-                spent = clock() - began
-                evaluations += 1
-                if better(result, current):
-                    best, current, moved = trial, result, True
-        if not moved:
-            break
-    return best, float(current.mean()) if current.size else 0.0, base, evaluations
-
-
-def choose_half_life(score: Callable[[float], np.ndarray], start: float, deadline: float,
-                     clock: Clock = time.perf_counter) -> tuple[float, float, float, int]:
-    """(best half-life, its hit rate, the start's, evaluations): each of ``HALF_LIVES`` in turn against
-    the best so far, kept only when ``better``; the same time rule as ``coordinate_descent``."""
-    best = start
-    began = clock()
-    current = score(best)
-    base = float(current.mean()) if current.size else 0.0
-    spent = clock() - began
-    evaluations = 1
-    for h in HALF_LIVES:
-        if h == best:
-            continue
-        began = clock()
-        if began + 1.25 * spent > deadline:
-            break
-        result = score(h)
-        spent = clock() - began
-        evaluations += 1
-        if better(result, current):
-            best, current = h, result
-    return best, float(current.mean()) if current.size else 0.0, base, evaluations
 
 
 def _sample(cases: list[Case], limit: int, seed: int = 0) -> list[Case]:
@@ -301,5 +233,26 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
                              "next_item_half_life_evaluations": tried})
             if chosen != start:
                 half_life = chosen
+        tuned = (family.recipe in weights, family is BASKET and bool(scored),
+                 family is NEXT_ITEM and half_life is not None)
+        if any(tuned):
+            # A move must not narrow what the slot shows: the window's coverage, tuned against default.
+            matrix = defaults.copy()
+            matrix[row] = best
+            if clock() + 2.5 * replay > deadline:
+                kept = "no time to check coverage"
+            else:
+                trial = rescored(frame, aggs, catalog, params, scored) if tuned[1] else frame
+                before = covered(frame, family, cases, defaults, settings)
+                after = covered(trial, family, cases, matrix, settings, half_life if tuned[2] else None)
+                measured.update({f"{family.name}_items_default": before, f"{family.name}_items_tuned": after})
+                kept = "" if after >= before else "the tuned choice shows fewer items"
+            if kept:
+                measured[f"{family.name}_defaults_kept"] = kept
+                weights.pop(family.recipe, None)
+                if family is BASKET:
+                    scored.clear()
+                else:
+                    half_life = None
     measured["seconds"] = round(clock() - started, 2)
     return Tune(weights=weights, similar_history_half_life=half_life, tables=scored, validation=measured)

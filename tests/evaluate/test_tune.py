@@ -7,78 +7,10 @@ from edge.build.encode import encode
 from edge.build.pipeline import BuildParams, build
 from edge.build.readers import read_catalog, read_events
 from edge.evaluate import tune as tuning
+from edge.evaluate.search import HALF_LIVES
 from edge.layout import NEIGHBOUR_TABLES
 from edge.store import open_snapshot
-
-
-class FakeClock:
-    """Time that moves only when work is done: each hit-rate replay costs ``cost`` seconds."""
-
-    def __init__(self, cost: float) -> None:
-        self.now = 1000.0
-        self.cost = cost
-        self.replays = 0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def work(self) -> None:
-        self.now += self.cost
-        self.replays += 1
-
-
-def _hits(rate: float, n: int = 1000) -> np.ndarray:
-    """The first ``rate`` x n cases hit: a better rate hits a superset."""
-    return np.arange(n) < round(min(max(rate, 0.0), 1.0) * n)
-
-
-def test_search_ends_within_its_budget():
-    clock = FakeClock(0.7)
-
-    def score(row: np.ndarray) -> np.ndarray:
-        clock.work()
-        return _hits(0.1 * float(row[0]))  # more of table 0 is always better: the search never runs out of moves
-
-    start = np.array([1.0, 0.5, 0.3, 0.2, 0.1], np.float32)
-    deadline = clock() + 5.0
-    best, _, _, evaluations = tuning.coordinate_descent(score, start, deadline, clock)
-    assert clock() <= deadline and evaluations == clock.replays == 6  # the 7th would end at 1004.9: too close
-    assert best[0] > start[0]
-
-
-def test_a_move_needs_more_than_noise():
-    start = np.array([1.0, 0.5, 0.3, 0.2, 0.1], np.float32)
-    # 0.1 % more hits: no reason to leave the defaults
-    flat = tuning.coordinate_descent(lambda row: _hits(0.5 + 1e-3 * float(row[0])), start, float("inf"))
-    assert np.array_equal(flat[0], start)
-    clear = tuning.coordinate_descent(lambda row: _hits(0.5 + 0.05 * float(row[3])), start, float("inf"))
-    assert clear[0][3] > start[3] and clear[1] > clear[2]
-
-
-def test_a_paired_win_must_outnumber_the_losses():
-    a = np.zeros(400, bool)
-    a[:100] = True
-    swapped = np.roll(a, 50)  # 50 gained, 50 lost
-    assert not tuning.better(swapped, a)
-    more = a.copy()
-    more[100:120] = True  # 20 gained, none lost: 20 >= 2 x sqrt(20)
-    assert tuning.better(more, a) and not tuning.better(a, more)
-
-
-def test_the_history_half_life_moves_only_on_a_paired_win_and_within_its_budget():
-    # Next item hits most at a half-life of 2 views; 0.5 is within noise of the start (1).
-    rates = {0.0: 0.40, 0.5: 0.5005, 1.0: 0.50, 2.0: 0.55, 4.0: 0.52}
-    assert tuning.choose_half_life(lambda h: _hits(rates[h]), 1.0, float("inf"))[:3] == (2.0, 0.55, 0.50)
-    assert tuning.choose_half_life(lambda h: _hits(0.5 + 1e-4 * h), 1.0, float("inf"))[0] == 1.0
-    clock = FakeClock(1.0)
-
-    def score(h: float) -> np.ndarray:
-        clock.work()
-        return _hits(rates[h])
-
-    deadline = clock() + 3.0
-    _, _, _, evaluations = tuning.choose_half_life(score, 1.0, deadline, clock)
-    assert clock() <= deadline and evaluations == clock.replays == 2  # a third would end at 1003.25: too close
+from tests.evaluate.test_search import FakeClock
 
 
 def _demo():
@@ -120,17 +52,15 @@ def test_build_writes_what_tuning_chose(tmp_path, monkeypatch):
     assert tune is not None and tune.validation["basket_cases"] >= tuning.MIN_CASES
     for recipe, tables in tune.weights.items():
         assert recipe in ("cart", "similar") and set(tables) == set(NEIGHBOUR_TABLES)
-    assert tune.similar_history_half_life is None or tune.similar_history_half_life in tuning.HALF_LIVES
+    assert tune.similar_history_half_life is None or tune.similar_history_half_life in HALF_LIVES
     with open_snapshot(tmp_path / "tables") as snap:
         assert snap.manifest.tune == tune
     untuned = build(events_paths, tmp_path / "plain", catalog_path=catalog_path)
     assert untuned.manifest.tune is None
 
 
-def test_tuning_turns_viewed_near_on_where_only_it_knows_what_comes_before(monkeypatch):
-    """Shoppers first viewed a then b; in the window they view b then a. Only ``viewed_near`` (the viewed-next
-    counts read both ways) links b back to a: from a ``similar`` recipe without it, the search turns it on."""
-    from edge.build.params import BuildParams
+def _reversed_pairs(monkeypatch):
+    """Shoppers first viewed a then b; in the window they view b then a; ``similar`` without ``viewed_near``."""
     from edge.build.tables.cooccur import group_starts
     from edge.slots import tunables
     from tests.build.tables.conftest import make_catalog, make_events
@@ -143,8 +73,37 @@ def test_tuning_turns_viewed_near_on_where_only_it_knows_what_comes_before(monke
     assert group_starts(events.session).shape[0] == sessions + 1
     catalog = make_catalog([None] * (2 * pairs))
     monkeypatch.setitem(tunables.DEFAULT_WEIGHTS, "similar", {"viewed_next": 1.0})
+    return events, catalog
+
+
+def test_tuning_turns_viewed_near_on_where_only_it_knows_what_comes_before(monkeypatch):
+    """Only ``viewed_near`` (the viewed-next counts read both ways) links b back to a: from a ``similar``
+    recipe without it, the search turns it on, and it shows no fewer items than the default did."""
+    from edge.build.params import BuildParams
+
+    events, catalog = _reversed_pairs(monkeypatch)
     # window 0: no also_viewed pairs, so the co-view table cannot answer in its place.
     tune = tuning.tune(events, catalog, BuildParams(window=0), 60.0)
     assert tune is not None and tune.validation["next_item_cases"] >= tuning.MIN_CASES
+    assert tune.validation["next_item_items_tuned"] >= tune.validation["next_item_items_default"] > 0
     assert tune.weights["similar"]["viewed_near"] > 0
     assert tune.validation["next_item_hr_tuned"] == 1.0 > tune.validation["next_item_hr_default"]
+
+
+def test_a_choice_that_shows_fewer_items_keeps_the_defaults(monkeypatch):
+    """The same winning move, but the window's coverage says the tuned recipe shows fewer items: dropped."""
+    from edge.build.params import BuildParams
+
+    events, catalog = _reversed_pairs(monkeypatch)
+    real, asked = tuning.covered, []
+
+    def narrower(*args):  # the default's coverage first, then the tuned choice's
+        asked.append(args)
+        return real(*args) + (1_000 if len(asked) == 1 else 0)
+
+    monkeypatch.setattr(tuning, "covered", narrower)
+    tune = tuning.tune(events, catalog, BuildParams(window=0), 60.0)
+    assert tune is not None and tune.validation["next_item_hr_tuned"] == 1.0
+    assert "similar" not in tune.weights and tune.similar_history_half_life is None
+    assert tune.validation["next_item_defaults_kept"] == "the tuned choice shows fewer items"
+    assert len(asked) == 2 and not np.array_equal(asked[0][3], asked[1][3])

@@ -1,0 +1,92 @@
+"""The searches of build-time tuning (``edge.evaluate.tune``): a paired test that decides whether a move
+wins, coordinate descent over one recipe's table weights, and the choice of a history half-life. Each
+takes a ``score`` that replays the validation window and ends before its ``deadline``."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+STEPS = (0.0, 0.5, 2.0)   # multipliers tried per table weight, then again from wherever a pass ended
+FROM_ZERO = (0.3, 1.0)    # weights tried for a table at 0 (x the row's largest)
+PASSES = 2
+Z = 2.0                   # standard errors a move must win by (paired over the changed cases)
+HALF_LIVES = (0.0, 0.5, 1.0, 2.0, 4.0)  # similar_history_half_life tried for next item (0: the item alone)
+
+Clock = Callable[[], float]
+
+
+def _candidates(row: np.ndarray, t: int) -> list[float]:
+    w = float(row[t])
+    if w > 0:
+        return [w * m for m in STEPS if m != 1.0]
+    top = float(row.max()) if row.max() > 0 else 1.0
+    return [top * m for m in FROM_ZERO]
+
+
+def better(trial: np.ndarray, current: np.ndarray) -> bool:
+    """A paired sign test on the cases that change: the trial must win ``Z`` standard errors more
+    than it loses (McNemar), so chance moves among many trials rarely pass."""
+    gained = int((trial & ~current).sum())
+    lost = int((current & ~trial).sum())
+    return gained > lost and gained - lost >= Z * math.sqrt(gained + lost)
+
+
+def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndarray, deadline: float,
+                       clock: Clock = time.perf_counter,
+                       tables: list[int] | None = None) -> tuple[np.ndarray, float, float, int]:
+    """(best row, its hit rate, the start's, evaluations). ``score`` gives per-case hits; a move
+    must be ``better``. No evaluation starts unless the last one's duration (with a quarter to
+    spare) still fits before ``deadline``: the search ends within it."""
+    best = start.astype(np.float32, copy=True)
+    began = clock()
+    current = score(best)
+    base = float(current.mean()) if current.size else 0.0
+    spent = clock() - began
+    evaluations = 1
+    for _ in range(PASSES):
+        moved = False
+        for t in range(best.shape[0]) if tables is None else tables:
+            for w in _candidates(best, t):
+                began = clock()
+                if began + 1.25 * spent > deadline:  # replays vary a little in length
+                    return best, float(current.mean()), base, evaluations
+                trial = best.copy()
+                trial[t] = w
+                if trial.max() <= 0:
+                    continue
+                result = score(trial)
+                spent = clock() - began
+                evaluations += 1
+                if better(result, current):
+                    best, current, moved = trial, result, True
+        if not moved:
+            break
+    return best, float(current.mean()) if current.size else 0.0, base, evaluations
+
+
+def choose_half_life(score: Callable[[float], np.ndarray], start: float, deadline: float,
+                     clock: Clock = time.perf_counter) -> tuple[float, float, float, int]:
+    """(best half-life, its hit rate, the start's, evaluations): each of ``HALF_LIVES`` in turn against
+    the best so far, kept only when ``better``; the same time rule as ``coordinate_descent``."""
+    best = start
+    began = clock()
+    current = score(best)
+    base = float(current.mean()) if current.size else 0.0
+    spent = clock() - began
+    evaluations = 1
+    for h in HALF_LIVES:
+        if h == best:
+            continue
+        began = clock()
+        if began + 1.25 * spent > deadline:
+            break
+        result = score(h)
+        spent = clock() - began
+        evaluations += 1
+        if better(result, current):
+            best, current = h, result
+    return best, float(current.mean()) if current.size else 0.0, base, evaluations
