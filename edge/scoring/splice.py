@@ -17,6 +17,7 @@ import numpy as np
 
 from edge.scoring.bundles import Request
 from edge.scoring.filters import lower_bound
+from edge.scoring.memory import borrowed, prefetch
 from edge.scoring.merchandise import Rules
 from edge.scoring.page import plan
 
@@ -126,6 +127,7 @@ def splice_items(ids, scores, text_ids, numbers, ends, render_offsets, render_bl
             size += overlay_offsets[o + 1] - overlay_offsets[o]
         elif 0 <= item < n_items:
             size += render_offsets[item + 1] - render_offsets[item]
+            prefetch(render_blob, render_offsets[item], 0)  # the fragments arrive together, not one miss at a time
         t = text_ids[j]
         size += text_offsets[2 * t + 2] - text_offsets[2 * t] + 96
     buf = np.empty(size, np.uint8)
@@ -185,10 +187,13 @@ def page_items(bundles, request, rules):
     catalog, program = bundles.catalog, bundles.program
     ids, scores, text_ids, numbers, ends, fav = plan(catalog, program, bundles.tunables, Request(*request),
                                                      Rules(*rules))
-    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, catalog.render_offsets,
-                                     catalog.render_blob, program.text_kinds, program.text_offsets, program.text_blob,
-                                     catalog.overlay_ids, catalog.overlay_offsets, catalog.overlay_blob,
-                                     program.pieces)
+    # The bundles' arrays are borrowed (edge/scoring/memory.py): Python holds them for the whole call,
+    # and every fragment and text sliced out of them would otherwise count a reference up and down.
+    items, slot_bytes = splice_items(ids, scores, text_ids, numbers, ends, borrowed(catalog.render_offsets),
+                                     borrowed(catalog.render_blob), borrowed(program.text_kinds),
+                                     borrowed(program.text_offsets), borrowed(program.text_blob),
+                                     borrowed(catalog.overlay_ids), borrowed(catalog.overlay_offsets),
+                                     borrowed(catalog.overlay_blob), borrowed(program.pieces))
     n = ends.shape[0]
     meta = np.empty(2 * n + 1, np.int64)
     meta[:n] = slot_bytes
