@@ -12,8 +12,6 @@ import contextlib
 import mmap
 import os
 from pathlib import Path
-from typing import cast
-
 import lmdb
 import numpy as np
 
@@ -143,9 +141,13 @@ class Snapshot:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
         if not item_ids:
             return _NO_IDS, 0
-        cached = list(map(self._id_cache.get, item_ids))  # popular ids are cached: no Python call per id
-        dense = [self.index_of(i) if d is None else d for i, d in zip(item_ids, cached, strict=True)] \
-            if None in cached else cast(list[int], cached)
+        # Popular ids are cached: one C-level pass, no Python call per id; the filter and its
+        # list only when an id is unknown (-1), the rare case.
+        dense = list(map(self._id_cache.get, item_ids))
+        if None in dense:
+            dense = [self.index_of(i) if d is None else d for i, d in zip(item_ids, dense, strict=True)]
+        if -1 not in dense:
+            return np.array(dense, dtype=np.int32), 0
         known = [d for d in dense if d >= 0]
         return np.array(known, dtype=np.int32), len(dense) - len(known)
 

@@ -36,6 +36,24 @@ def test_ids_map_both_ways(tables):
         assert unknown == 1
 
 
+@pytest.mark.parametrize("warm", [False, True])
+def test_lookup_keeps_order_and_repeats_and_counts_unknown_ids(tables, warm):
+    """The same answer whether the ids come from LMDB or the per-worker cache, or a mix."""
+    with open_snapshot(tables) as snap:
+        if warm:
+            snap.lookup(["item-1", "nope"])  # half of the ids below cached, half not
+        known, unknown = snap.lookup(["item-3", "item-1", "nope", "item-3", "also-nope", "nope", "item-0"])
+        assert known.tolist() == [3, 1, 3, 0]  # request order, repeats kept (the context decides about those)
+        assert unknown == 3
+        assert known.dtype == np.int32 and known.flags.writeable and known.flags.c_contiguous
+        all_known, none_unknown = snap.lookup(["item-2", "item-0"])
+        assert all_known.tolist() == [2, 0] and none_unknown == 0 and all_known.dtype == np.int32
+        only_unknown, n = snap.lookup(["nope", "nope"])
+        assert only_unknown.size == 0 and only_unknown.dtype == np.int32 and n == 2
+        empty, zero = snap.lookup([])
+        assert empty.size == 0 and empty.dtype == np.int32 and zero == 0
+
+
 def test_category_subtree_covers_children(tables):
     with open_snapshot(tables) as snap:
         assert sorted(snap.category_subtree("Kitchen").tolist()) == [0, 1]
