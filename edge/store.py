@@ -12,10 +12,13 @@ import contextlib
 import mmap
 import os
 from pathlib import Path
+from typing import cast
+
 import lmdb
 import numpy as np
 
 from edge.errors import SnapshotError
+from edge.idtable import IdTable
 from edge.layout import (
     IDS_DB,
     MANIFEST_KEY,
@@ -30,8 +33,8 @@ from edge.layout import (
 )
 
 CURRENT = "current"
-# Ids recently asked for, per snapshot and worker: popular items repeat across requests and
-# a dict hit is ~20x cheaper than LMDB's B-tree walk. Bounded, so memory stays flat.
+# Ids recently asked for, per snapshot and worker: popular items repeat across requests and a
+# dict hit is cheaper than even the compiled id table (edge/idtable.py). Bounded, so memory stays flat.
 ID_CACHE_SIZE = 65_536
 _NO_IDS = np.zeros(0, dtype=np.int32)
 
@@ -76,6 +79,7 @@ class Snapshot:
             self.manifest: Manifest = manifest_decoder.decode(raw)
             if self.manifest.schema != SCHEMA_VERSION:
                 raise SnapshotError(f"{path}: schema {self.manifest.schema}, this server reads {SCHEMA_VERSION}")
+            # Lookups go through the id table (edge/idtable.py) where the snapshot has its id strings.
             self._ids = self._env.open_db(IDS_DB, txn=self._txn, create=False)
             self._page = self._env.stat()["psize"]
             with open(path / "data.mdb", "rb") as fh:
@@ -98,6 +102,7 @@ class Snapshot:
         self.has_views = counts.get("events_view", 0) + counts.get("events_click", 0) + \
             counts.get("events_cart", 0) > 0
         self._id_cache: dict[str, int] = {}
+        self._id_table: IdTable | None = None
         self.render_offsets = self.arrays["render_offsets"]
         self.render_blob = self.arrays["render_blob"].data
 
@@ -126,26 +131,39 @@ class Snapshot:
 
     # -- ids ---------------------------------------------------------------------------
 
+    def _resolve(self, item_ids: list[str]) -> list[int]:
+        """Rows of ids the cache does not hold (-1: unknown), from the id table, then cached."""
+        if self._id_table is None and "ext_blob" in self.arrays:
+            # Built on the first cold id (the warm-up's), once per snapshot and worker.
+            self._id_table = IdTable(self.arrays["ext_offsets"], self.arrays["ext_blob"])
+        if self._id_table is not None:
+            rows = self._id_table.rows(item_ids)
+        else:  # a snapshot written without its id strings (small test fixtures): LMDB, per id
+            got = [self._txn.get(i.encode(), db=self._ids) for i in item_ids]
+            rows = [-1 if raw is None else int.from_bytes(raw, "little") for raw in got]
+        if len(self._id_cache) + len(item_ids) > ID_CACHE_SIZE:
+            self._id_cache.clear()
+        self._id_cache.update(zip(item_ids, rows, strict=True))
+        return rows
+
     def index_of(self, item_id: str) -> int:
         """Dense id of an external item id, -1 when unknown."""
         dense = self._id_cache.get(item_id)
-        if dense is None:
-            raw = self._txn.get(item_id.encode(), db=self._ids)
-            dense = -1 if raw is None else int.from_bytes(raw, "little")
-            if len(self._id_cache) >= ID_CACHE_SIZE:
-                self._id_cache.clear()
-            self._id_cache[item_id] = dense
-        return dense
+        return self._resolve([item_id])[0] if dense is None else dense
 
     def lookup(self, item_ids: list[str]) -> tuple[np.ndarray, int]:
         """Dense ids of the known ``item_ids`` (order kept) and how many were unknown."""
         if not item_ids:
             return _NO_IDS, 0
-        # Popular ids are cached: one C-level pass, no Python call per id; the filter and its
-        # list only when an id is unknown (-1), the rare case.
-        dense = list(map(self._id_cache.get, item_ids))
-        if None in dense:
-            dense = [self.index_of(i) if d is None else d for i, d in zip(item_ids, dense, strict=True)]
+        # Popular ids are cached: one C-level pass, no Python call per id; the cold ones in one
+        # compiled call; the filter and its list only when an id is unknown (-1), the rare case.
+        cached = list(map(self._id_cache.get, item_ids))
+        if None in cached:
+            cold = list(dict.fromkeys(i for i, d in zip(item_ids, cached, strict=True) if d is None))
+            found = dict(zip(cold, self._resolve(cold), strict=True))
+            dense = [found[i] if d is None else d for i, d in zip(item_ids, cached, strict=True)]
+        else:
+            dense = cast(list[int], cached)
         if -1 not in dense:
             return np.array(dense, dtype=np.int32), 0
         known = [d for d in dense if d >= 0]
@@ -202,7 +220,7 @@ class Snapshot:
 
     def close(self) -> None:
         # Arrays handed out earlier point into the map: callers drop them before closing.
-        for view in ("render_blob", "render_offsets", "arrays"):
+        for view in ("render_blob", "render_offsets", "arrays", "_id_table"):
             self.__dict__.pop(view, None)
         txn = self.__dict__.pop("_txn", None)
         if txn is not None:

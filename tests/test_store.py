@@ -54,6 +54,24 @@ def test_lookup_keeps_order_and_repeats_and_counts_unknown_ids(tables, warm):
         assert empty.size == 0 and empty.dtype == np.int32 and zero == 0
 
 
+def test_the_id_table_agrees_with_the_id_database_and_refuses_look_alikes(demo_tables):
+    from edge.idtable import IdTable
+    from edge.layout import IDS_DB
+
+    with open_snapshot(demo_tables) as snap:
+        table = IdTable(snap.arrays["ext_offsets"], snap.arrays["ext_blob"])
+        db = snap._env.open_db(IDS_DB, txn=snap._txn, create=False)
+        stored = {bytes(k).decode(): int.from_bytes(v, "little") for k, v in snap._txn.cursor(db=db)}
+        assert len(stored) == snap.n_items and table.rows(list(stored)) == list(stored.values())
+        some = next(iter(stored))
+        hostile = ["", some[:-1], some + "0", some + "\n", some.lower() + "\u00e9", " " + some, "x" * 10_000, some]
+        assert table.rows(hostile) == [-1] * 7 + [stored[some]]
+        assert table.rows([]) == [] and table.rows([""]) == [-1]
+        assert table.nbytes == 4 << (2 * snap.n_items - 1).bit_length()  # int32 slots, at most half full
+        # The snapshot answers through it, cold and then cached, as the id database does.
+        assert [snap.index_of(i) for i in (some, "nope", some)] == [stored[some], -1, stored[some]]
+
+
 def test_category_subtree_covers_children(tables):
     with open_snapshot(tables) as snap:
         assert sorted(snap.category_subtree("Kitchen").tolist()) == [0, 1]

@@ -4,17 +4,25 @@ come from the snapshot or the per-worker id cache."""
 import numpy as np
 import pytest
 
+from edge.build.render import string_table
+from edge.build.writer import publish, write_snapshot
 from edge.profiles.store import Profile
 from edge.schemas import RecommendRequest
 from edge.slots.context import build_context
 from edge.store import open_snapshot
-from tests.snapshots import write_tiny
+from tests.snapshots import tiny_arrays, tiny_manifest
 
 
-@pytest.fixture
-def snap(tmp_path):
-    write_tiny(tmp_path, "20260101T000000000000Z-one")  # ids item-0 .. item-3
+@pytest.fixture(params=["id table", "id database"])
+def snap(tmp_path, request):
+    """Ids item-0 .. item-3; with their strings (looked up by the compiled id table) or without (LMDB)."""
+    arrays = tiny_arrays()
+    ids = [f"item-{i}" for i in range(4)]
+    if request.param == "id table":
+        arrays["ext_offsets"], arrays["ext_blob"] = string_table(ids)
+    publish(write_snapshot(tmp_path, tiny_manifest("20260101T000000000000Z-one", arrays), arrays, ids))
     with open_snapshot(tmp_path) as s:
+        assert ("ext_blob" in s.arrays) == (request.param == "id table")
         yield s
 
 
@@ -36,6 +44,7 @@ def test_ids_become_rows_in_order_with_unknown_ids_counted(snap, rounds):
     assert ctx.current.tolist() == [0] and ctx.anchor.tolist() == [0]
     assert ctx.ignored == 1 + 1 + 1  # cart, history, purchased; exclusions are not counted
     assert _int32(ctx.cart, ctx.history, ctx.purchased, ctx.excluded, ctx.current, ctx.anchor)
+    assert (snap._id_table is not None) == ("ext_blob" in snap.arrays)  # the path under test was taken
 
 
 def test_an_unknown_item_is_counted_and_the_latest_view_anchors(snap):
