@@ -9,6 +9,8 @@ on the 1M-item snapshot). The table holds only row numbers: int32, at most half 
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numba
 import numpy as np
 
@@ -18,7 +20,7 @@ _FNV_PRIME = np.uint64(0x100000001B3)
 
 
 @numba.njit(cache=True, nogil=True)
-def _hash(blob: np.ndarray, lo: int, hi: int) -> np.uint64:
+def _hash(blob: np.ndarray | bytes, lo: int, hi: int) -> np.uint64:
     """FNV-1a of ``blob[lo:hi]``."""
     h = _FNV_OFFSET
     for k in range(lo, hi):
@@ -37,7 +39,7 @@ def _fill(offsets: np.ndarray, blob: np.ndarray, table: np.ndarray) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _same(a: np.ndarray, alo: int, ahi: int, b: np.ndarray, blo: int, bhi: int) -> bool:
+def _same(a: np.ndarray, alo: int, ahi: int, b: bytes, blo: int, bhi: int) -> bool:
     if ahi - alo != bhi - blo:
         return False
     for k in range(ahi - alo):  # noqa: SIM110 - a loop numba compiles to early exits, unlike all(<generator>)
@@ -47,8 +49,7 @@ def _same(a: np.ndarray, alo: int, ahi: int, b: np.ndarray, blo: int, bhi: int) 
 
 
 @numba.njit(cache=True, nogil=True)
-def _find(table: np.ndarray, offsets: np.ndarray, blob: np.ndarray, query: np.ndarray,
-          ends: np.ndarray) -> np.ndarray:
+def _find(table: np.ndarray, offsets: np.ndarray, blob: np.ndarray, query: bytes, ends: np.ndarray) -> np.ndarray:
     """Rows of the ids ``query[ends[i-1]:ends[i]]`` (``ends`` starts at 0), -1 where unknown."""
     mask = np.uint64(table.size - 1)
     out = np.empty(ends.size - 1, dtype=np.int32)
@@ -83,7 +84,6 @@ class IdTable:
     def rows(self, item_ids: list[str]) -> list[int]:
         """The row of each id, -1 for unknown ones, in order."""
         encoded = [i.encode() for i in item_ids]
-        ends = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=ends[1:])
-        query = np.frombuffer(b"".join(encoded) or b"\0", dtype=np.uint8)
-        return _find(self.table, self.offsets, self.blob, query, ends).tolist()
+        # Plain lists into one array each: numpy's small-array calls (cumsum, fromiter) cost more than the probe.
+        ends = np.array(list(accumulate(map(len, encoded), initial=0)), dtype=np.int64)
+        return _find(self.table, self.offsets, self.blob, b"".join(encoded), ends).tolist()

@@ -36,6 +36,8 @@ CURRENT = "current"
 # Ids recently asked for, per snapshot and worker: popular items repeat across requests and a
 # dict hit is cheaper than even the compiled id table (edge/idtable.py). Bounded, so memory stays flat.
 ID_CACHE_SIZE = 65_536
+# From this many ids not in the cache on, one lookup asks the id table rather than LMDB.
+ID_TABLE_MIN = 4
 _NO_IDS = np.zeros(0, dtype=np.int32)
 
 # LMDB allows one handle per environment and process; snapshots of the same path share it.
@@ -79,7 +81,6 @@ class Snapshot:
             self.manifest: Manifest = manifest_decoder.decode(raw)
             if self.manifest.schema != SCHEMA_VERSION:
                 raise SnapshotError(f"{path}: schema {self.manifest.schema}, this server reads {SCHEMA_VERSION}")
-            # Lookups go through the id table (edge/idtable.py) where the snapshot has its id strings.
             self._ids = self._env.open_db(IDS_DB, txn=self._txn, create=False)
             self._page = self._env.stat()["psize"]
             with open(path / "data.mdb", "rb") as fh:
@@ -132,13 +133,14 @@ class Snapshot:
     # -- ids ---------------------------------------------------------------------------
 
     def _resolve(self, item_ids: list[str]) -> list[int]:
-        """Rows of ids the cache does not hold (-1: unknown), from the id table, then cached."""
-        if self._id_table is None and "ext_blob" in self.arrays:
-            # Built on the first cold id (the warm-up's), once per snapshot and worker.
-            self._id_table = IdTable(self.arrays["ext_offsets"], self.arrays["ext_blob"])
-        if self._id_table is not None:
+        """Rows of ids the cache does not hold (-1: unknown), then cached: a few through LMDB, more
+        in one call to the id table, which costs about 2.4 us a call and 0.4 an id against LMDB's
+        0.6-1.8 an id (1M items)."""
+        if len(item_ids) >= ID_TABLE_MIN and "ext_blob" in self.arrays:
+            if self._id_table is None:  # built on the first batch of cold ids, once per snapshot and worker
+                self._id_table = IdTable(self.arrays["ext_offsets"], self.arrays["ext_blob"])
             rows = self._id_table.rows(item_ids)
-        else:  # a snapshot written without its id strings (small test fixtures): LMDB, per id
+        else:
             got = [self._txn.get(i.encode(), db=self._ids) for i in item_ids]
             rows = [-1 if raw is None else int.from_bytes(raw, "little") for raw in got]
         if len(self._id_cache) + len(item_ids) > ID_CACHE_SIZE:

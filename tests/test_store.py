@@ -68,8 +68,12 @@ def test_the_id_table_agrees_with_the_id_database_and_refuses_look_alikes(demo_t
         assert table.rows(hostile) == [-1] * 7 + [stored[some]]
         assert table.rows([]) == [] and table.rows([""]) == [-1]
         assert table.nbytes == 4 << (2 * snap.n_items - 1).bit_length()  # int32 slots, at most half full
-        # The snapshot answers through it, cold and then cached, as the id database does.
-        assert [snap.index_of(i) for i in (some, "nope", some)] == [stored[some], -1, stored[some]]
+        # The snapshot answers a batch of cold ids through it, then from its cache, as the id database does.
+        batch = [some, "nope", *list(stored)[1:4], "nope", some]
+        expected = [stored[some], *[stored[i] for i in batch[2:5]], stored[some]]
+        for _ in range(2):
+            assert snap.lookup(batch)[0].tolist() == expected and snap.lookup(batch)[1] == 2
+        assert snap._id_table is not None
 
 
 def test_category_subtree_covers_children(tables):

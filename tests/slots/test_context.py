@@ -14,11 +14,12 @@ from tests.snapshots import tiny_arrays, tiny_manifest
 
 
 @pytest.fixture(params=["id table", "id database"])
-def snap(tmp_path, request):
+def snap(tmp_path, request, monkeypatch):
     """Ids item-0 .. item-3; with their strings (looked up by the compiled id table) or without (LMDB)."""
     arrays = tiny_arrays()
     ids = [f"item-{i}" for i in range(4)]
     if request.param == "id table":
+        monkeypatch.setattr("edge.store.ID_TABLE_MIN", 1)  # every cold id through the table, however few
         arrays["ext_offsets"], arrays["ext_blob"] = string_table(ids)
     publish(write_snapshot(tmp_path, tiny_manifest("20260101T000000000000Z-one", arrays), arrays, ids))
     with open_snapshot(tmp_path) as s:
