@@ -83,7 +83,12 @@ class IdTable:
 
     def rows(self, item_ids: list[str]) -> list[int]:
         """The row of each id, -1 for unknown ones, in order."""
-        encoded = [i.encode() for i in item_ids]
-        # Plain lists into one array each: numpy's small-array calls (cumsum, fromiter) cost more than the probe.
-        ends = np.array(list(accumulate(map(len, encoded), initial=0)), dtype=np.int64)
-        return _find(self.table, self.offsets, self.blob, b"".join(encoded), ends).tolist()
+        joined = "".join(item_ids)
+        if joined.isascii():  # the usual case: one encode, and a str's length is its bytes' length
+            query, parts = joined.encode(), item_ids
+        else:
+            encoded = [i.encode() for i in item_ids]
+            query, parts = b"".join(encoded), encoded  # type: ignore[assignment]
+        # Plain lists into one array: numpy's small-array calls (cumsum, fromiter) cost more than the probe.
+        ends = np.array(list(accumulate(map(len, parts), initial=0)), dtype=np.int64)
+        return _find(self.table, self.offsets, self.blob, query, ends).tolist()
