@@ -132,14 +132,19 @@ class Snapshot:
 
     # -- ids ---------------------------------------------------------------------------
 
+    def prepare_ids(self) -> None:
+        """Build the id table and run its probe once now (the warm-up), not on a shopper's request."""
+        if self._id_table is None and "ext_blob" in self.arrays:
+            self._id_table = IdTable(self.arrays["ext_offsets"], self.arrays["ext_blob"])
+            self._id_table.rows([""])
+
     def _resolve(self, item_ids: list[str]) -> list[int]:
         """Rows of ids the cache does not hold (-1: unknown), then cached: a few through LMDB, more
         in one call to the id table, which costs about 2.4 us a call and 0.4 an id against LMDB's
         0.6-1.8 an id (1M items)."""
         if len(item_ids) >= ID_TABLE_MIN and "ext_blob" in self.arrays:
-            if self._id_table is None:  # built on the first batch of cold ids, once per snapshot and worker
-                self._id_table = IdTable(self.arrays["ext_offsets"], self.arrays["ext_blob"])
-            rows = self._id_table.rows(item_ids)
+            self.prepare_ids()  # done by the warm-up, once per snapshot and worker
+            rows = cast(IdTable, self._id_table).rows(item_ids)
         else:
             got = [self._txn.get(i.encode(), db=self._ids) for i in item_ids]
             rows = [-1 if raw is None else int.from_bytes(raw, "little") for raw in got]

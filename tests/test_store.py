@@ -74,6 +74,9 @@ def test_the_id_table_agrees_with_the_id_database_and_refuses_look_alikes(demo_t
         for _ in range(2):
             assert snap.lookup(batch)[0].tolist() == expected and snap.lookup(batch)[1] == 2
         assert snap._id_table is not None
+    with open_snapshot(demo_tables) as snap:
+        snap.prepare_ids()  # what the warm-up does: the first batch of cold ids finds the table built
+        assert snap._id_table is not None and snap.lookup([some] * 5)[0].tolist() == [stored[some]] * 5
 
 
 def test_category_subtree_covers_children(tables):
