@@ -85,6 +85,19 @@ def test_stage_context(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark(build_context, snap, req)
 
 
+def test_stage_context_cold_ids(benchmark: Any, snap: Any, queries: Any) -> None:
+    """The product page's context when none of its 21 ids is in the worker's id cache (a shopper's
+    first request to this worker): every id through the snapshot's id table."""
+    benchmark.group = "product page stages"
+    req = decode_query(queries["product"])
+    build_context(snap, req)  # the id table is built on the first cold id
+
+    def forget() -> None:
+        snap._id_cache.clear()
+
+    benchmark.pedantic(build_context, (snap, req), setup=forget, rounds=2000, warmup_rounds=50)
+
+
 def test_stage_plan(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """The page kernel alone: every slot's ids, scores and reason codes."""
     benchmark.group = "product page stages"

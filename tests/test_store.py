@@ -36,6 +36,49 @@ def test_ids_map_both_ways(tables):
         assert unknown == 1
 
 
+@pytest.mark.parametrize("warm", [False, True])
+def test_lookup_keeps_order_and_repeats_and_counts_unknown_ids(tables, warm):
+    """The same answer whether the ids come from LMDB or the per-worker cache, or a mix."""
+    with open_snapshot(tables) as snap:
+        if warm:
+            snap.lookup(["item-1", "nope"])  # half of the ids below cached, half not
+        known, unknown = snap.lookup(["item-3", "item-1", "nope", "item-3", "also-nope", "nope", "item-0"])
+        assert known.tolist() == [3, 1, 3, 0]  # request order, repeats kept (the context decides about those)
+        assert unknown == 3
+        assert known.dtype == np.int32 and known.flags.writeable and known.flags.c_contiguous
+        all_known, none_unknown = snap.lookup(["item-2", "item-0"])
+        assert all_known.tolist() == [2, 0] and none_unknown == 0 and all_known.dtype == np.int32
+        only_unknown, n = snap.lookup(["nope", "nope"])
+        assert only_unknown.size == 0 and only_unknown.dtype == np.int32 and n == 2
+        empty, zero = snap.lookup([])
+        assert empty.size == 0 and empty.dtype == np.int32 and zero == 0
+
+
+def test_the_id_table_agrees_with_the_id_database_and_refuses_look_alikes(demo_tables):
+    from edge.idtable import IdTable
+    from edge.layout import IDS_DB
+
+    with open_snapshot(demo_tables) as snap:
+        table = IdTable(snap.arrays["ext_offsets"], snap.arrays["ext_blob"])
+        db = snap._env.open_db(IDS_DB, txn=snap._txn, create=False)
+        stored = {bytes(k).decode(): int.from_bytes(v, "little") for k, v in snap._txn.cursor(db=db)}
+        assert len(stored) == snap.n_items and table.rows(list(stored)) == list(stored.values())
+        some = next(iter(stored))
+        hostile = ["", some[:-1], some + "0", some + "\n", some.lower() + "\u00e9", " " + some, "x" * 10_000, some]
+        assert table.rows(hostile) == [-1] * 7 + [stored[some]]
+        assert table.rows([]) == [] and table.rows([""]) == [-1]
+        assert table.nbytes == 4 << (2 * snap.n_items - 1).bit_length()  # int32 slots, at most half full
+        # The snapshot answers a batch of cold ids through it, then from its cache, as the id database does.
+        batch = [some, "nope", *list(stored)[1:4], "nope", some]
+        expected = [stored[some], *[stored[i] for i in batch[2:5]], stored[some]]
+        for _ in range(2):
+            assert snap.lookup(batch)[0].tolist() == expected and snap.lookup(batch)[1] == 2
+        assert snap._id_table is not None
+    with open_snapshot(demo_tables) as snap:
+        snap.prepare_ids()  # what the warm-up does: the first batch of cold ids finds the table built
+        assert snap._id_table is not None and snap.lookup([some] * 5)[0].tolist() == [stored[some]] * 5
+
+
 def test_category_subtree_covers_children(tables):
     with open_snapshot(tables) as snap:
         assert sorted(snap.category_subtree("Kitchen").tolist()) == [0, 1]

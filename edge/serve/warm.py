@@ -18,6 +18,7 @@ def warm(served: Served) -> None:
     snap = served.snapshot
     if snap.n_items == 0:
         return
+    snap.prepare_ids()
     top, _ = snap.ranking("bestsellers", 0)
     ids = [snap.external_id(int(i)) for i in (top[:3] if top.size else range(min(3, snap.n_items)))]
     for page in PAGE_SLOTS:
