@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 BENCH_DIR = Path(os.environ.get("SKYLT_BENCH_DIR", "/tmp/skylt-bench"))
 N_ITEMS = int(os.environ.get("SKYLT_BENCH_ITEMS", "1000000"))
+
+
+def decoded(pairs: list[tuple[str, str]]) -> Any:
+    """The request of ``pairs`` as a GET's query string decodes it (``decode_query_string``)."""
+    from urllib.parse import urlencode
+
+    from edge.serve.codec import decode_query_string
+
+    return decode_query_string(urlencode(pairs, safe=",").encode("ascii"))
 
 
 def synthetic_tables_for(n_items: int) -> Path:

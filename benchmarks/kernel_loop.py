@@ -23,11 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.conftest import synthetic_tables_for
+from benchmarks.conftest import decoded, synthetic_tables_for
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
 from edge.scoring.splice import page_items
-from edge.serve.codec import decode_query
 from edge.serve.warm import warm
 from edge.slots.compiled import kernel_args
 from edge.slots.context import build_context
@@ -51,7 +50,7 @@ def main(label: str) -> None:
     warm(served)
 
     def args(page: str, ids: list[str]) -> tuple:
-        return kernel_args(served, build_context(snap, decode_query(queries(snap, ids)[page])), PAGE_SLOTS[page])
+        return kernel_args(served, build_context(snap, decoded(queries(snap, ids)[page])), PAGE_SLOTS[page])
 
     def external(rng: np.random.Generator, n: int) -> list[str]:
         return [snap.external_id(int(i)) for i in rng.integers(0, snap.n_items, n)]

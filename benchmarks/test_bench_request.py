@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import numba
 import numpy as np
@@ -18,9 +19,10 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from benchmarks.conftest import decoded
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
-from edge.serve.codec import decode_query, encode_response
+from edge.serve.codec import decode_query_string, encode_response
 from edge.serve.warm import warm
 from edge.slots.compiled import kernel_args, plan_encoded, plan_picks
 from edge.slots.context import build_context
@@ -62,7 +64,7 @@ def queries(snap: Any) -> dict[str, list[tuple[str, str]]]:
 
 def handle(served: Served, query: list[tuple[str, str]]) -> bytes:
     """What the endpoint does for a GET, less HTTP: decode, context, plan + splice."""
-    req = decode_query(query)
+    req = decoded(query)
     ctx = build_context(served.snapshot, req)
     return render(served, ctx, PAGE_SLOTS[req.page], "bench")[0]
 
@@ -76,12 +78,12 @@ def test_page(benchmark: Any, served: Served, queries: Any, page: str) -> None:
 
 def test_stage_decode(benchmark: Any, queries: Any) -> None:
     benchmark.group = "product page stages"
-    benchmark(decode_query, queries["product"])
+    benchmark(decode_query_string, urlencode(queries["product"], safe=",").encode("ascii"))
 
 
 def test_stage_context(benchmark: Any, snap: Any, queries: Any) -> None:
     benchmark.group = "product page stages"
-    req = decode_query(queries["product"])
+    req = decoded(queries["product"])
     benchmark(build_context, snap, req)
 
 
@@ -89,7 +91,7 @@ def test_stage_context_cold_ids(benchmark: Any, snap: Any, queries: Any) -> None
     """The product page's context when none of its 21 ids is in the worker's id cache (a shopper's
     first request to this worker): every id through the snapshot's id table."""
     benchmark.group = "product page stages"
-    req = decode_query(queries["product"])
+    req = decoded(queries["product"])
     build_context(snap, req)  # the id table is built on the first cold id
 
     def forget() -> None:
@@ -101,14 +103,14 @@ def test_stage_context_cold_ids(benchmark: Any, snap: Any, queries: Any) -> None
 def test_stage_plan(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """The page kernel alone: every slot's ids, scores and reason codes."""
     benchmark.group = "product page stages"
-    ctx = build_context(snap, decode_query(queries["product"]))
+    ctx = build_context(snap, decoded(queries["product"]))
     benchmark(plan_picks, served, ctx, PAGE_SLOTS["product"])
 
 
 def test_stage_plan_and_splice(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """The page kernel and the splice kernel: the slots' items as JSON bytes."""
     benchmark.group = "product page stages"
-    ctx = build_context(snap, decode_query(queries["product"]))
+    ctx = build_context(snap, decoded(queries["product"]))
     benchmark(plan_encoded, served, ctx, PAGE_SLOTS["product"])
 
 
@@ -116,7 +118,7 @@ def test_stage_dispatch(benchmark: Any, served: Served, snap: Any, queries: Any)
     """What numba's dispatcher alone costs the page's one call: a compiled no-op taking the same
     arguments (type checks and unboxing: the served bundles' structref and the request's tuple)."""
     benchmark.group = "product page stages"
-    args = kernel_args(served, build_context(snap, decode_query(queries["product"])), PAGE_SLOTS["product"])
+    args = kernel_args(served, build_context(snap, decoded(queries["product"])), PAGE_SLOTS["product"])
     params = ", ".join(f"a{i}" for i in range(len(args)))
     scope: dict[str, Any] = {}
     exec(f"def noop({params}):\n    return 0\n", scope)  # the arity of page_items, whatever it becomes
@@ -127,7 +129,7 @@ def test_stage_dispatch(benchmark: Any, served: Served, snap: Any, queries: Any)
 def test_stage_render(benchmark: Any, served: Served, snap: Any, queries: Any) -> None:
     """Plan, splice and the response around the items: everything after the context."""
     benchmark.group = "product page stages"
-    ctx = build_context(snap, decode_query(queries["product"]))
+    ctx = build_context(snap, decoded(queries["product"]))
     benchmark(render, served, ctx, PAGE_SLOTS["product"], "bench")
 
 
@@ -138,7 +140,7 @@ def test_python_reference_page(benchmark: Any, served: Served, snap: Any, querie
     benchmark.group = "request path, Python reference"
 
     def reference() -> bytes:
-        req = decode_query(queries[page])
+        req = decoded(queries[page])
         ctx = build_context(snap, req)
         results = plan_reference(served, ctx, PAGE_SLOTS[page])
         return encode_response(snap, "bench", page, results, ctx.ignored)

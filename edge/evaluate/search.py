@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,25 +69,36 @@ def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndar
     return best, float(current.mean()) if current.size else 0.0, base, evaluations
 
 
+def choose(score: Callable[[Any], np.ndarray], options: Sequence[Any], best: Any, current: np.ndarray,
+           spent: float, deadline: float, clock: Clock = time.perf_counter) -> tuple[Any, np.ndarray, int]:
+    """Each of ``options`` in turn against the best so far (``best``, whose hits are ``current``),
+    kept only when ``better``; no replay starts unless one as long as the last (``spent`` seconds),
+    with a quarter to spare, still fits before ``deadline``. (best, its hits, evaluations)."""
+    evaluations = 0
+    for option in options:
+        if option == best:
+            continue
+        began = clock()
+        if began + 1.25 * spent > deadline:  # replays vary a little in length
+            break
+        result = score(option)
+        spent = clock() - began
+        evaluations += 1
+        if better(result, current):
+            best, current = option, result
+    return best, current, evaluations
+
+
+def rate(hits: np.ndarray) -> float:
+    return float(hits.mean()) if hits.size else 0.0
+
+
 def choose_half_life(score: Callable[[float], np.ndarray], start: float, deadline: float,
                      clock: Clock = time.perf_counter) -> tuple[float, float, float, int]:
     """(best half-life, its hit rate, the start's, evaluations): each of ``HALF_LIVES`` in turn against
     the best so far, kept only when ``better``; the same time rule as ``coordinate_descent``."""
-    best = start
     began = clock()
-    current = score(best)
-    base = float(current.mean()) if current.size else 0.0
+    current = score(start)
     spent = clock() - began
-    evaluations = 1
-    for h in HALF_LIVES:
-        if h == best:
-            continue
-        began = clock()
-        if began + 1.25 * spent > deadline:
-            break
-        result = score(h)
-        spent = clock() - began
-        evaluations += 1
-        if better(result, current):
-            best, current = h, result
-    return best, float(current.mean()) if current.size else 0.0, base, evaluations
+    best, hits, evaluations = choose(score, HALF_LIVES, start, current, spent, deadline, clock)
+    return best, rate(hits), rate(current), 1 + evaluations

@@ -32,7 +32,7 @@ from edge.build.arrays import neighbour_arrays, ranking_arrays
 from edge.build.frames import Catalog, Events, EventType
 from edge.config import Settings
 from edge.evaluate.protocols import Case, basket_cases, cutoff, next_item_cases
-from edge.evaluate.search import Clock, better, choose_half_life, coordinate_descent
+from edge.evaluate.search import Clock, choose_half_life, coordinate_descent
 from edge.evaluate.served import RECIPES, context, default_weights, planner, slot_ids
 from edge.evaluate.tune_tables import Scoring, choose_scoring, describe, rescored
 from edge.layout import NEIGHBOUR_TABLES, RANKINGS, Tune
@@ -215,7 +215,7 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
                 trial = rescored(frame, aggs, catalog, params, {"bought_together": scoring}) if scoring else frame
                 return hits(trial, BASKET, cases, matrix, settings)
 
-            way, way_hr, _, tried = choose_scoring(by_scoring, deadline, better, clock, replay)
+            way, way_hr, _, tried = choose_scoring(by_scoring, deadline, clock, replay)
             measured.update({"basket_scoring": describe(way), "basket_hr_scoring": round(way_hr, 4),
                              "basket_scoring_evaluations": tried})
             if way:

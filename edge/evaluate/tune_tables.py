@@ -3,7 +3,7 @@
 After the basket family's weights are chosen (``edge.evaluate.tune``), the bought-together table
 is scored each of the ``SCORING_TRIALS`` ways in turn (BM25, cosine with shrinkage, the default's
 shrinkage moved; ``edge.build.tables.baskets``), then with ``K_TRIALS`` neighbours per item,
-each against the best so far and kept only on a paired win (``better``). Every trial rescores
+each against the best so far and kept only on a paired win (``edge.evaluate.search``). Every trial rescores
 the table from the window's training aggregate and replays the window through the served
 planner; the same time rule as the weights' search keeps it within the build's bound.
 """
@@ -11,7 +11,7 @@ planner; the same time rule as the weights' search keeps it within the build's b
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -20,11 +20,10 @@ import numpy as np
 from edge.build.aggregate import Aggregates
 from edge.build.arrays import rescore_tables
 from edge.build.frames import Catalog
+from edge.evaluate.search import Clock, choose, rate
 from edge.store import Snapshot
 
 Scoring = dict[str, float | str]
-Clock = Callable[[], float]
-Better = Callable[[np.ndarray, np.ndarray], bool]
 
 # Tried against the default (``baskets.DEFAULT_SCORING``, here ``{}``) and then the best so far.
 SCORING_TRIALS: tuple[Scoring, ...] = (
@@ -38,28 +37,7 @@ SCORING_TRIALS: tuple[Scoring, ...] = (
 K_TRIALS = (25, 100)   # neighbours kept per item, merged into the best scoring
 
 
-def _choose(score: Callable[[Any], np.ndarray], options: Sequence[Any], best: Any, current: np.ndarray,
-            spent: float, deadline: float, better: Better, clock: Clock) -> tuple[Any, np.ndarray, int]:
-    evaluations = 0
-    for option in options:
-        if option == best:
-            continue
-        began = clock()
-        if began + 1.25 * spent > deadline:  # replays vary a little in length
-            break
-        result = score(option)
-        spent = clock() - began
-        evaluations += 1
-        if better(result, current):
-            best, current = option, result
-    return best, current, evaluations
-
-
-def _rate(hits: np.ndarray) -> float:
-    return float(hits.mean()) if hits.size else 0.0
-
-
-def choose_scoring(score: Callable[[Scoring], np.ndarray], deadline: float, better: Better,
+def choose_scoring(score: Callable[[Scoring], np.ndarray], deadline: float,
                    clock: Clock = time.perf_counter, spent: float = 0.0) -> tuple[Scoring, float, float, int]:
     """The bought-together scoring the window prefers (``{}``: the default), its hit rate, the
     default's and the evaluations (0: no time for even the default's replay, which an earlier one
@@ -69,10 +47,10 @@ def choose_scoring(score: Callable[[Scoring], np.ndarray], deadline: float, bett
         return {}, 0.0, 0.0, 0
     start = score({})
     spent = clock() - began
-    best, hits, evaluations = _choose(score, SCORING_TRIALS, {}, start, spent, deadline, better, clock)
+    best, hits, evaluations = choose(score, SCORING_TRIALS, {}, start, spent, deadline, clock)
     sized = [{**best, "k": float(k)} for k in K_TRIALS]
-    best, hits, more = _choose(score, sized, best, hits, spent, deadline, better, clock)
-    return best, _rate(hits), _rate(start), 1 + evaluations + more
+    best, hits, more = choose(score, sized, best, hits, spent, deadline, clock)
+    return best, rate(hits), rate(start), 1 + evaluations + more
 
 
 def rescored(frame: Snapshot, aggs: Aggregates, catalog: Catalog, params: Any,

@@ -7,7 +7,6 @@ render fragment (built at snapshot build time) instead of re-encoding catalog te
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -50,46 +49,10 @@ def _unquote(text: str) -> str:
     return unquote_plus(text, errors="replace") if "%" in text or "+" in text else text
 
 
-def query_items(raw: bytes) -> list[tuple[str, str]]:
-    """Split a raw query string; unquote only the parts that need it (most ids do not)."""
-    items = []
-    for part in raw.decode("latin-1").split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if "%" in part or "+" in part:
-            key, value = _unquote(key), _unquote(value)
-        items.append((key, value))
-    return items
-
-
-def decode_query(items: Iterable[tuple[str, str]]) -> RecommendRequest:
-    """Query strings: list values are comma-separated (and repeated keys add to them)."""
-    raw: dict[str, object] = {}
-    for key, value in items:
-        if key not in _FIELDS:
-            raise ValidationError(f"unknown query parameter {key!r}", field=key)
-        if key in _LIST_FIELDS:
-            parts = [v for v in value.split(",") if v]
-            existing = raw.setdefault(key, [])
-            assert isinstance(existing, list)
-            existing.extend(parts)
-            if len(existing) > MAX_IDS:
-                raise ValidationError(f"at most {MAX_IDS} ids in {key!r}", field=key)
-        elif key in raw:
-            raise ValidationError(f"query parameter {key!r} given more than once", field=key)
-        else:
-            raw[key] = value
-    try:
-        return convert(raw, RecommendRequest)
-    except ValidationError as exc:
-        _unknown_page(exc)
-        raise
-
-
 def decode_query_string(raw: bytes) -> RecommendRequest:
-    """``decode_query(query_items(raw))`` in one pass, with the same answers and the same errors:
-    what every GET runs (no list of pairs, one scan for escapes, no filter where no id is empty)."""
+    """A GET's query string: list values are comma-separated (and repeated keys add to them). One
+    pass: no list of pairs, one scan for escapes, no filter where no id is empty (the rules written
+    plainly are tests/serve/routes/query_oracle.py, which a property test holds this to)."""
     fields: dict[str, Any] = {}
     text = raw.decode("latin-1")
     escaped = "%" in text or "+" in text

@@ -10,7 +10,6 @@ from edge.build.pipeline import BuildParams, build
 from edge.build.readers import read_catalog, read_events
 from edge.evaluate import tune as tuning
 from edge.evaluate import tune_tables
-from edge.evaluate.search import better
 from edge.layout import NEIGHBOUR_TABLES
 from edge.store import open_snapshot
 from tests.evaluate.test_search import FakeClock, _hits
@@ -25,14 +24,14 @@ def _rates(table: dict[str, float]):
 
 def test_a_scoring_is_chosen_only_on_a_paired_win():
     rates = {"cosine shrinkage=1.0": 0.56, "bm25 k1=1.2 b=0.75": 0.5004}
-    best, rate, base, evaluations = tune_tables.choose_scoring(_rates(rates), float("inf"), better)
+    best, rate, base, evaluations = tune_tables.choose_scoring(_rates(rates), float("inf"))
     assert best == COSINE and (rate, base) == (0.56, 0.5)
     assert evaluations == 1 + len(tune_tables.SCORING_TRIALS) + len(tune_tables.K_TRIALS)
     # Then its size, on the winner: 100 neighbours win.
     rates["cosine shrinkage=1.0 k=100.0"] = 0.6
-    assert tune_tables.choose_scoring(_rates(rates), float("inf"), better)[0] == {**COSINE, "k": 100.0}
+    assert tune_tables.choose_scoring(_rates(rates), float("inf"))[0] == {**COSINE, "k": 100.0}
     # Within noise of the default: the default (``{}``) stands.
-    flat = tune_tables.choose_scoring(_rates({"bm25 k1=1.2 b=0.75": 0.501}), float("inf"), better)
+    flat = tune_tables.choose_scoring(_rates({"bm25 k1=1.2 b=0.75": 0.501}), float("inf"))
     assert flat[0] == {}
 
 
@@ -44,10 +43,10 @@ def test_the_scoring_search_ends_within_its_budget():
         return _hits(0.5)
 
     deadline = clock() + 3.0
-    *_, evaluations = tune_tables.choose_scoring(score, deadline, better, clock)
+    *_, evaluations = tune_tables.choose_scoring(score, deadline, clock)
     assert clock() <= deadline and evaluations == clock.replays == 2  # a third would end at 1003.25
     # A replay as long as the last one's would not fit: not even the default is replayed.
-    assert tune_tables.choose_scoring(score, clock() + 1.0, better, clock, spent=1.0)[3] == 0
+    assert tune_tables.choose_scoring(score, clock() + 1.0, clock, spent=1.0)[3] == 0
 
 
 def _favouring(scoring: dict, events, catalog, params, cut: int):

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from edge.build.importers import otto, uci
+from edge.evaluate import search
 from edge.evaluate import tune as tuning
 from tests.conftest import DATASETS
 
@@ -30,7 +31,7 @@ def _tune_fully(monkeypatch: pytest.MonkeyPatch, *, least: int | None = None) ->
     """Both engines search to the end (no clock decides), taking every step that gains more cases
     than it loses (so the search moves and its choices are compared), from ``least`` cases."""
     monkeypatch.setattr(tuning, "MIN_BUDGET", 600.0)
-    monkeypatch.setattr(tuning, "Z", 0.0)
+    monkeypatch.setattr(search, "Z", 0.0)
     if least is not None:
         monkeypatch.setattr(tuning, "MIN_CASES", least)
 

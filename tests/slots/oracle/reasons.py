@@ -59,6 +59,8 @@ def co_occurrence(snap: Snapshot, seeds: np.ndarray, tables: tuple[tuple[str, st
         out: list[bytes | None] = [None] * ids.shape[0]
         missing = ids.shape[0]
         for table, template in tables:
+            if table not in snap.table_index:  # a snapshot from before the table: no evidence, as served
+                continue
             counts, _ = evidence(a["nbr_indptr"], a["nbr_indices"], a["nbr_counts"], snap.table_index[table],
                                  seeds, ids)
             for j, count in enumerate(counts.tolist()):
