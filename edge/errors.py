@@ -121,6 +121,12 @@ class PayloadTooLarge(RequestError):
     type = "https://skylt.dev/problems/payload-too-large"
     title = "Payload too large"
 
+    def __init__(self, detail: str, *, field: str | None = None, unread: bool = False) -> None:
+        # ``unread``: refused before the body was read to its end, so the connection cannot carry
+        # another request; the answer says ``Connection: close`` so no client reuses it.
+        self.unread = unread
+        super().__init__(detail, field=field)
+
 
 class UnsupportedMediaType(RequestError):
     status = 415

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.errors import MethodNotAllowed, NotFoundError, RequestError, SkyltError
+from edge.errors import MethodNotAllowed, NotFoundError, PayloadTooLarge, RequestError, SkyltError
 from edge.schemas import Problem
 from edge.serve.codec import encode_problem
 
@@ -22,6 +22,8 @@ def problem_response(exc: SkyltError, instance: str | None = None) -> Response:
     body = encode_problem(Problem(type=exc.type, title=exc.title, status=exc.status, detail=detail, field=field,
                                   instance=instance))
     headers = {"Allow": exc.allow} if isinstance(exc, MethodNotAllowed) and exc.allow else None
+    if isinstance(exc, PayloadTooLarge) and exc.unread:
+        headers = {"Connection": "close"}
     return Response(body, status_code=exc.status, media_type=MEDIA_TYPE, headers=headers)
 
 

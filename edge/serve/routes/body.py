@@ -34,12 +34,12 @@ async def read_body(request: Request, limit: int, types: tuple[str, ...] = JSON_
         if not (declared.isascii() and declared.isdigit()):
             raise RequestError("Content-Length is not a number", field="content-length")
         if int(declared) > limit:
-            raise PayloadTooLarge(f"body of {declared[:40]} bytes is over the limit of {limit}")
+            raise PayloadTooLarge(f"body of {declared[:40]} bytes is over the limit of {limit}", unread=True)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge(f"body is over the limit of {limit} bytes")
+            raise PayloadTooLarge(f"body is over the limit of {limit} bytes", unread=True)
     return bytes(body)
 
 
