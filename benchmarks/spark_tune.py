@@ -6,31 +6,20 @@ untuned and tuned by Spark ``local[2]`` in one warm session, then by the single-
 
 from __future__ import annotations
 
-import csv
-import gzip
 import tempfile
 import time
 from pathlib import Path
 
-from edge.build.importers import uci
 from edge.build.pipeline import build
 from edge.build.spark.build import build_spark
 from edge.build.spark.session import spark_session
-from tests.build.spark.test_parity import UCI, UCI_UNTIL
+from tests.build.spark.test_parity import uci_month
 
 
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
-    source = tmp / "uci.csv.gz"
-    with gzip.open(UCI, "rt", newline="") as src, gzip.open(source, "wt", newline="") as dst:
-        rows = csv.reader(src)
-        header = next(rows)
-        date = header.index("InvoiceDate")
-        out = csv.writer(dst)
-        out.writerow(header)
-        out.writerows(r for r in rows if r[date] < UCI_UNTIL)
-    uci.write(source, tmp / "data")
-    events, catalog = [tmp / "data" / "events.csv.gz"], tmp / "data" / "catalog.csv"
+    month, catalog = uci_month(tmp)
+    events = [month]
     spark = spark_session()
     try:
         build_spark(events, tmp / "warm", catalog_path=catalog, spark=spark)  # JIT, JVM and caches warm

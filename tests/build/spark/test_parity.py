@@ -27,6 +27,20 @@ OTTO = DATASETS / "otto_sample" / "train_first20_sessions.jsonl"
 UCI_UNTIL = "2011-01-01"  # December 2010: 40k purchase lines, baskets of 500 lines, small enough for CI
 
 
+def uci_month(dest: Path) -> tuple[Path, Path]:
+    """UCI Online Retail before ``UCI_UNTIL``, imported under ``dest``: (events, catalog)."""
+    source = dest / "uci.csv.gz"
+    with gzip.open(UCI, "rt", newline="") as src, gzip.open(source, "wt", newline="") as dst:
+        rows = csv.reader(src)
+        header = next(rows)
+        date = header.index("InvoiceDate")
+        out = csv.writer(dst)
+        out.writerow(header)
+        out.writerows(row for row in rows if row[date] < UCI_UNTIL)
+    uci.write(source, dest / "data")
+    return dest / "data" / "events.csv.gz", dest / "data" / "catalog.csv"
+
+
 def _tune_fully(monkeypatch: pytest.MonkeyPatch, *, least: int | None = None) -> None:
     """Both engines search to the end (no clock decides), taking every step that gains more cases
     than it loses (so the search moves and its choices are compared), from ``least`` cases."""
@@ -41,17 +55,8 @@ def test_uci_one_month(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """Tuned, too: a month holds enough window orders (some of more than 30 lines) to search the
     basket family on a sample of 1,500 cases."""
     _tune_fully(monkeypatch)
-    source = tmp_path / "uci.csv.gz"
-    with gzip.open(UCI, "rt", newline="") as src, gzip.open(source, "wt", newline="") as dst:
-        rows = csv.reader(src)
-        header = next(rows)
-        date = header.index("InvoiceDate")
-        out = csv.writer(dst)
-        out.writerow(header)
-        out.writerows(row for row in rows if row[date] < UCI_UNTIL)
-    uci.write(source, tmp_path / "data")
-    single, on_spark = build_both(spark, [tmp_path / "data" / "events.csv.gz"], tmp_path / "data" / "catalog.csv",
-                                  tmp_path / "tables", tune=True)
+    events, catalog = uci_month(tmp_path)
+    single, on_spark = build_both(spark, [events], catalog, tmp_path / "tables", tune=True)
     assert single.manifest.n_events > 35_000 and single.manifest.counts["nnz_bought_together"] > 10_000
     tuned = single.manifest.tune
     assert tuned is not None and tuned.validation["basket_cases"] == tuning.MAX_CASES and tuned.weights["cart"]
