@@ -9,6 +9,7 @@ off one run, the Python reference path of every page as a yardstick, and the who
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,11 +23,12 @@ from starlette.routing import Route
 from benchmarks.conftest import decoded
 from edge.config import Settings
 from edge.schemas import PAGE_SLOTS
+from edge.scoring.splice import page_items
 from edge.serve.codec import decode_query_string, encode_response
 from edge.serve.warm import warm
-from edge.slots.compiled import kernel_args, plan_encoded, plan_picks
+from edge.slots.compiled import kernel_args, page_rules_tuple, plan_encoded, plan_picks, request_of
 from edge.slots.context import build_context
-from edge.slots.planner import render
+from edge.slots.planner import layout, render
 from edge.slots.served import Served, serve
 from edge.store import open_snapshot
 from tests.slots.oracle.planner import plan_reference
@@ -220,6 +222,32 @@ def test_asgi_trivial_route(benchmark: Any, apps: Any) -> None:
     call = _asgi_get(trivial, "/", b"")
     sent = benchmark(lambda: loop.run_until_complete(call()))
     assert sent[0]["status"] == 200
+
+
+@pytest.fixture(scope="module")
+def varied_product_pages(served: Served, snap: Any) -> list[tuple[Any, ...]]:
+    """The kernel's arguments for 3,000 product pages of the load tests' shape (an item and a two-id history,
+    drawn at random from the catalog), made once."""
+    rng = np.random.default_rng(2)
+    shape = layout("product", PAGE_SLOTS["product"])
+    rules = page_rules_tuple(served, "product")
+    pages = []
+    for item, *history in rng.integers(0, snap.n_items, (3000, 3)):
+        query = [("page", "product"), ("item", snap.external_id(int(item))),
+                 ("history", ",".join(snap.external_id(int(i)) for i in history))]
+        pages.append((served.bundles, request_of(build_context(snap, decoded(query)), shape.rows), rules))
+    for page in pages:  # once each: the snapshot's pages they read are mapped, as in a worker serving for a while
+        page_items(*page)
+    return pages
+
+
+def test_asgi_kernel_alone_varied(benchmark: Any, varied_product_pages: list[tuple[Any, ...]]) -> None:
+    """The page kernel alone (plan and splice: no decode, context or HTTP), one of 3,000 different product pages
+    per call, against the trivial route of the same run: the floor under a computed page's cost."""
+    benchmark.group = "asgi: skylt vs trivial route"
+    pages = itertools.cycle(varied_product_pages)
+    items, meta = benchmark(lambda: page_items(*next(pages)))
+    assert items.shape[0] == meta[len(PAGE_SLOTS["product"]) - 1] > 0
 
 
 def realistic_rules(snap: Any) -> list[Any]:

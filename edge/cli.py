@@ -173,8 +173,9 @@ main.add_command(notify)
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the report as JSON here.")
 @click.option("--test-days", type=float, help="Test on the last DAYS of the data instead (overrides --train-share).")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--baselines", is_flag=True, help="Also implicit's cosine, BM25 and TF-IDF item-kNN "
-                                                 "(pip install 'skylt[eval]').")
+@click.option("--baselines", is_flag=True, help="Also implicit's cosine, BM25 and TF-IDF item-kNN (pip install "
+                                                 "'skylt[eval]'), and 'skylt or implicit': per case, skylt's answer "
+                                                 "if it holds the target, else the best of them.")
 @click.option("--tune/--no-tune", default=True, show_default=True,
               help="Also the weights a build would tune on the training data ('skylt (tuned)').")
 def evaluate(events: tuple[Path, ...], catalog: Path | None, train_share: float, max_cases: int,

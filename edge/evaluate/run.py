@@ -97,16 +97,33 @@ def _sample(cases: Iterable[Case], limit: int, seed: int) -> list[Case]:
     return [all_cases[i] for i in np.sort(pick)]
 
 
+# Not a model: per case, skylt's answer where it holds the target, else the best implicit model's (by hit rate).
+# What a perfect per-case choice between the two would score: about how far blending what both know could go.
+EITHER = "skylt or implicit"
+
+
 def _run(snap: Snapshot, cases: list[Case], k: int, models: dict[str, Model],
          say: Callable[[str], None], label: str) -> dict[str, Scores]:
     say(f"{label}: {len(cases):,} cases")
-    out = {}
-    for name, model in models.items():
-        acc = Accumulator(k, snap.n_items)
-        for case in cases:
-            acc.add(model(case), case.target)
-        out[name] = acc.scores()
+    answers = {name: [model(case)[:k] for case in cases] for name, model in models.items()}
+    out = {name: _scores(snap.n_items, cases, k, lists) for name, lists in answers.items()}
+    implicit = [name for name in out if name.startswith("implicit")]
+    if implicit:
+        best = max(implicit, key=lambda name: out[name].hr)
+        out[EITHER] = _scores(snap.n_items, cases, k, per_case_choice(cases, answers["skylt"], answers[best]))
     return out
+
+
+def _scores(n_items: int, cases: list[Case], k: int, lists: list[np.ndarray]) -> Scores:
+    acc = Accumulator(k, n_items)
+    for case, recommended in zip(cases, lists, strict=True):
+        acc.add(recommended, case.target)
+    return acc.scores()
+
+
+def per_case_choice(cases: list[Case], mine: list[np.ndarray], theirs: list[np.ndarray]) -> list[np.ndarray]:
+    """Per case ``mine`` where it holds the target, else ``theirs`` where that does, else ``mine``."""
+    return [a if c.target in a or c.target not in b else b for c, a, b in zip(cases, mine, theirs, strict=True)]
 
 
 def _served(served: Served, family: tuning.Family, k: int) -> Model:
@@ -120,4 +137,4 @@ def report_table(report: Report) -> list[tuple[str, str, Scores]]:
             for model, scores in models.items()]
 
 
-__all__ = ["Events", "Report", "evaluate", "report_table"]
+__all__ = ["EITHER", "Events", "Report", "evaluate", "per_case_choice", "report_table"]

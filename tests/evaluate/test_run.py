@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 
 from edge.build.demo import demo_files
-from edge.evaluate.run import evaluate
+from edge.evaluate.protocols import Case
+from edge.evaluate.run import EITHER, evaluate, per_case_choice
 from tests.requires import missing
 
 
@@ -33,3 +35,15 @@ def test_baselines_run_on_the_same_cases():
         assert len(cases) == 1 and cases.pop() > 100
         # item-kNN on real co-occurrence beats popularity; every model answers
         assert models["implicit cosine"].hr > models["popularity"].hr
+        # the per-case choice scores at least the better of the two and at most both together
+        best = max(s.hr for name, s in models.items() if name.startswith("implicit"))
+        assert max(models["skylt"].hr, best) <= models[EITHER].hr <= models["skylt"].hr + best
+    assert EITHER not in evaluate(events, catalog, max_cases=100, tune=False).protocols["basket"]
+
+
+def test_the_per_case_choice_takes_the_other_answer_only_where_it_alone_holds_the_target():
+    cases = [Case(seeds=np.array([9], np.int32), target=t, user=-1) for t in (1, 2, 3, 4)]
+    mine = [np.array(ids, np.int32) for ids in ([1, 5], [5, 6], [3, 6], [5, 6])]
+    theirs = [np.array(ids, np.int32) for ids in ([1, 7], [2, 7], [7, 8], [7, 8])]
+    chosen = per_case_choice(cases, mine, theirs)
+    assert [a.tolist() for a in chosen] == [[1, 5], [2, 7], [3, 6], [5, 6]]
