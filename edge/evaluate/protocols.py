@@ -91,18 +91,3 @@ def _starts_per_event(key: np.ndarray, ts: np.ndarray) -> np.ndarray:
     mins = np.minimum.reduceat(ts, bounds) if key.size else ts
     lengths = np.diff(np.r_[bounds, key.shape[0]])
     return np.repeat(mins, lengths)
-
-
-def user_histories(train: Events) -> dict[int, np.ndarray]:
-    """Each known customer's distinct purchased items in the training period, most recent last."""
-    mask = (train.kind == EventType.PURCHASE) & (train.user >= 0)
-    users, items, ts = train.user[mask], train.item[mask], train.ts[mask]
-    order = np.lexsort((ts, users))
-    users, items = users[order], items[order]
-    out: dict[int, np.ndarray] = {}
-    bounds = np.flatnonzero(np.r_[True, users[1:] != users[:-1], True]) if users.size else np.zeros(1, np.int64)
-    for lo, hi in pairwise(bounds):
-        seq = items[lo:hi][::-1]
-        _, first = np.unique(seq, return_index=True)
-        out[int(users[lo])] = seq[np.sort(first)][::-1].astype(np.int32)
-    return out

@@ -1,7 +1,7 @@
 import numpy as np
 
 from edge.build.frames import Events, EventType
-from edge.evaluate.protocols import basket_cases, cutoff, next_item_cases, user_histories
+from edge.evaluate.protocols import basket_cases, cutoff, next_item_cases
 
 
 def events(rows):
@@ -50,7 +50,3 @@ def test_cutoff_splits_sessions_by_start():
     cut = cutoff(ev, 0.8)
     assert (ev.ts < cut).sum() == 8
 
-
-def test_user_histories_most_recent_last():
-    ev = events([(0, 5, 1, P, 3, 0), (1, 6, 2, P, 3, 1), (2, 7, 1, P, 3, 2), (3, 8, 9, V, 3, -1)])
-    assert user_histories(ev)[3].tolist() == [2, 1]
