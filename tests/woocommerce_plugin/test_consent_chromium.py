@@ -110,18 +110,8 @@ def shop(request: pytest.FixtureRequest, mariadb: MariaDB, demo_tables: Path,
         api.stop()
 
 
-# The shopper's logged-in cookie, made by WordPress as its login form would leave it.
-LOGGED_IN = """
-$user = get_user_by('login', 'shopper');
-echo json_encode([LOGGED_IN_COOKIE, wp_generate_auth_cookie($user->ID, time() + 3600, 'logged_in')]);
-"""
-
-
 def log_in(shop: Shop, page: Any) -> Traffic:
-    """The shopper logged in, through WordPress's own cookie rather than its login form, which is not what these
-    tests are about (within a busy full run its redirect home at times never came within a minute)."""
-    name, value = json.loads(shop.site.php(LOGGED_IN))
-    page.context.add_cookies([{"name": name, "value": value, "url": shop.site.url}])
+    shop.site.log_in(page, "shopper")
     traffic = Traffic(shop.api.url)
     page.on("request", traffic.seen)
     return traffic
