@@ -5,6 +5,7 @@ directory that goes with the server."""
 from __future__ import annotations
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -15,7 +16,7 @@ from tests.conftest import Server
 
 pytestmark = pytest.mark.slow
 
-REQUESTS = 60
+BATCH = 60
 
 
 def sample(text: str, name: str) -> float:
@@ -37,20 +38,32 @@ def test_two_workers_counts_add_up_in_every_scrape(demo_tables, tmp_path, http_s
             return httpx.get(f"{srv.url}/v1/recommend", params={"page": "home", "history": str(i)},
                              timeout=30).status_code
 
-        # A connection each, several at once: while one worker is busy the other accepts.
+        def served_by_worker() -> list[float]:
+            [directory] = temp.glob("skylt-metrics-*")
+            boards = [read(index) for index in directory.glob("*.index")]
+            return [values.get(("skylt_requests", "home", "200"), [0.0])[0] for values in boards]
+
+        # A connection each, several at once: while one worker is busy the other accepts. Which worker accepts
+        # is the kernel's choice (and the second may still be warming up when the first is ready), so batches
+        # go on until both have answered some.
+        sent = 0
+        deadline = time.monotonic() + 120
         with ThreadPoolExecutor(6) as pool:
-            assert set(pool.map(get, range(REQUESTS))) == {200}
+            while True:
+                assert set(pool.map(get, range(sent, sent + BATCH))) == {200}
+                sent += BATCH
+                by_worker = served_by_worker()
+                if (len(by_worker) == 2 and all(n > 0 for n in by_worker)) or time.monotonic() > deadline:
+                    break
         [directory] = temp.glob("skylt-metrics-*")
         assert directory.stat().st_mode & 0o777 == 0o700
-        served = [read(index) for index in directory.glob("*.index")]
-        by_worker = [values.get(("skylt_requests", "home", "200"), [0.0])[0] for values in served]
         assert len(by_worker) == 2 and all(n > 0 for n in by_worker), by_worker  # both workers answered some
-        assert sum(by_worker) == REQUESTS
+        assert sum(by_worker) == sent
         for _ in range(10):  # either worker may answer the scrape: every one sees the whole server
             text = httpx.get(f"{srv.url}/metrics", timeout=30).text
-            assert sample(text, 'skylt_requests_total{page="home",status="200"}') == REQUESTS
-            assert sample(text, 'skylt_request_seconds_count{page="home"}') == REQUESTS
-            assert sample(text, 'skylt_request_seconds_bucket{le="+Inf",page="home"}') == REQUESTS
+            assert sample(text, 'skylt_requests_total{page="home",status="200"}') == sent
+            assert sample(text, 'skylt_request_seconds_count{page="home"}') == sent
+            assert sample(text, 'skylt_request_seconds_bucket{le="+Inf",page="home"}') == sent
             assert sample(text, 'skylt_slot_items_total{page="home",slot="bestsellers"}') > 0
             assert sample(text, "skylt_overlay_generation") == 0.0  # a gauge: this worker's live value
     finally:
