@@ -82,7 +82,7 @@ def test_a_wrong_key_fails_every_batch_and_stores_nothing(ingest_server, demo_jo
     srv, log = ingest_server
     before = ingest.count_logged(log)["lines"]
     result = asyncio.run(ingest.flood(srv.url, "not-the-key", ingest.batches(demo_journeys[:20], 50),
-                                      clients=1, duration=0.3))
+                                      clients=1, duration=1.0))
     assert result["events_accepted"] == 0 and result["failed"] == result["requests"] > 0
     assert result["errors"] == {"http_401": result["failed"]}
     assert ingest.count_logged(log)["lines"] == before
