@@ -95,7 +95,7 @@ def test_stage_context_cold_ids(benchmark: Any, snap: Any, queries: Any) -> None
     first request to this worker): every id through the snapshot's id table."""
     benchmark.group = "product page stages"
     req = decoded(queries["product"])
-    build_context(snap, req)  # the id table is built on the first cold id
+    build_context(snap, req)  # the id table is built by the first lookup of enough cold ids
 
     def forget() -> None:
         snap._id_cache.clear()

@@ -28,6 +28,11 @@ def _candidates(row: np.ndarray, t: int) -> list[float]:
     return [top * m for m in FROM_ZERO]
 
 
+def rate(hits: np.ndarray) -> float:
+    """The hit rate of per-case hits (0 without cases)."""
+    return float(hits.mean()) if hits.size else 0.0
+
+
 def better(trial: np.ndarray, current: np.ndarray) -> bool:
     """A paired sign test on the cases that change: the trial must win ``Z`` standard errors more
     than it loses (McNemar), so chance moves among many trials rarely pass."""
@@ -45,7 +50,7 @@ def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndar
     best = start.astype(np.float32, copy=True)
     began = clock()
     current = score(best)
-    base = float(current.mean()) if current.size else 0.0
+    base = rate(current)
     spent = clock() - began
     evaluations = 1
     for _ in range(PASSES):
@@ -54,7 +59,7 @@ def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndar
             for w in _candidates(best, t):
                 began = clock()
                 if began + 1.25 * spent > deadline:  # replays vary a little in length
-                    return best, float(current.mean()), base, evaluations
+                    return best, rate(current), base, evaluations
                 trial = best.copy()
                 trial[t] = w
                 if trial.max() <= 0:
@@ -66,7 +71,7 @@ def coordinate_descent(score: Callable[[np.ndarray], np.ndarray], start: np.ndar
                     best, current, moved = trial, result, True
         if not moved:
             break
-    return best, float(current.mean()) if current.size else 0.0, base, evaluations
+    return best, rate(current), base, evaluations
 
 
 def choose(score: Callable[[Any], np.ndarray], options: Sequence[Any], best: Any, current: np.ndarray,
@@ -87,10 +92,6 @@ def choose(score: Callable[[Any], np.ndarray], options: Sequence[Any], best: Any
         if better(result, current):
             best, current = option, result
     return best, current, evaluations
-
-
-def rate(hits: np.ndarray) -> float:
-    return float(hits.mean()) if hits.size else 0.0
 
 
 def choose_half_life(score: Callable[[float], np.ndarray], start: float, deadline: float,

@@ -81,7 +81,7 @@ def hits(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray,
 def covered(snap: Snapshot, family: Family, cases: list[Case], weights: np.ndarray, settings: Settings,
             similar_half_life: float | None = None) -> int:
     """How many distinct items the slot shows over ``cases``: the window's catalog coverage."""
-    seen = np.zeros(len(snap.arrays["price"]), dtype=bool)
+    seen = np.zeros(len(snap.arrays["price"]), dtype=bool)  # a tuning frame: arrays and manifest, no n_items
     hits(snap, family, cases, weights, settings, similar_half_life=similar_half_life, seen=seen)
     return int(seen.sum())
 
@@ -207,11 +207,12 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
                          f"{family.name}_evaluations": evaluations})
         if not np.array_equal(best, defaults[row]):
             weights[family.recipe] = {t: float(w) for t, w in zip(NEIGHBOUR_TABLES, best.tolist(), strict=True)}
+        chosen_weights = defaults.copy()  # every recipe's defaults, this family's as the search left it
+        chosen_weights[row] = best
         if family is BASKET and clock() < deadline:  # then how bought-together is scored, with those weights
-            basket = defaults.copy()
-            basket[row] = best
 
-            def by_scoring(scoring: Scoring, matrix: np.ndarray = basket, cases: list[Case] = cases) -> np.ndarray:
+            def by_scoring(scoring: Scoring, matrix: np.ndarray = chosen_weights,
+                           cases: list[Case] = cases) -> np.ndarray:
                 trial = rescored(frame, aggs, catalog, params, {"bought_together": scoring}) if scoring else frame
                 return hits(trial, BASKET, cases, matrix, settings)
 
@@ -221,10 +222,9 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
             if way:
                 scored["bought_together"] = way
         if family is NEXT_ITEM and clock() < deadline:  # then how far back the history reaches, with those weights
-            matrix = defaults.copy()
-            matrix[row] = best
 
-            def by_half_life(h: float, matrix: np.ndarray = matrix, cases: list[Case] = cases) -> np.ndarray:
+            def by_half_life(h: float, matrix: np.ndarray = chosen_weights,
+                             cases: list[Case] = cases) -> np.ndarray:
                 return hits(frame, NEXT_ITEM, cases, matrix, settings, similar_half_life=h)
 
             start = float(settings.similar_history_half_life)
@@ -233,18 +233,16 @@ def tune(events: Events | Callable[[], Validation], catalog: Catalog, params: An
                              "next_item_half_life_evaluations": tried})
             if chosen != start:
                 half_life = chosen
-        tuned = (family.recipe in weights, family is BASKET and bool(scored),
-                 family is NEXT_ITEM and half_life is not None)
-        if any(tuned):
+        rescore = family is BASKET and bool(scored)
+        reach = half_life if family is NEXT_ITEM else None
+        if family.recipe in weights or rescore or reach is not None:
             # A move must not narrow what the slot shows: the window's coverage, tuned against default.
-            matrix = defaults.copy()
-            matrix[row] = best
             if clock() + 2.5 * replay > deadline:
                 kept = "no time to check coverage"
             else:
-                trial = rescored(frame, aggs, catalog, params, scored) if tuned[1] else frame
+                trial = rescored(frame, aggs, catalog, params, scored) if rescore else frame
                 before = covered(frame, family, cases, defaults, settings)
-                after = covered(trial, family, cases, matrix, settings, half_life if tuned[2] else None)
+                after = covered(trial, family, cases, chosen_weights, settings, reach)
                 measured.update({f"{family.name}_items_default": before, f"{family.name}_items_tuned": after})
                 kept = "" if after >= before else "the tuned choice shows fewer items"
             if kept:
